@@ -1,0 +1,58 @@
+# The two commands: `make run` (start everything on the embedded defaults) and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+DEBIAN_PACKAGES := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext
+
+.PHONY: run test install system-deps migrate demo messages lint bench clean
+
+run: install var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compilemessages --ignore=.venv -v 0 || true
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "  Open http://127.0.0.1:8000/"
+	@echo "  Demo logins (password demo12345): vanphong (office), thuongtruc (standing committee),"
+	@echo "  totruong (group leader), daibieu (delegate), coquan (agency), xa (commune office)"
+	@echo ""
+	.venv/bin/honcho start
+
+test: system-deps install
+	.venv/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	@# pytest exits 5 when it collected nothing: say so, and fail.
+	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no tests" >&2; exit $$rc
+
+var:
+	mkdir -p var/celery/out var/celery/processed var/media
+
+.venv/bin/python:
+	python3 -m venv .venv
+
+# Reinstall only when pyproject.toml changes.
+.venv/.installed: pyproject.toml | .venv/bin/python
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e ".[dev]"
+	touch $@
+
+install: .venv/.installed
+
+# With root, install the Debian packages the PDFs and the browser tests need, when missing.
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Missing Debian packages (install them as root):$$missing"; fi; \
+	fi
+
+messages: install
+	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+lint: install
+	.venv/bin/ruff check .
+
+clean:
+	rm -rf .venv var

@@ -1,0 +1,23 @@
+"""Tests: SQLite in a file (a Celery worker thread must see the rows) unless DATABASE_URL is set."""
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+SECRET_KEY = "test-only-not-secret"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="hdnd-media-"))
+LANGUAGE_CODE = "vi"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+
+# A test that needs a worker starts a real one; the others never reach the broker.
+CELERY_TASK_ALWAYS_EAGER = False
+DEMO_DATA_ALLOWED = True

@@ -1,0 +1,86 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Agency,
+    CalendarDay,
+    Commune,
+    Council,
+    Delegate,
+    DelegateGroup,
+    ElectoralUnit,
+    Membership,
+    Notification,
+    Term,
+)
+
+
+@admin.register(Council)
+class CouncilAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "level", "parent", "place_name"]
+    list_filter = ["level"]
+    search_fields = ["name", "search_text"]
+
+
+@admin.register(Term)
+class TermAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "council", "start_year", "end_year", "is_current"]
+    list_filter = ["council", "is_current"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "code", "council", "own_council"]
+    list_filter = ["council", "kind"]
+    search_fields = ["name", "search_text"]
+
+
+@admin.register(ElectoralUnit)
+class ElectoralUnitAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "name", "council", "term", "seats"]
+    list_filter = ["council"]
+    filter_horizontal = ["communes"]
+
+
+@admin.register(DelegateGroup)
+class DelegateGroupAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "council", "term", "leader", "deputy"]
+    list_filter = ["council"]
+    search_fields = ["name", "search_text"]
+    filter_horizontal = ["communes"]
+    raw_id_fields = ["leader", "deputy"]
+
+
+@admin.register(Delegate)
+class DelegateAdmin(SimpleHistoryAdmin):
+    list_display = ["full_name", "kind", "position", "group", "council"]
+    list_filter = ["council", "kind"]
+    search_fields = ["full_name", "search_text"]
+    raw_id_fields = ["user", "group", "electoral_unit"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "short_name", "level", "council", "is_active"]
+    list_filter = ["council", "level", "is_active"]
+    search_fields = ["name", "search_text"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "council", "role", "group", "agency", "is_active"]
+    list_filter = ["council", "role", "is_active"]
+    search_fields = ["user__username", "search_text"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "kind", "reason", "council"]
+    list_filter = ["council", "kind"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipient", "created_at", "read_at", "emailed_at"]
+    raw_id_fields = ["recipient"]

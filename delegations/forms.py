@@ -1,0 +1,218 @@
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Agency,
+    CalendarDay,
+    Commune,
+    Council,
+    CouncilLevel,
+    Delegate,
+    DelegateGroup,
+    ElectoralUnit,
+    Membership,
+    Term,
+)
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; it submits ISO dates whatever the display language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class CouncilScopedForm(forms.ModelForm):
+    """A form whose council and related rows are limited to the councils the user manages."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is None:
+                continue
+            if queryset.model is Council:
+                field.queryset = self.council_choices(queryset)
+            elif hasattr(queryset, "managed_by"):
+                field.queryset = queryset.managed_by(user)
+        council_field = self.fields.get("council")
+        if council_field is not None and not self.instance.pk:
+            managed = list(council_field.queryset[:2])
+            if len(managed) == 1:
+                council_field.initial = managed[0]
+
+    def council_choices(self, queryset):
+        return queryset.managed_by(self.user)
+
+
+class CouncilForm(CouncilScopedForm):
+    class Meta:
+        model = Council
+        fields = ["name", "level", "parent", "place_name", "issuing_body_lines", "document_symbol",
+                  "email", "phone", "address"]
+        widgets = {"issuing_body_lines": forms.Textarea(attrs={"rows": 3})}
+
+    def council_choices(self, queryset):
+        # A parent is a province council the user manages.
+        return queryset.managed_by(self.user).filter(level=CouncilLevel.PROVINCE)
+
+
+class TermForm(CouncilScopedForm):
+    class Meta:
+        model = Term
+        fields = ["council", "name", "start_year", "end_year", "is_current"]
+
+    def clean(self):
+        cleaned = super().clean()
+        council = cleaned.get("council")
+        if cleaned.get("is_current") and council:
+            others = Term.objects.filter(council=council, is_current=True).exclude(pk=self.instance.pk)
+            if others.exists():
+                self.add_error("is_current", _("This council already has a current term: %(term)s.")
+                               % {"term": others.first()})
+        return cleaned
+
+
+class CommuneForm(CouncilScopedForm):
+    class Meta:
+        model = Commune
+        fields = ["council", "name", "kind", "code", "own_council"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["own_council"].queryset = Council.objects.for_user(self.user).filter(level=CouncilLevel.COMMUNE)
+
+
+class ElectoralUnitForm(CouncilScopedForm):
+    class Meta:
+        model = ElectoralUnit
+        fields = ["council", "term", "number", "name", "seats", "communes"]
+        widgets = {"communes": forms.SelectMultiple(attrs={"size": 8})}
+
+
+class DelegateGroupForm(CouncilScopedForm):
+    class Meta:
+        model = DelegateGroup
+        fields = ["council", "term", "name", "leader", "deputy", "communes"]
+        widgets = {"communes": forms.SelectMultiple(attrs={"size": 8})}
+
+
+class DelegateForm(CouncilScopedForm):
+    class Meta:
+        model = Delegate
+        fields = ["council", "term", "full_name", "kind", "position", "organisation", "phone", "email",
+                  "electoral_unit", "group"]
+
+
+class AgencyForm(CouncilScopedForm):
+    class Meta:
+        model = Agency
+        fields = ["council", "name", "short_name", "level", "parent", "email", "phone", "is_active"]
+
+
+class CalendarDayForm(CouncilScopedForm):
+    class Meta:
+        model = CalendarDay
+        fields = ["council", "date", "kind", "reason"]
+        widgets = {"date": DateInput()}
+
+    def clean(self):
+        cleaned = super().clean()
+        council, date = cleaned.get("council"), cleaned.get("date")
+        if council and date:
+            clash = CalendarDay.objects.filter(council=council, date=date).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("date", _("This council already has an entry for %(date)s.")
+                               % {"date": date.strftime("%d/%m/%Y")})
+        return cleaned
+
+
+class MembershipForm(CouncilScopedForm):
+    """A user's account and their role in one council, edited together."""
+
+    username = forms.CharField(label=_("username"), max_length=150)
+    full_name = forms.CharField(label=_("full name"), max_length=150)
+    email = forms.EmailField(label=_("email"), required=False)
+    password = forms.CharField(
+        label=_("password"), required=False, widget=forms.PasswordInput(render_value=False),
+        help_text=_("Required for a new user; leave empty to keep the current password."),
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["council", "role", "group", "agency", "is_active"]
+
+    field_order = ["username", "full_name", "email", "password", "council", "role", "group", "agency", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            account = self.instance.user
+            self.fields["username"].initial = account.username
+            self.fields["full_name"].initial = account.get_full_name()
+            self.fields["email"].initial = account.email
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        users = get_user_model().objects.filter(username__iexact=username)
+        if self.instance.pk:
+            users = users.exclude(pk=self.instance.user_id)
+        if users.exists():
+            raise forms.ValidationError(_("This username is already taken."))
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if not self.instance.pk and not password:
+            self.add_error("password", _("Enter a password for the new user."))
+        if password:
+            try:
+                password_validation.validate_password(password)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+    def save(self, commit=True):
+        from .services import membership_save
+
+        return membership_save(
+            membership=self.instance,
+            username=self.cleaned_data["username"],
+            full_name=self.cleaned_data["full_name"],
+            email=self.cleaned_data["email"],
+            password=self.cleaned_data.get("password") or None,
+        )
+
+
+class ImportForm(forms.Form):
+    council = forms.ModelChoiceField(label=_("council"), queryset=Council.objects.none())
+    term = forms.ModelChoiceField(label=_("term"), queryset=Term.objects.none())
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["council"].queryset = Council.objects.managed_by(user)
+        self.fields["term"].queryset = Term.objects.managed_by(user)
+        councils = list(self.fields["council"].queryset[:2])
+        if len(councils) == 1:
+            self.fields["council"].initial = councils[0]
+            current = Term.objects.filter(council=councils[0], is_current=True).first()
+            self.fields["term"].initial = current
+
+    def clean(self):
+        cleaned = super().clean()
+        council, term = cleaned.get("council"), cleaned.get("term")
+        if council and term and term.council_id != council.pk:
+            self.add_error("term", _("This term belongs to another council."))
+        return cleaned
+
+
+class WorkingDaysForm(forms.Form):
+    start = forms.DateField(label=_("from"), widget=DateInput())
+    days = forms.IntegerField(label=_("working days"), min_value=-366, max_value=366, initial=3)
+

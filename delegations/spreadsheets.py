@@ -1,0 +1,99 @@
+"""Reading uploaded Excel sheets safely, and the delegate import template.
+
+The column headers are a data format shared with offices' existing sheets, so they stay in
+Vietnamese whatever the interface language."""
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .text import fold
+
+MAX_ROWS = 5000
+
+
+class SheetError(Exception):
+    """The upload cannot be read as an Excel sheet at all."""
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    groups_created: int = 0
+    errors: list = field(default_factory=list)  # (row number, [messages])
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def read_rows(upload, columns):
+    """The sheet's data rows as dicts keyed by column name, with their Excel row numbers.
+
+    Refuses, with a message, a file too large, a file that is not an .xlsx workbook whatever its
+    name, and a sheet whose header row does not have the template's columns."""
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise SheetError(_("The file is larger than %(size)s MB.") % {"size": settings.UPLOAD_MAX_BYTES // 1024 // 1024})
+    content = upload.read()
+    # An .xlsx file is a zip archive holding the workbook part; check the content, not the name.
+    if not content.startswith(b"PK\x03\x04"):
+        raise SheetError(_("The file is not an Excel workbook (.xlsx)."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                raise SheetError(_("The file is not an Excel workbook (.xlsx)."))
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
+        raise SheetError(_("The file is not an Excel workbook (.xlsx).")) from error
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    found = [fold(cell) for cell in header]
+    positions = {}
+    for key, title in columns.items():
+        if fold(title) not in found:
+            raise SheetError(_('The sheet has no column "%(column)s"; use the template.') % {"column": title})
+        positions[key] = found.index(fold(title))
+    result = []
+    for number, values in enumerate(rows, start=2):
+        if values is None or all(v is None or str(v).strip() == "" for v in values):
+            continue
+        if len(result) >= MAX_ROWS:
+            raise SheetError(_("The sheet has more than %(max)s rows; split it.") % {"max": MAX_ROWS})
+        row = {}
+        for key, index in positions.items():
+            value = values[index] if index < len(values) else None
+            row[key] = "" if value is None else str(value).strip()
+        result.append((number, row))
+    workbook.close()
+    return result
+
+
+def template_workbook(columns, example_rows, choices=None):
+    """A workbook with the header row, example rows and drop-down lists; returns bytes."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Danh sách"
+    sheet.append(list(columns.values()))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for row in example_rows:
+        sheet.append([row.get(key, "") for key in columns])
+    for index, title in enumerate(columns.values(), start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(14, len(title) + 4)
+    for key, options in (choices or {}).items():
+        letter = sheet.cell(row=1, column=list(columns).index(key) + 1).column_letter
+        validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
+        sheet.add_data_validation(validation)
+        validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

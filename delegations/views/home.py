@@ -1,0 +1,77 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from config.celery import app as celery_app
+
+from .. import services
+from ..access import active_memberships
+from ..models import Notification
+
+
+@login_required
+def home(request):
+    """The user's council and role, and the places later work fills in."""
+    memberships = list(active_memberships(request.user))
+    recent = Notification.objects.for_user(request.user)[:5]
+    return render(request, "delegations/home.html", {"membership_list": memberships, "recent": recent})
+
+
+@login_required
+def inbox(request):
+    notifications = Notification.objects.for_user(request.user)
+    page_obj = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(request, "delegations/inbox.html", {"page_obj": page_obj})
+
+
+@login_required
+@require_POST
+def notification_open(request, pk):
+    notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
+    services.notification_mark_read(notification=notification)
+    return redirect(notification.url or "delegations:inbox")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(user=self.request.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+def broker_state():
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception as error:  # any failure to reach the broker is "down", with its reason
+        return f"error: {error.__class__.__name__}"
+
+
+def database_state():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return "ok"
+    except Exception as error:
+        return f"error: {error.__class__.__name__}"
+
+
+@never_cache
+def healthz(request):
+    state = {"database": database_state(), "broker": broker_state()}
+    healthy = all(value == "ok" for value in state.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **state}, status=200 if healthy else 503)

@@ -1,0 +1,331 @@
+"""List, create, edit and delete pages for the organisation's records.
+
+One set of views serves every model; each model's page is a small `OrgPage` describing its
+columns, filters and form. Reads go through `Model.objects.for_user`, writes through
+`get_for_user(..., manage=True)`."""
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from .. import forms as org_forms
+from ..access import get_for_user, require_council_staff, require_office
+from ..models import (
+    Agency,
+    AgencyLevel,
+    CalendarDay,
+    Commune,
+    Council,
+    CouncilLevel,
+    Delegate,
+    DelegateGroup,
+    DelegateKind,
+    ElectoralUnit,
+    Membership,
+    Role,
+    Term,
+)
+
+PAGE_SIZE = 25
+
+
+@dataclass
+class Column:
+    label: str
+    value: callable
+
+
+@dataclass
+class OrgPage:
+    slug: str
+    model: type
+    form_class: type
+    title: str
+    columns: list
+    select_related: tuple = ()
+    prefetch_related: tuple = ()
+    filters: dict = field(default_factory=dict)  # GET name -> (label, lookup, choices callable(user))
+    searchable: bool = True
+    help_text: str = ""
+
+    def url(self, action, pk=None):
+        name = f"delegations:{self.slug}_{action}"
+        return reverse(name, args=[pk]) if pk is not None else reverse(name)
+
+    @property
+    def url_list(self):
+        return self.url("list")
+
+    @property
+    def url_create(self):
+        return self.url("create")
+
+    @property
+    def url_update_name(self):
+        return f"delegations:{self.slug}_update"
+
+    @property
+    def url_delete_name(self):
+        return f"delegations:{self.slug}_delete"
+
+
+def council_choices(user):
+    return [(c.pk, c.name) for c in Council.objects.for_user(user)]
+
+
+def group_choices(user):
+    return [(g.pk, g.name) for g in DelegateGroup.objects.for_user(user).select_related(None)]
+
+
+def names(values):
+    return ", ".join(str(v) for v in values)
+
+
+COUNCIL_FILTER = {"council": (_("Council"), "council_id", council_choices)}
+
+PAGES = {
+    page.slug: page
+    for page in [
+        OrgPage(
+            "council", Council, org_forms.CouncilForm, _("Councils"),
+            [Column(_("Name"), lambda o: o.name), Column(_("Level"), lambda o: o.get_level_display()),
+             Column(_("Parent council"), lambda o: o.parent or "—"), Column(_("Place name"), lambda o: o.place_name)],
+            select_related=("parent",),
+            filters={"level": (_("Level"), "level", lambda user: CouncilLevel.choices)},
+        ),
+        OrgPage(
+            "term", Term, org_forms.TermForm, _("Terms"),
+            [Column(_("Council"), lambda o: o.council), Column(_("Term"), lambda o: o.name),
+             Column(_("Years"), lambda o: f"{o.start_year}–{o.end_year}"),
+             Column(_("Current"), lambda o: _("yes") if o.is_current else "")],
+            select_related=("council",), filters=COUNCIL_FILTER, searchable=False,
+        ),
+        OrgPage(
+            "commune", Commune, org_forms.CommuneForm, _("Communes"),
+            [Column(_("Name"), lambda o: o.name), Column(_("Kind"), lambda o: o.get_kind_display()),
+             Column(_("Code"), lambda o: o.code), Column(_("Commune council"), lambda o: o.own_council or "—"),
+             Column(_("Kept by"), lambda o: o.council)],
+            select_related=("council", "own_council"), filters=COUNCIL_FILTER,
+        ),
+        OrgPage(
+            "electoral_unit", ElectoralUnit, org_forms.ElectoralUnitForm, _("Electoral units"),
+            [Column(_("Unit"), lambda o: o), Column(_("Seats"), lambda o: o.seats),
+             Column(_("Communes"), lambda o: names(o.communes.all())), Column(_("Council"), lambda o: o.council)],
+            select_related=("council",), prefetch_related=("communes",), filters=COUNCIL_FILTER,
+        ),
+        OrgPage(
+            "group", DelegateGroup, org_forms.DelegateGroupForm, _("Delegate groups"),
+            [Column(_("Group"), lambda o: o.name), Column(_("Leader"), lambda o: o.leader or "—"),
+             Column(_("Deputy"), lambda o: o.deputy or "—"),
+             Column(_("Members"), lambda o: len(o.members.all())),
+             Column(_("Communes covered"), lambda o: names(o.communes.all())),
+             Column(_("Council"), lambda o: o.council)],
+            select_related=("council", "leader", "deputy"), prefetch_related=("communes", "members"),
+            filters=COUNCIL_FILTER,
+        ),
+        OrgPage(
+            "delegate", Delegate, org_forms.DelegateForm, _("Delegates"),
+            [Column(_("Full name"), lambda o: o.full_name), Column(_("Kind"), lambda o: o.get_kind_display()),
+             Column(_("Position"), lambda o: o.position), Column(_("Organisation"), lambda o: o.organisation),
+             Column(_("Group"), lambda o: o.group or "—"), Column(_("Phone"), lambda o: o.phone),
+             Column(_("Council"), lambda o: o.council)],
+            select_related=("council", "group"),
+            filters={
+                **COUNCIL_FILTER,
+                "group": (_("Group"), "group_id", group_choices),
+                "kind": (_("Kind"), "kind", lambda user: DelegateKind.choices),
+            },
+        ),
+        OrgPage(
+            "agency", Agency, org_forms.AgencyForm, _("Agencies"),
+            [Column(_("Name"), lambda o: o.name), Column(_("Short name"), lambda o: o.short_name),
+             Column(_("Level"), lambda o: o.get_level_display()), Column(_("Parent agency"), lambda o: o.parent or "—"),
+             Column(_("Active"), lambda o: _("yes") if o.is_active else _("no")),
+             Column(_("Council"), lambda o: o.council)],
+            select_related=("council", "parent"),
+            filters={**COUNCIL_FILTER, "level": (_("Level"), "level", lambda user: AgencyLevel.choices)},
+        ),
+        OrgPage(
+            "membership", Membership, org_forms.MembershipForm, _("Users"),
+            [Column(_("Username"), lambda o: o.user.username), Column(_("Full name"), lambda o: o.user.get_full_name()),
+             Column(_("Role"), lambda o: o.get_role_display()),
+             Column(_("Group / agency"), lambda o: o.group or o.agency or "—"),
+             Column(_("Active"), lambda o: _("yes") if o.is_active else _("no")),
+             Column(_("Council"), lambda o: o.council)],
+            select_related=("council", "user", "group", "agency"),
+            filters={**COUNCIL_FILTER, "role": (_("Role"), "role", lambda user: Role.choices)},
+        ),
+        OrgPage(
+            "calendar_day", CalendarDay, org_forms.CalendarDayForm, _("Council days off and make-up days"),
+            [Column(_("Date"), lambda o: o.date.strftime("%d/%m/%Y")), Column(_("Kind"), lambda o: o.get_kind_display()),
+             Column(_("Reason"), lambda o: o.reason), Column(_("Council"), lambda o: o.council)],
+            select_related=("council",), filters=COUNCIL_FILTER, searchable=False,
+        ),
+    ]
+}
+
+
+class OrgPageMixin(LoginRequiredMixin):
+    @property
+    def page(self):
+        return PAGES[self.kwargs["slug"]]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if self.kwargs["slug"] not in PAGES:
+            from django.http import Http404
+
+            raise Http404
+        self.check_role(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def check_role(self, user):
+        require_council_staff(user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page"] = self.page
+        context["can_manage"] = self.page.model.objects.managed_by(self.request.user).exists() or (
+            Council.objects.managed_by(self.request.user).exists()
+        )
+        return context
+
+
+class OrgListView(OrgPageMixin, TemplateView):
+    template_name = "delegations/org_list.html"
+
+    def check_role(self, user):
+        # Users and their roles are the office's business.
+        if self.kwargs["slug"] == "membership":
+            require_office(user)
+        else:
+            require_council_staff(user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page, user, params = self.page, self.request.user, self.request.GET
+        rows = page.model.objects.for_user(user)
+        query = params.get("q", "").strip()
+        if query and page.searchable:
+            rows = rows.search(query)
+        active_filters = []
+        for name, (label, lookup, choices) in page.filters.items():
+            options = [(str(value), text) for value, text in choices(user)]
+            selected = params.get(name, "")
+            if selected and selected in {value for value, _text in options}:
+                rows = rows.filter(**{lookup: selected})
+            active_filters.append({"name": name, "label": label, "options": options, "selected": selected})
+        rows = rows.select_related(*page.select_related).prefetch_related(*page.prefetch_related)
+        paginator = Paginator(rows, PAGE_SIZE)
+        page_obj = paginator.get_page(params.get("page"))
+        managed_councils = set(Council.objects.managed_by(user).values_list("pk", flat=True))
+        query_without_page = params.copy()
+        query_without_page.pop("page", None)
+        context.update(
+            query=query,
+            filters=active_filters,
+            page_obj=page_obj,
+            querystring=query_without_page.urlencode(),
+            rows=[
+                {
+                    "object": obj,
+                    "cells": [column.value(obj) for column in page.columns],
+                    "editable": self.row_council_id(obj) in managed_councils,
+                }
+                for obj in page_obj.object_list
+            ],
+        )
+        return context
+
+    def row_council_id(self, obj):
+        return obj.pk if isinstance(obj, Council) else obj.council_id
+
+
+class OrgFormView(OrgPageMixin, TemplateView):
+    template_name = "delegations/org_form.html"
+
+    def check_role(self, user):
+        require_office(user)
+
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        if pk is None:
+            return self.page.model()
+        return get_for_user(self.page.model, self.request.user, pk, manage=True)
+
+    def get_form(self, obj):
+        data = self.request.POST if self.request.method == "POST" else None
+        return self.page.form_class(data, instance=obj, user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.render_to_response(self.get_context_data(object=obj, form=self.get_form(obj)))
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj)
+        if form.is_valid():
+            with transaction.atomic():
+                saved = form.save()
+            messages.success(request, _("Saved: %(object)s.") % {"object": saved})
+            return redirect(self.page.url("list"))
+        messages.error(request, _("Please correct the errors below."))
+        return self.render_to_response(self.get_context_data(object=obj, form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = kwargs["object"]
+        context["history"] = history_entries(obj) if obj.pk else []
+        return context
+
+
+class OrgDeleteView(OrgPageMixin, TemplateView):
+    template_name = "delegations/org_confirm_delete.html"
+
+    def check_role(self, user):
+        require_office(user)
+
+    def get(self, request, *args, **kwargs):
+        obj = get_for_user(self.page.model, request.user, kwargs["pk"], manage=True)
+        return self.render_to_response(self.get_context_data(object=obj))
+
+    def post(self, request, *args, **kwargs):
+        obj = get_for_user(self.page.model, request.user, kwargs["pk"], manage=True)
+        label = str(obj)
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except ProtectedError:
+            messages.error(request, _("%(object)s is still used by other records and cannot be deleted.")
+                           % {"object": label})
+            return redirect(self.page.url("list"))
+        messages.success(request, _("Deleted: %(object)s.") % {"object": label})
+        return redirect(self.page.url("list"))
+
+
+def history_entries(obj, limit=20):
+    """The object's recorded changes, newest first, each with the fields that changed."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date")[: limit + 1])
+    entries = []
+    for newer, older in zip(records, records[1:] + [None], strict=False):
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older)
+            for change in delta.changes:
+                if change.field == "search_text":
+                    continue
+                verbose = obj._meta.get_field(change.field).verbose_name
+                changes.append({"field": verbose, "old": change.old, "new": change.new})
+        user = newer.history_user
+        who = (user.get_full_name() or user.username) if user else _("system")
+        entries.append({"record": newer, "changes": changes, "who": who})
+    return entries[:limit]
+
