@@ -1,0 +1,73 @@
+"""Fixed role users for permission tests: office staff, standing committee, the leader of group A,
+a delegate (of group B), an agency responder, a user of another council, and anonymous."""
+from dataclasses import dataclass
+
+import pytest
+
+from delegations.models import Role
+from tests.factories import (
+    AgencyFactory,
+    CommuneCouncilFactory,
+    CommuneFactory,
+    CouncilFactory,
+    DelegateFactory,
+    DelegateGroupFactory,
+    MembershipFactory,
+    TermFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    council: object
+    commune_council: object
+    other_council: object
+    term: object
+    group_a: object
+    group_b: object
+    delegate: object
+    agency: object
+    users: dict
+
+
+@pytest.fixture
+def world(db):
+    council = CouncilFactory(name="HĐND tỉnh Bắc Ninh")
+    commune_council = CommuneCouncilFactory(name="HĐND xã Tiên Du", parent=council)
+    other_council = CouncilFactory(name="HĐND tỉnh Lạng Sơn", place_name="Lạng Sơn")
+    term = TermFactory(council=council, name="Khóa XX", is_current=True)
+    CommuneFactory(council=council, name="Kinh Bắc")
+    group_a = DelegateGroupFactory(council=council, term=term, name="Tổ đại biểu số 1")
+    group_b = DelegateGroupFactory(council=council, term=term, name="Tổ đại biểu số 2")
+    delegate = DelegateFactory(council=council, term=term, full_name="Nguyễn Anh Tuấn", group=group_a)
+    agency = AgencyFactory(council=council, name="Sở Xây dựng")
+    users = {
+        "office": MembershipFactory(user=UserFactory(username="vanphong"), council=council, role=Role.OFFICE).user,
+        "standing": MembershipFactory(user=UserFactory(username="thuongtruc"), council=council,
+                                      role=Role.STANDING).user,
+        "group_leader": MembershipFactory(user=UserFactory(username="totruong"), council=council,
+                                          role=Role.GROUP_LEADER, group=group_a).user,
+        "delegate": MembershipFactory(user=UserFactory(username="daibieu"), council=council,
+                                      role=Role.DELEGATE, group=group_b).user,
+        "agency": MembershipFactory(user=UserFactory(username="coquan"), council=council,
+                                    role=Role.AGENCY, agency=agency).user,
+        "commune_office": MembershipFactory(user=UserFactory(username="xa"), council=commune_council,
+                                            role=Role.OFFICE).user,
+        "other_council": MembershipFactory(user=UserFactory(username="khac"), council=other_council,
+                                           role=Role.OFFICE).user,
+    }
+    return World(council, commune_council, other_council, term, group_a, group_b, delegate, agency, users)
+
+
+@pytest.fixture
+def client_for(client):
+    """A logged-in test client for a user (None for anonymous)."""
+
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
