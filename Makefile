@@ -4,7 +4,7 @@ PY := .venv/bin/python
 PIP := .venv/bin/pip
 DEBIAN_PACKAGES := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext
 
-.PHONY: run test install system-deps migrate demo messages lint bench clean
+.PHONY: run test install system-deps messages lint clean
 
 run: install var
 	$(PY) manage.py migrate --noinput

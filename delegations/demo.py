@@ -127,10 +127,10 @@ def load_demo():
             communes[name].save(update_fields=["own_council"])
 
     units = {}
-    for number, (group_name, covered) in enumerate(GROUPS, start=1):
+    for number, (_group_name, covered) in enumerate(GROUPS, start=1):
         unit, created = ElectoralUnit.objects.get_or_create(
             council=province, term=term, number=number,
-            defaults={"name": "Đơn vị bầu cử số %d: %s" % (number, ", ".join(covered)), "seats": 3},
+            defaults={"name": f"Đơn vị bầu cử số {number}: {', '.join(covered)}", "seats": 3},
         )
         if created:
             unit.communes.set([communes[c] for c in covered])

@@ -82,14 +82,14 @@ class Searchable(models.Model):
     class Meta:
         abstract = True
 
-    def search_parts(self):
-        return [str(self)]
-
     def save(self, *args, **kwargs):
         self.search_text = fold(" ".join(str(p) for p in self.search_parts() if p))
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
+
+    def search_parts(self):
+        return [str(self)]
 
 
 class Council(Searchable):
@@ -130,6 +130,9 @@ class Council(Searchable):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("delegations:council_update", args=[self.pk])
+
     def search_parts(self):
         return [self.name, self.place_name]
 
@@ -146,8 +149,6 @@ class Council(Searchable):
     def issuing_body(self):
         return [line.strip() for line in self.issuing_body_lines.splitlines() if line.strip()]
 
-    def get_absolute_url(self):
-        return reverse("delegations:council_update", args=[self.pk])
 
 
 class Term(models.Model):

@@ -10,3 +10,5 @@ ALLOWED_HOSTS = ["*"]
 for folder in ("celery/out", "celery/processed", "media"):
     (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
 DEMO_DATA_ALLOWED = True
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -21,3 +21,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A test that needs a worker starts a real one; the others never reach the broker.
 CELERY_TASK_ALWAYS_EAGER = False
 DEMO_DATA_ALLOWED = True
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
