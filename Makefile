@@ -24,7 +24,7 @@ test: system-deps install
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no tests" >&2; exit $$rc
 
 var:
-	mkdir -p var/celery/out var/celery/processed var/media
+	mkdir -p var/celery/out var/celery/processed var/celery/control var/media
 
 .venv/bin/python:
 	python3 -m venv .venv

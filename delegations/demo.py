@@ -22,6 +22,7 @@ from .models import (
     Role,
     Term,
 )
+from .services import set_vietnamese_name
 
 DEMO_PASSWORD = "demo12345"
 
@@ -76,8 +77,8 @@ def _user(username, full_name, email, *, superuser=False):
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=username)
     if created:
-        family, _sep, given = full_name.rpartition(" ")
-        user.last_name, user.first_name, user.email = family, given, email
+        set_vietnamese_name(user, full_name)
+        user.email = email
         user.is_staff = user.is_superuser = superuser
         user.set_password(DEMO_PASSWORD)
         user.save()

@@ -12,15 +12,20 @@ from .spreadsheets import ImportReport, SheetError, read_rows, template_workbook
 from .text import fold
 
 
+def set_vietnamese_name(account, full_name):
+    """Family and middle names in first_name, the given name in last_name: get_full_name() then
+    reads "Trịnh Thị Ngọc", and ordering by last_name sorts by given name, as Vietnamese lists do."""
+    family, _sep, given = " ".join(full_name.split()).rpartition(" ")
+    account.first_name, account.last_name = family, given
+
+
 @transaction.atomic
 def membership_save(*, membership, username, full_name, email, password=None):
     """Create or update a user account together with its membership of a council."""
     user_model = get_user_model()
     account = membership.user if membership.user_id else user_model(username=username)
     account.username = username
-    first, _sep, last = full_name.strip().rpartition(" ")
-    # Vietnamese names: family and middle names first, the given name last.
-    account.last_name, account.first_name = first, last
+    set_vietnamese_name(account, full_name)
     account.email = email
     if password:
         account.set_password(password)

@@ -22,8 +22,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    first_name = "An"
-    last_name = "Nguyễn Văn"
+    first_name = "Nguyễn Văn"
+    last_name = "An"
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.vn")
     password = factory.PostGenerationMethodCall("set_password", "demo12345")
 

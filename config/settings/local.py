@@ -7,7 +7,7 @@ from .base import VAR_DIR, env_bool
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "local-development-only-not-secret"
 ALLOWED_HOSTS = ["*"]
-for folder in ("celery/out", "celery/processed", "media"):
+for folder in ("celery/out", "celery/processed", "celery/control", "media"):
     (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
 DEMO_DATA_ALLOWED = True
 WHITENOISE_USE_FINDERS = True

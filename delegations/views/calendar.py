@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from ..access import get_for_user, require_council_staff
+from ..access import active_memberships, get_for_user, require_council_staff
 from ..calendar import WorkingCalendar
 from ..forms import WorkingDaysForm
 from ..models import CalendarDay, Council
@@ -16,7 +16,11 @@ def working_calendar(request):
     require_council_staff(request.user)
     councils = Council.objects.for_user(request.user)
     council_id = request.GET.get("council")
-    council = get_for_user(Council, request.user, council_id) if council_id else councils.first()
+    if council_id:
+        council = get_for_user(Council, request.user, council_id)
+    else:
+        own = active_memberships(request.user).first()
+        council = own.council if own else councils.first()
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year", today.year))

@@ -311,6 +311,20 @@ class OrgDeleteView(OrgPageMixin, TemplateView):
         return redirect(self.page.url("list"))
 
 
+def readable_value(model_field, value):
+    """A recorded value as a person reads it: the related row's name, the choice's label."""
+    if value in (None, ""):
+        return value
+    if model_field.is_relation and model_field.many_to_one:
+        related = model_field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related else value
+    if model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return value
+
+
 def history_entries(obj, limit=20):
     """The object's recorded changes, newest first, each with the fields that changed."""
     records = list(obj.history.select_related("history_user").order_by("-history_date")[: limit + 1])
@@ -322,8 +336,12 @@ def history_entries(obj, limit=20):
             for change in delta.changes:
                 if change.field == "search_text":
                     continue
-                verbose = obj._meta.get_field(change.field).verbose_name
-                changes.append({"field": verbose, "old": change.old, "new": change.new})
+                model_field = obj._meta.get_field(change.field)
+                changes.append({
+                    "field": model_field.verbose_name,
+                    "old": readable_value(model_field, change.old),
+                    "new": readable_value(model_field, change.new),
+                })
         user = newer.history_user
         who = (user.get_full_name() or user.username) if user else _("system")
         entries.append({"record": newer, "changes": changes, "who": who})

@@ -1,0 +1,187 @@
+"""The one renderer of official documents (Decree 30/2020/NĐ-CP, Appendix I): plans (KH),
+reports (BC), notices (TB), minutes (BB), invitations (GM).
+
+A document is described once as an `OfficialDocument` and printed to PDF (WeasyPrint, the
+template documents/official.html) or to an editable Word copy (python-docx) from that same
+description, so the two never drift apart."""
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.template.loader import render_to_string
+
+DRAFT_NUMBER_GAP = "\u00a0" * 6
+DRAFT_DAY_GAP = "\u00a0" * 4
+
+
+@dataclass
+class Block:
+    """One paragraph of the body. kind: "part" (I. …, bold), "section" (1. …, bold),
+    "subsection" (1.1. …, bold italic), "paragraph" (indented text), "item" (a "- …" line)."""
+
+    kind: str
+    text: str
+
+
+@dataclass
+class Signature:
+    lines: list            # authority and position, e.g. ["TM. THƯỜNG TRỰC HĐND", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    name: str = ""
+
+
+@dataclass
+class OfficialDocument:
+    issuer_lines: list                 # e.g. ["HỘI ĐỒNG NHÂN DÂN", "TỈNH BẮC NINH"]
+    type_code: str                     # "KH", "BC", "BB", "GM", "TB"
+    title: str                         # "KẾ HOẠCH"
+    subject_lines: list                # the trích yếu, one entry a line
+    place: str = ""
+    symbol: str = "HĐND"
+    number: int | None = None          # None: a draft, printed blank
+    date: datetime.date | None = None  # None: a draft; the month and year below are printed
+    draft_month: int | None = None
+    draft_year: int | None = None
+    preamble: list = field(default_factory=list)    # "Căn cứ …" paragraphs before part I
+    blocks: list = field(default_factory=list)
+    recipients: list = field(default_factory=list)  # without the leading "- "
+    signature: Signature | None = None
+    left_signature: Signature | None = None          # minutes: THƯ KÝ on the left
+    show_dateline: bool = True                       # minutes carry no dateline
+
+    @property
+    def number_line(self):
+        return format_number(self.number, self.type_code, self.symbol)
+
+    @property
+    def dateline(self):
+        if not self.show_dateline:
+            return ""
+        return format_dateline(self.place, self.date, self.draft_month, self.draft_year)
+
+
+def format_number(number, type_code, symbol):
+    """ "Số: 05/KH-HĐND": numbers below 10 get a leading zero; a draft leaves the number blank."""
+    shown = f"{number:02d}" if number is not None else DRAFT_NUMBER_GAP
+    return f"Số: {shown}/{type_code}-{symbol}"
+
+
+def format_dateline(place, date, draft_month=None, draft_year=None):
+    """ "Bắc Ninh, ngày 06 tháng 10 năm 2025": a day below 10 and months 1–2 take a leading zero."""
+    if date is not None:
+        day, month, year = f"{date.day:02d}", date.month, date.year
+    else:
+        day, month, year = DRAFT_DAY_GAP, draft_month, draft_year
+    month_text = f"{month:02d}" if month is not None and month <= 2 else (str(month) if month else DRAFT_DAY_GAP)
+    return f"{place}, ngày {day} tháng {month_text} năm {year}"
+
+
+def render_pdf(document):
+    """The document as PDF bytes, in the Decree 30 layout."""
+    from weasyprint import HTML
+
+    html = render_to_string("documents/official.html", {"doc": document})
+    return HTML(string=html).write_pdf()
+
+
+def render_docx(document):
+    """The same document as an editable Word file (bytes), with the same margins, fonts and parts."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Mm, Pt
+
+    word = Document()
+    section = word.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(16)
+    section.different_first_page_header_footer = True
+    normal = word.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "Times New Roman")
+    normal.font.size = Pt(14)
+    normal.paragraph_format.space_after = Pt(6)
+
+    def para(container, text, *, size=14, bold=False, italic=False, align=None, indent=False, space_after=None):
+        paragraph = container.add_paragraph()
+        run = paragraph.add_run(text)
+        run.font.size, run.bold, run.italic = Pt(size), bold, italic
+        if align is not None:
+            paragraph.alignment = align
+        if indent:
+            paragraph.paragraph_format.first_line_indent = Cm(1.27)
+        if space_after is not None:
+            paragraph.paragraph_format.space_after = Pt(space_after)
+        return paragraph
+
+    # Page numbers from page 2, centred in the header.
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = header.add_run()
+    for tag, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if tag:
+            element = run._r.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): tag})
+        else:
+            element = run._r.makeelement(qn("w:instrText"), {})
+            element.text = text
+        run._r.append(element)
+    run.font.size = Pt(13)
+
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    table = word.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left, right = table.rows[0].cells
+    left.width, right.width = Cm(6.5), Cm(10)
+    left.paragraphs[0].text = ""
+    for index, line in enumerate(document.issuer_lines):
+        target = left.paragraphs[0] if index == 0 else left.add_paragraph()
+        target.alignment = center
+        r = target.add_run(line.upper())
+        r.bold, r.font.size = True, Pt(13)
+        target.paragraph_format.space_after = Pt(0)
+    para(left, "———", size=8, align=center, space_after=2)
+    para(left, document.number_line, size=13, align=center)
+    right.paragraphs[0].alignment = center
+    r = right.paragraphs[0].add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    r.bold, r.font.size = True, Pt(12)
+    right.paragraphs[0].paragraph_format.space_after = Pt(0)
+    motto = para(right, "Độc lập - Tự do - Hạnh phúc", size=13, bold=True, align=center, space_after=2)
+    motto.runs[0].underline = True
+    if document.dateline:
+        para(right, document.dateline, size=14, italic=True, align=center)
+
+    para(word, document.title.upper(), size=14, bold=True, align=center, space_after=0)
+    for line in document.subject_lines:
+        para(word, line, size=14, bold=True, align=center, space_after=0)
+    para(word, "———", size=8, align=center)
+    justify = WD_ALIGN_PARAGRAPH.JUSTIFY
+    for text in document.preamble:
+        para(word, text, align=justify, indent=True)
+    styles = {"part": {"bold": True}, "section": {"bold": True}, "subsection": {"bold": True, "italic": True}}
+    for block in document.blocks:
+        para(word, block.text, align=justify, indent=True, **styles.get(block.kind, {}))
+
+    bottom = word.add_table(rows=1, cols=2)
+    recipients_cell, sign_cell = bottom.rows[0].cells
+    if document.left_signature:
+        recipients_cell.paragraphs[0].alignment = center
+        for line in document.left_signature.lines:
+            para(recipients_cell, line, size=14, bold=True, align=center, space_after=0)
+        para(recipients_cell, "\n\n\n" + document.left_signature.name, size=14, bold=True, align=center)
+    elif document.recipients:
+        first = recipients_cell.paragraphs[0]
+        r = first.add_run("Nơi nhận:")
+        r.bold, r.italic, r.font.size = True, True, Pt(12)
+        for entry in document.recipients:
+            para(recipients_cell, f"- {entry}", size=11, space_after=0)
+    if document.signature:
+        sign_cell.paragraphs[0].alignment = center
+        for line in document.signature.lines:
+            para(sign_cell, line, size=14, bold=True, align=center, space_after=0)
+        para(sign_cell, "\n\n\n" + document.signature.name, size=14, bold=True, align=center)
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
