@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/password/", home.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("delegations.urls")),
+    path("plans/", include("plans.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,6 +6,7 @@ from .models import (
     CalendarDay,
     Commune,
     Council,
+    DeadlineRules,
     Delegate,
     DelegateGroup,
     ElectoralUnit,
@@ -84,3 +85,8 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["subject", "recipient", "created_at", "read_at", "emailed_at"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(DeadlineRules)
+class DeadlineRulesAdmin(SimpleHistoryAdmin):
+    list_display = ["council", "forward_working_days", "minutes_due_days", "answer_due_days"]

@@ -474,3 +474,36 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class DeadlineRules(models.Model):
+    """A council's deadline rules (DOMAIN.md, "Deadlines"): data a council edits, with the defaults here."""
+
+    council = models.OneToOneField(Council, verbose_name=_("council"), on_delete=models.CASCADE,
+                                   related_name="deadline_rules")
+    before_round_starts_days = models.PositiveSmallIntegerField(
+        _("before-sitting contact starts (days before the sitting opens)"), default=35)
+    before_round_ends_days = models.PositiveSmallIntegerField(
+        _("before-sitting contact ends (days before the sitting opens)"), default=7)
+    after_round_days = models.PositiveSmallIntegerField(
+        _("after-sitting contact completed within (days after the sitting closes)"), default=15)
+    briefing_days_before_round = models.PositiveSmallIntegerField(
+        _("briefing documents to delegates (days before contact)"), default=5)
+    forward_working_days = models.PositiveSmallIntegerField(
+        _("province/central petitions forwarded within (working days after the round ends)"), default=3)
+    minutes_due_days = models.PositiveSmallIntegerField(_("minutes due (days after the meeting)"), default=5)
+    answer_due_days = models.PositiveSmallIntegerField(_("agency answer due (days after receipt)"), default=60)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("deadline rules")
+        verbose_name_plural = _("deadline rules")
+
+    def __str__(self):
+        return str(self.council)
+
+    @classmethod
+    def for_council(cls, council):
+        rules, _created = cls.objects.get_or_create(council=council)
+        return rules

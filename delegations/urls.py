@@ -12,12 +12,4 @@ urlpatterns = [
     path("import/template.xlsx", imports.import_template, name="import_template"),
 ]
 
-for slug in org.PAGES:
-    urlpatterns += [
-        path(f"{slug.replace('_', '-')}/", org.OrgListView.as_view(), {"slug": slug}, name=f"{slug}_list"),
-        path(f"{slug.replace('_', '-')}/new/", org.OrgFormView.as_view(), {"slug": slug}, name=f"{slug}_create"),
-        path(f"{slug.replace('_', '-')}/<int:pk>/edit/", org.OrgFormView.as_view(), {"slug": slug},
-             name=f"{slug}_update"),
-        path(f"{slug.replace('_', '-')}/<int:pk>/delete/", org.OrgDeleteView.as_view(), {"slug": slug},
-             name=f"{slug}_delete"),
-    ]
+urlpatterns += org.page_urls(org.PAGES)

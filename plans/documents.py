@@ -21,6 +21,7 @@ class Block:
 
     kind: str
     text: str
+    lead: str = ""  # printed in bold before the text, in the same paragraph
 
 
 @dataclass
@@ -105,8 +106,12 @@ def render_docx(document):
     normal.font.size = Pt(14)
     normal.paragraph_format.space_after = Pt(6)
 
-    def para(container, text, *, size=14, bold=False, italic=False, align=None, indent=False, space_after=None):
+    def para(container, text, *, size=14, bold=False, italic=False, align=None, indent=False, space_after=None,
+             lead=""):
         paragraph = container.add_paragraph()
+        if lead:
+            lead_run = paragraph.add_run(lead + " ")
+            lead_run.bold, lead_run.font.size = True, Pt(size)
         run = paragraph.add_run(text)
         run.font.size, run.bold, run.italic = Pt(size), bold, italic
         if align is not None:
@@ -162,7 +167,7 @@ def render_docx(document):
         para(word, text, align=justify, indent=True)
     styles = {"part": {"bold": True}, "section": {"bold": True}, "subsection": {"bold": True, "italic": True}}
     for block in document.blocks:
-        para(word, block.text, align=justify, indent=True, **styles.get(block.kind, {}))
+        para(word, block.text, align=justify, indent=True, lead=block.lead, **styles.get(block.kind, {}))
 
     bottom = word.add_table(rows=1, cols=2)
     recipients_cell, sign_cell = bottom.rows[0].cells

@@ -10,8 +10,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -53,10 +54,10 @@ class OrgPage:
     prefetch_related: tuple = ()
     filters: dict = field(default_factory=dict)  # GET name -> (label, lookup, choices callable(user))
     searchable: bool = True
-    help_text: str = ""
+    namespace: str = "delegations"
 
     def url(self, action, pk=None):
-        name = f"delegations:{self.slug}_{action}"
+        name = f"{self.namespace}:{self.slug}_{action}"
         return reverse(name, args=[pk]) if pk is not None else reverse(name)
 
     @property
@@ -69,11 +70,11 @@ class OrgPage:
 
     @property
     def url_update_name(self):
-        return f"delegations:{self.slug}_update"
+        return f"{self.namespace}:{self.slug}_update"
 
     @property
     def url_delete_name(self):
-        return f"delegations:{self.slug}_delete"
+        return f"{self.namespace}:{self.slug}_delete"
 
 
 def council_choices(user):
@@ -173,16 +174,16 @@ PAGES = {
 
 
 class OrgPageMixin(LoginRequiredMixin):
+    pages = PAGES  # another app serves its simple records with these views and its own pages
+
     @property
     def page(self):
-        return PAGES[self.kwargs["slug"]]
+        return self.pages[self.kwargs["slug"]]
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if self.kwargs["slug"] not in PAGES:
-            from django.http import Http404
-
+        if self.kwargs["slug"] not in self.pages:
             raise Http404
         self.check_role(request.user)
         return super().dispatch(request, *args, **kwargs)
@@ -347,3 +348,17 @@ def history_entries(obj, limit=20):
         entries.append({"record": newer, "changes": changes, "who": who})
     return entries[:limit]
 
+
+
+def page_urls(pages):
+    """List, create, edit and delete URLs for each page of `pages`."""
+    patterns = []
+    for slug in pages:
+        prefix, extra = slug.replace("_", "-"), {"slug": slug}
+        patterns += [
+            path(f"{prefix}/", OrgListView.as_view(pages=pages), extra, name=f"{slug}_list"),
+            path(f"{prefix}/new/", OrgFormView.as_view(pages=pages), extra, name=f"{slug}_create"),
+            path(f"{prefix}/<int:pk>/edit/", OrgFormView.as_view(pages=pages), extra, name=f"{slug}_update"),
+            path(f"{prefix}/<int:pk>/delete/", OrgDeleteView.as_view(pages=pages), extra, name=f"{slug}_delete"),
+        ]
+    return patterns

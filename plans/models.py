@@ -1,0 +1,273 @@
+"""Sittings, contact plans with their rounds and assignments, and document numbering."""
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from delegations.models import Agency, Council, CouncilScopedQuerySet, Term
+
+
+class SittingKind(models.TextChoices):
+    REGULAR_MID_YEAR = "regular_mid_year", _("Regular mid-year sitting")
+    REGULAR_YEAR_END = "regular_year_end", _("Regular year-end sitting")
+    THEMATIC = "thematic", _("Thematic sitting")
+    EXTRAORDINARY = "extraordinary", _("Extraordinary sitting")
+
+
+class Sitting(models.Model):
+    """A sitting (kỳ họp) of a council."""
+
+    council = models.ForeignKey(Council, verbose_name=_("council"), on_delete=models.CASCADE, related_name="sittings")
+    term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="sittings")
+    number = models.PositiveSmallIntegerField(_("number"), help_text=_("The sitting's number in the term."))
+    kind = models.CharField(_("kind"), max_length=30, choices=SittingKind.choices)
+    opens_on = models.DateField(_("opening date"))
+    closes_on = models.DateField(_("closing date"))
+    agenda = models.TextField(_("planned agenda"), blank=True, help_text=_("One item a line."))
+
+    objects = CouncilScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sitting")
+        verbose_name_plural = _("sittings")
+        ordering = ["-opens_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "term", "number"], name="sitting_unique_number"),
+            models.CheckConstraint(condition=models.Q(closes_on__gte=models.F("opens_on")), name="sitting_closes_after_opening"),
+        ]
+
+    def __str__(self):
+        return _("Sitting %(number)s (%(kind)s), %(opens)s") % {
+            "number": self.number, "kind": self.get_kind_display().lower(), "opens": self.opens_on.strftime("%d/%m/%Y"),
+        }
+
+
+class DocumentNumber(models.Model):
+    """A number taken in a council's register of one document type and year: unique, so that two
+    issues at the same instant cannot take the same number."""
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="document_numbers")
+    year = models.PositiveSmallIntegerField()
+    type_code = models.CharField(max_length=10)
+    number = models.PositiveIntegerField()
+    taken_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document number")
+        verbose_name_plural = _("document numbers")
+        constraints = [
+            models.UniqueConstraint(fields=["council", "year", "type_code", "number"], name="document_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.number:02d}/{self.type_code} ({self.year})"
+
+
+class PlanScope(models.TextChoices):
+    SITTING = "sitting", _("Before and after one sitting")
+    YEAR = "year", _("A whole year")
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    ISSUED = "issued", _("Issued")
+    PUBLISHED = "published", _("Published")
+
+
+class PlanQuerySet(CouncilScopedQuerySet):
+    def published(self):
+        return self.filter(status=PlanStatus.PUBLISHED)
+
+
+class ContactPlan(models.Model):
+    """A voter-contact plan (Kế hoạch TXCT, "Số: 05/KH-HĐND"), structured as printed."""
+
+    TYPE_CODE = "KH"
+
+    council = models.ForeignKey(Council, verbose_name=_("council"), on_delete=models.CASCADE, related_name="contact_plans")
+    scope = models.CharField(_("scope"), max_length=20, choices=PlanScope.choices, default=PlanScope.SITTING)
+    sitting = models.ForeignKey(Sitting, verbose_name=_("sitting"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="contact_plans")
+    year = models.PositiveSmallIntegerField(_("year"))
+    subject = models.TextField(_("subject line"), help_text=_("Printed under the title; one line each."))
+    legal_bases = models.TextField(_("legal bases"), blank=True, help_text=_('"Căn cứ …" / "Thực hiện …"; one paragraph a line.'))
+    purpose = models.TextField(_("purpose"), blank=True, help_text=_("One paragraph a line."))
+    requirements = models.TextField(_("requirements"), blank=True, help_text=_("One paragraph a line."))
+    content_before = models.TextField(_("content before the sitting"), blank=True)
+    content_after = models.TextField(_("content after the sitting"), blank=True)
+    participants = models.TextField(_("participants"), blank=True)
+    timing = models.TextField(_("timing"), blank=True)
+    place = models.TextField(_("place"), blank=True)
+    recipients = models.TextField(_("recipients (Nơi nhận)"), blank=True,
+                                  help_text=_('One a line; the last is usually "Lưu: VT, …".'))
+    signing_authority = models.CharField(_("signing authority"), max_length=100, blank=True,
+                                         default="TM. THƯỜNG TRỰC HĐND", help_text=_('e.g. "TM. THƯỜNG TRỰC HĐND"'))
+    signing_on_behalf = models.CharField(_("signing for"), max_length=100, blank=True,
+                                         help_text=_('e.g. "KT. CHỦ TỊCH"; empty when the head signs'))
+    signer_position = models.CharField(_("signer's position"), max_length=100, default="CHỦ TỊCH")
+    signer_name = models.CharField(_("signer's name"), max_length=150, blank=True)
+
+    status = models.CharField(_("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    issued_on = models.DateField(_("issue date"), null=True, blank=True)
+    returned_reason = models.TextField(_("reason sent back"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="plans/pdf/", blank=True)
+    docx = models.FileField(_("Word copy"), upload_to="plans/docx/", blank=True)
+    rendered_revision = models.PositiveIntegerField(default=0, editable=False)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    signed_scan = models.FileField(_("signed scan"), upload_to="plans/signed/", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlanQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["rendered_revision", "revision"])
+
+    class Meta:
+        verbose_name = _("contact plan")
+        verbose_name_plural = _("contact plans")
+        ordering = ["-year", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "year", "number"], condition=models.Q(number__isnull=False),
+                                    name="plan_number_unique_in_year"),
+        ]
+
+    def __str__(self):
+        first_line = self.subject.splitlines()[0] if self.subject else ""
+        if self.number:
+            return f"{self.number:02d}/{self.TYPE_CODE}-{self.council.document_symbol} · {first_line}"
+        return first_line
+
+    def get_absolute_url(self):
+        return reverse("plans:plan_detail", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        return self.status in (PlanStatus.DRAFT,)
+
+    @property
+    def pdf_is_current(self):
+        return bool(self.pdf) and self.rendered_revision == self.revision
+
+
+class PlanPartQuerySet(CouncilScopedQuerySet):
+    """Rounds and assignments are scoped through their plan's council."""
+
+    council_path = "plan__council"
+
+
+class RoundKind(models.TextChoices):
+    BEFORE_SITTING = "before", _("Before the sitting")
+    AFTER_SITTING = "after", _("After the sitting")
+    THEMATIC = "thematic", _("Thematic")
+
+
+class ContactRound(models.Model):
+    """One window of a plan in which delegate groups meet voters."""
+
+    plan = models.ForeignKey(ContactPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="rounds")
+    sitting = models.ForeignKey(Sitting, verbose_name=_("sitting"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="rounds")
+    kind = models.CharField(_("kind"), max_length=20, choices=RoundKind.choices)
+    topic = models.CharField(_("topic"), max_length=255, blank=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+
+    objects = PlanPartQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contact round")
+        verbose_name_plural = _("contact rounds")
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="round_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.starts_on:%d/%m/%Y} – {self.ends_on:%d/%m/%Y}"
+
+
+class ResponsibleKind(models.TextChoices):
+    AGENCY = "agency", _("An agency")
+    FRONT = "front", _("The Fatherland Front")
+    GROUPS = "groups", _("The delegate groups")
+    OFFICE = "office", _("The council office")
+    COMMUNES = "communes", _("The commune authorities")
+    OTHER = "other", _("Other")
+
+
+class DueKind(models.TextChoices):
+    NONE = "none", _("No due date")
+    DATE = "date", _("A date")
+    DAYS_BEFORE_ROUND = "days_before_round", _("Days before the round starts")
+    WORKING_DAYS_AFTER_ROUND = "working_days_after_round", _("Working days after the round ends")
+
+
+class AssignmentStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class Assignment(models.Model):
+    """A task the plan's organisation part gives to a body, with its due date."""
+
+    plan = models.ForeignKey(ContactPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="assignments")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    lead = models.CharField(_("opening words"), max_length=255,
+                            help_text=_('Printed in bold, e.g. "Đề nghị UBND tỉnh" or "Giao Văn phòng Đoàn ĐBQH và HĐND tỉnh".'))
+    text = models.TextField(_("what it must do"), help_text=_('The rest of the paragraph; further paragraphs on new lines ("- …", "+ …").'))
+    responsible_kind = models.CharField(_("responsible body"), max_length=20, choices=ResponsibleKind.choices)
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="plan_assignments")
+    due_kind = models.CharField(_("due"), max_length=30, choices=DueKind.choices, default=DueKind.NONE)
+    due_date_given = models.DateField(_("due date"), null=True, blank=True)
+    due_days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+    round = models.ForeignKey(ContactRound, verbose_name=_("round"), null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="assignments")
+    due_on = models.DateField(_("due on"), null=True, blank=True, editable=False)
+    due_explanation = models.CharField(_("how the due date was computed"), max_length=500, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=AssignmentStatus.choices, default=AssignmentStatus.OPEN)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    objects = PlanPartQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["plan", "order", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"], name="assignment_open_due")]
+
+    def __str__(self):
+        return f"{self.lead} {self.text[:60]}"
+
+    def is_overdue(self, today=None):
+        today = today or datetime.date.today()
+        return self.status == AssignmentStatus.OPEN and self.due_on is not None and self.due_on < today
+
+
+class PlanEvent(models.Model):
+    """One step of a plan's workflow, for its timeline."""
+
+    plan = models.ForeignKey(ContactPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="events")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    from_status = models.CharField(_("from"), max_length=20, choices=PlanStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=PlanStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("plan event")
+        verbose_name_plural = _("plan events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.plan_id}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,318 @@
+"""Rules of the plans app: windows proposed from a sitting, copying last year's plan, the
+workflow, numbering, due dates of assignments, and the printed document."""
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from delegations.calendar import WorkingCalendar
+from delegations.models import Council, DeadlineRules, Role
+
+from .documents import Block, OfficialDocument, Signature
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    ContactPlan,
+    ContactRound,
+    DocumentNumber,
+    DueKind,
+    PlanEvent,
+    PlanStatus,
+    ResponsibleKind,
+    RoundKind,
+)
+
+# Which role takes which step, from which status to which.
+TRANSITIONS = {
+    "submit": (PlanStatus.DRAFT, PlanStatus.SUBMITTED, (Role.OFFICE,)),
+    "send_back": (PlanStatus.SUBMITTED, PlanStatus.DRAFT, (Role.STANDING,)),
+    "approve": (PlanStatus.SUBMITTED, PlanStatus.APPROVED, (Role.STANDING,)),
+    "issue": (PlanStatus.APPROVED, PlanStatus.ISSUED, (Role.OFFICE,)),
+    "publish": (PlanStatus.ISSUED, PlanStatus.PUBLISHED, (Role.OFFICE,)),
+}
+
+
+class PlanError(ValidationError):
+    """A workflow step refused, with the reason shown to the user."""
+
+
+def user_roles_in(user, council):
+    if user.is_superuser:
+        return set(Role.values)
+    return set(user.memberships.filter(council=council, is_active=True).values_list("role", flat=True))
+
+
+def round_windows_propose(*, sitting):
+    """The before- and after-sitting windows a council's rules give for a sitting."""
+    rules = DeadlineRules.for_council(sitting.council)
+    before = (sitting.opens_on - datetime.timedelta(days=rules.before_round_starts_days),
+              sitting.opens_on - datetime.timedelta(days=rules.before_round_ends_days))
+    after = (sitting.closes_on + datetime.timedelta(days=1),
+             sitting.closes_on + datetime.timedelta(days=rules.after_round_days))
+    return {RoundKind.BEFORE_SITTING: before, RoundKind.AFTER_SITTING: after}
+
+
+def assignment_resolve_due(assignment, calendar=None):
+    """Set the assignment's calendar due date and how it was computed, from its rule."""
+    kind = assignment.due_kind
+    assignment.due_on, assignment.due_explanation = None, ""
+    if kind == DueKind.DATE and assignment.due_date_given:
+        assignment.due_on = assignment.due_date_given
+        assignment.due_explanation = _("the date written in the plan")
+    elif kind in (DueKind.DAYS_BEFORE_ROUND, DueKind.WORKING_DAYS_AFTER_ROUND) and assignment.round_id \
+            and assignment.due_days is not None:
+        rnd = assignment.round
+        if kind == DueKind.DAYS_BEFORE_ROUND:
+            assignment.due_on = rnd.starts_on - datetime.timedelta(days=assignment.due_days)
+            assignment.due_explanation = _("%(n)s days before the round starts on %(start)s → %(due)s") % {
+                "n": assignment.due_days, "start": rnd.starts_on.strftime("%d/%m/%Y"),
+                "due": assignment.due_on.strftime("%d/%m/%Y"),
+            }
+        else:
+            calendar = calendar or WorkingCalendar.for_council(assignment.plan.council)
+            count = calendar.add_working_days(rnd.ends_on, assignment.due_days)
+            assignment.due_on = count.due
+            assignment.due_explanation = count.explanation()
+    return assignment
+
+
+def plan_resolve_dues(*, plan):
+    calendar = WorkingCalendar.for_council(plan.council)
+    for assignment in plan.assignments.select_related("round"):
+        assignment_resolve_due(assignment, calendar)
+        assignment.save(update_fields=["due_on", "due_explanation"])
+
+
+def plan_propose_rounds(*, plan):
+    """Rounds before and after the plan's sitting, in the windows the council's rules give."""
+    for kind, (start, end) in round_windows_propose(sitting=plan.sitting).items():
+        ContactRound.objects.create(plan=plan, sitting=plan.sitting, kind=kind, starts_on=start, ends_on=end)
+
+
+def plan_created(*, plan, user):
+    PlanEvent.objects.create(plan=plan, by=user, to_status=PlanStatus.DRAFT, note=_("Created"))
+
+
+def plan_attach_signed_scan(*, plan, upload):
+    old = plan.signed_scan.name if plan.signed_scan else None
+    plan.signed_scan.save(f"KH-{plan.number or 0:02d}-{plan.year}-ban-ky.pdf", upload, save=False)
+    plan.save(update_fields=["signed_scan"])
+    if old and old != plan.signed_scan.name:
+        storage = plan.signed_scan.storage
+        transaction.on_commit(lambda: storage.delete(old))
+
+
+def assignments_for(user, include_done=False):
+    """The assignments of issued plans that this user answers for: an agency's responder for that
+    agency's, group leaders and delegates for the groups', the office for the rest of its council's."""
+    memberships = user.memberships.filter(is_active=True) if user.is_authenticated else []
+    condition = Q(pk__in=[])
+    for membership in memberships:
+        mine = Q(plan__council_id=membership.council_id)
+        if membership.role == Role.AGENCY:
+            condition |= mine & Q(agency_id=membership.agency_id)
+        elif membership.role in (Role.GROUP_LEADER, Role.DELEGATE):
+            condition |= mine & Q(responsible_kind=ResponsibleKind.GROUPS)
+        elif membership.role == Role.OFFICE:
+            condition |= mine & ~Q(responsible_kind__in=[ResponsibleKind.GROUPS])
+        elif membership.role == Role.STANDING:
+            condition |= mine & Q(responsible_kind=ResponsibleKind.OFFICE)
+    assignments = Assignment.objects.filter(condition, plan__status__in=[PlanStatus.ISSUED, PlanStatus.PUBLISHED])
+    if not include_done:
+        assignments = assignments.filter(status=AssignmentStatus.OPEN)
+    return assignments.order_by("due_on", "pk")
+
+
+def plan_changed(*, plan):
+    """A draft changed: recompute due dates and render its PDF again after commit."""
+    plan_resolve_dues(plan=plan)
+    ContactPlan.objects.filter(pk=plan.pk).update(revision=plan.revision + 1)
+    plan.revision += 1
+    _render_after_commit(plan)
+
+
+def _render_after_commit(plan):
+    from .tasks import plan_render
+
+    plan_id, revision = plan.pk, plan.revision
+    transaction.on_commit(lambda: plan_render.delay(plan_id, revision))
+
+
+@transaction.atomic
+def plan_copy(*, source, sitting, user, year=None):
+    """A new draft from a previous plan: its wording, its rounds and assignments, dates moved to
+    the new sitting (by the shift between the two sittings' opening dates, or whole years)."""
+    if sitting is not None and source.sitting is not None:
+        shift = sitting.opens_on - source.sitting.opens_on
+    else:
+        target_year = year or (sitting.opens_on.year if sitting else source.year + 1)
+        shift = datetime.date(target_year, 1, 1) - datetime.date(source.year, 1, 1)
+    text_fields = ["scope", "subject", "legal_bases", "purpose", "requirements", "content_before", "content_after",
+                   "participants", "timing", "place", "recipients", "signing_authority", "signing_on_behalf",
+                   "signer_position", "signer_name"]
+    plan = ContactPlan(council=source.council, sitting=sitting, created_by=user,
+                       year=(sitting.opens_on.year if sitting else (year or source.year + 1)))
+    for name in text_fields:
+        setattr(plan, name, getattr(source, name))
+    plan.save()
+    rounds = {}
+    for rnd in source.rounds.all():
+        rounds[rnd.pk] = ContactRound.objects.create(
+            plan=plan, sitting=sitting if rnd.sitting_id else None, kind=rnd.kind, topic=rnd.topic,
+            starts_on=rnd.starts_on + shift, ends_on=rnd.ends_on + shift,
+        )
+    for item in source.assignments.all():
+        Assignment.objects.create(
+            plan=plan, order=item.order, lead=item.lead, text=item.text, responsible_kind=item.responsible_kind,
+            agency=item.agency, due_kind=item.due_kind, due_days=item.due_days,
+            due_date_given=(item.due_date_given + shift) if item.due_date_given else None,
+            round=rounds.get(item.round_id),
+        )
+    PlanEvent.objects.create(plan=plan, by=user, to_status=PlanStatus.DRAFT,
+                             note=_("Created from %(source)s") % {"source": source})
+    plan_changed(plan=plan)
+    return plan
+
+
+@transaction.atomic
+def plan_transition(*, plan, user, step, reason="", number=None, issued_on=None):
+    """Take one workflow step, by a role allowed to take it, from the status it starts from."""
+    plan = ContactPlan.objects.select_for_update().get(pk=plan.pk)
+    if step not in TRANSITIONS:
+        raise PlanError(_("Unknown step."))
+    from_status, to_status, roles = TRANSITIONS[step]
+    if not user_roles_in(user, plan.council) & set(roles):
+        raise PermissionDenied(_("Your role cannot take this step."))
+    if plan.status != from_status:
+        raise PlanError(_("This step is not possible: the plan is %(status)s.") % {"status": plan.get_status_display().lower()})
+    fields = ["status"]
+    if step == "send_back":
+        if not reason.strip():
+            raise PlanError(_("Say why the plan is sent back."))
+        plan.returned_reason = reason.strip()
+        fields.append("returned_reason")
+    if step == "submit":
+        if not plan.signer_name.strip() or not plan.subject.strip():
+            raise PlanError(_("Fill in the subject and the signer before submitting."))
+    if step == "issue":
+        issued_on = issued_on or timezone.localdate()
+        plan.number = document_number_take(council=plan.council, year=issued_on.year,
+                                           type_code=ContactPlan.TYPE_CODE, number=number)
+        plan.issued_on = issued_on
+        plan.revision += 1
+        fields += ["number", "issued_on", "revision"]
+    plan.status = to_status
+    plan.save(update_fields=fields)
+    PlanEvent.objects.create(plan=plan, by=user, from_status=from_status, to_status=to_status, note=reason.strip())
+    if step == "issue":
+        # The issued document is rendered once, with its number and date; it never changes after.
+        _render_after_commit(plan)
+    return plan
+
+
+def document_number_take(*, council, year, type_code, number=None):
+    """The next number of a council's register for a type and year (from 01 each year), or the
+    number typed from an outside register, refused if already used that year. Two issues at the
+    same instant are serialised on the council's row; the unique constraint is the last guard."""
+    Council.objects.select_for_update().filter(pk=council.pk).first()
+    taken = DocumentNumber.objects.filter(council=council, year=year, type_code=type_code)
+    if number is None:
+        number = (taken.aggregate(top=Max("number"))["top"] or 0) + 1
+    elif number < 1:
+        raise PlanError(_("A document number starts at 1."))
+    elif taken.filter(number=number).exists():
+        raise PlanError(_("Number %(number)02d/%(type)s is already used in %(year)s.")
+                        % {"number": number, "type": type_code, "year": year})
+    try:
+        with transaction.atomic():
+            DocumentNumber.objects.create(council=council, year=year, type_code=type_code, number=number)
+    except IntegrityError as error:
+        raise PlanError(_("Number %(number)02d/%(type)s is already used in %(year)s.")
+                        % {"number": number, "type": type_code, "year": year}) from error
+    return number
+
+
+@transaction.atomic
+def assignment_set_status(*, assignment, done):
+    assignment.status = AssignmentStatus.DONE if done else AssignmentStatus.OPEN
+    assignment.done_at = timezone.now() if done else None
+    assignment.save(update_fields=["status", "done_at"])
+    return assignment
+
+
+def _paragraphs(text, kind="item"):
+    return [Block(kind, line.strip()) for line in (text or "").splitlines() if line.strip()]
+
+
+def plan_document(plan):
+    """The plan as an official document, laid out like seed 000."""
+    blocks = [Block("part", "I. MỤC ĐÍCH, YÊU CẦU"), Block("section", "1. Mục đích"), *_paragraphs(plan.purpose),
+              Block("section", "2. Yêu cầu"), *_paragraphs(plan.requirements),
+              Block("part", "II. NỘI DUNG, THÀNH PHẦN, THỜI GIAN, ĐỊA ĐIỂM"), Block("section", "1. Nội dung")]
+    if plan.content_before.strip():
+        blocks += [Block("subsection", "1.1. Nội dung tiếp xúc cử tri trước kỳ họp"), *_paragraphs(plan.content_before)]
+    if plan.content_after.strip():
+        number = "1.2." if plan.content_before.strip() else "1.1."
+        blocks += [Block("subsection", f"{number} Nội dung tiếp xúc cử tri sau kỳ họp"), *_paragraphs(plan.content_after)]
+    blocks += [Block("section", "2. Thành phần"), *_paragraphs(plan.participants),
+               Block("section", "3. Thời gian, địa điểm"),
+               Block("subsection", "3.1. Thời gian"), *_paragraphs(plan.timing),
+               Block("subsection", "3.2. Địa điểm"), *_paragraphs(plan.place),
+               Block("part", "III. TỔ CHỨC THỰC HIỆN")]
+    for index, item in enumerate(plan.assignments.all(), start=1):
+        lines = [line.strip() for line in item.text.splitlines() if line.strip()]
+        # "**1. Đề nghị UBND tỉnh** xây dựng …": the lead in bold, the task after it in the same
+        # paragraph; lines starting "-" or "+" follow as their own paragraphs.
+        first = lines[0] if lines and not lines[0].startswith(("-", "+")) else ""
+        blocks.append(Block("paragraph", first, lead=f"{index}. {item.lead}"))
+        blocks += [Block("item", line) for line in (lines[1:] if first else lines)]
+    signature_lines = [line for line in (plan.signing_authority, plan.signing_on_behalf, plan.signer_position) if line]
+    issued = plan.number is not None and plan.issued_on is not None
+    today = timezone.localdate()
+    return OfficialDocument(
+        issuer_lines=plan.council.issuing_body,
+        type_code=ContactPlan.TYPE_CODE,
+        symbol=plan.council.document_symbol,
+        title="KẾ HOẠCH",
+        subject_lines=[line.strip() for line in plan.subject.splitlines() if line.strip()],
+        place=plan.council.place_name,
+        number=plan.number if issued else None,
+        date=plan.issued_on if issued else None,
+        draft_month=today.month,
+        draft_year=today.year,
+        preamble=[line.strip() for line in plan.legal_bases.splitlines() if line.strip()],
+        blocks=blocks,
+        recipients=[line.strip().lstrip("-").strip() for line in plan.recipients.splitlines() if line.strip()],
+        signature=Signature(signature_lines, plan.signer_name),
+    )
+
+
+def plan_render(*, plan_id, revision):
+    """Render the plan's PDF and Word copy for a revision; idempotent. A draft's files are replaced
+    (the old ones deleted); an issued plan's files, once rendered, are never rendered again."""
+    from .documents import render_docx, render_pdf
+
+    with transaction.atomic():
+        plan = ContactPlan.objects.select_for_update().select_related("council", "sitting").get(pk=plan_id)
+        if plan.revision != revision or plan.rendered_revision == revision:
+            return False  # a newer change will render, or this one already has
+        if plan.status in (PlanStatus.ISSUED, PlanStatus.PUBLISHED) and plan.pdf and plan.rendered_revision \
+                and plan.number is not None and plan.rendered_revision >= revision:
+            return False
+        document = plan_document(plan)
+        name = f"KH-{plan.number:02d}-{plan.issued_on:%Y}" if plan.number else f"KH-du-thao-{plan.pk}"
+        old = [f for f in (plan.pdf, plan.docx) if f]
+        old_names = [(f.storage, f.name) for f in old]
+        plan.pdf.save(f"{name}.pdf", ContentFile(render_pdf(document)), save=False)
+        plan.docx.save(f"{name}.docx", ContentFile(render_docx(document)), save=False)
+        plan.rendered_revision = revision
+        plan.save(update_fields=["pdf", "docx", "rendered_revision"])
+        keep = {plan.pdf.name, plan.docx.name}
+        for storage, old_name in old_names:
+            if old_name not in keep:
+                transaction.on_commit(lambda s=storage, n=old_name: s.delete(n))
+    return True

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from delegations.views.org import page_urls
+
+from . import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("", views.plan_list, name="plan_list"),
+    path("new/", views.plan_edit, name="plan_create"),
+    path("copy/", views.plan_copy, name="plan_copy"),
+    path("<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("<int:pk>/edit/", views.plan_edit, name="plan_update"),
+    path("<int:pk>/files/", views.plan_file_status, name="plan_files"),
+    path("<int:pk>/step/<slug:step>/", views.plan_step, name="plan_step"),
+    path("<int:pk>/download/<slug:kind>/", views.plan_download, name="plan_download"),
+    path("<int:pk>/signed/", views.plan_signed_upload, name="plan_signed_upload"),
+    path("assignments/mine/", views.my_assignments, name="my_assignments"),
+    path("assignments/<int:pk>/toggle/", views.assignment_toggle, name="assignment_toggle"),
+    path("public/", views.public_plans, name="public_plans"),
+    path("public/<int:pk>/<slug:kind>/", views.public_plan_download, name="public_plan_download"),
+]
+urlpatterns += page_urls(views.PAGES)

@@ -1,0 +1,247 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from delegations.access import get_for_user, require_council_staff, require_office
+from delegations.models import Council, Role
+from delegations.views.org import Column, OrgPage, council_choices, history_entries
+
+from . import forms, services
+from .models import AssignmentStatus, ContactPlan, PlanStatus, Sitting, SittingKind
+
+PAGES = {
+    "sitting": OrgPage(
+        "sitting", Sitting, forms.SittingForm, gettext_lazy("Sittings"),
+        [Column(gettext_lazy("Number"), lambda o: o.number), Column(gettext_lazy("Kind"), lambda o: o.get_kind_display()),
+         Column(gettext_lazy("Opens"), lambda o: o.opens_on.strftime("%d/%m/%Y")),
+         Column(gettext_lazy("Closes"), lambda o: o.closes_on.strftime("%d/%m/%Y")),
+         Column(gettext_lazy("Term"), lambda o: o.term.name), Column(gettext_lazy("Council"), lambda o: o.council)],
+        select_related=("council", "term"), searchable=False, namespace="plans",
+        filters={"council": (gettext_lazy("Council"), "council_id", council_choices),
+                 "kind": (gettext_lazy("Kind"), "kind", lambda user: SittingKind.choices)},
+    ),
+}
+
+PAGE_SIZE = 20
+
+
+@login_required
+def plan_list(request):
+    require_council_staff(request.user)
+    plans = ContactPlan.objects.for_user(request.user).select_related("council", "sitting")
+    params = request.GET
+    query = params.get("q", "").strip()
+    if query:
+        plans = plans.filter(Q(subject__icontains=query) | Q(signer_name__icontains=query))
+    if params.get("status") in PlanStatus.values:
+        plans = plans.filter(status=params["status"])
+    if params.get("year", "").isdigit():
+        plans = plans.filter(year=int(params["year"]))
+    page_obj = Paginator(plans, PAGE_SIZE).get_page(params.get("page"))
+    querystring = params.copy()
+    querystring.pop("page", None)
+    return render(request, "plans/plan_list.html", {
+        "page_obj": page_obj, "query": query, "statuses": PlanStatus.choices, "status": params.get("status", ""),
+        "year": params.get("year", ""), "querystring": querystring.urlencode(),
+        "can_create": Council.objects.managed_by(request.user).exists(),
+    })
+
+
+@login_required
+def plan_edit(request, pk=None):
+    """Create a plan, or edit a draft: its text, its rounds and its assignments on one page."""
+    require_office(request.user)
+    if pk is None:
+        plan = ContactPlan(created_by=request.user, year=timezone.localdate().year)
+    else:
+        plan = get_for_user(ContactPlan, request.user, pk, manage=True)
+        if not plan.is_editable:
+            messages.error(request, _("Only a draft can be edited; this plan is %(status)s.")
+                           % {"status": plan.get_status_display().lower()})
+            return redirect(plan)
+    data = request.POST if request.method == "POST" else None
+    form = forms.PlanForm(data, instance=plan, user=request.user)
+    if pk is None and request.method == "GET" and request.GET.get("sitting"):
+        sitting = Sitting.objects.managed_by(request.user).filter(pk=request.GET["sitting"]).first()
+        if sitting:
+            form.initial.update(sitting=sitting, council=sitting.council, year=sitting.opens_on.year)
+    rounds = forms.RoundFormSet(data, instance=plan, prefix="rounds")
+    assignments = forms.AssignmentFormSet(data, instance=plan, prefix="assignments",
+                                          form_kwargs={"user": request.user, "plan": plan})
+    if request.method == "POST":
+        if form.is_valid() and rounds.is_valid() and assignments.is_valid():
+            with transaction.atomic():
+                created = plan.pk is None
+                plan = form.save()
+                rounds.instance = plan
+                rounds.save()
+                if created and not plan.rounds.exists() and plan.sitting:
+                    services.plan_propose_rounds(plan=plan)
+                assignments.instance = plan
+                assignments.save()
+                if created:
+                    services.plan_created(plan=plan, user=request.user)
+                services.plan_changed(plan=plan)
+            messages.success(request, _("The plan is saved; its PDF is being prepared."))
+            if "continue" in request.POST:
+                return redirect("plans:plan_update", pk=plan.pk)
+            return redirect(plan)
+        messages.error(request, _("Please correct the errors below."))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "plans/plan_form.html",
+                  {"plan": plan, "form": form, "rounds": rounds, "assignments": assignments}, status=status)
+
+
+@login_required
+def plan_detail(request, pk):
+    require_council_staff(request.user)
+    plan = get_for_user(ContactPlan, request.user, pk)
+    roles = services.user_roles_in(request.user, plan.council)
+    steps = [step for step, (from_status, _to, allowed) in services.TRANSITIONS.items()
+             if plan.status == from_status and roles & set(allowed)]
+    return render(request, "plans/plan_detail.html", {
+        "plan": plan,
+        "document": services.plan_document(plan),
+        "rounds": plan.rounds.all(),
+        "assignments": plan.assignments.select_related("agency", "round"),
+        "events": plan.events.select_related("by"),
+        "history": history_entries(plan),
+        "steps": steps,
+        "issue_form": forms.IssueForm(initial={"issued_on": timezone.localdate()}),
+        "send_back_form": forms.SendBackForm(),
+        "scan_form": forms.SignedScanForm(),
+        "can_manage": Role.OFFICE in roles,
+        "today": timezone.localdate(),
+    })
+
+
+@login_required
+def plan_file_status(request, pk):
+    """The download box, polled by htmx while the PDF is being rendered."""
+    require_council_staff(request.user)
+    plan = get_for_user(ContactPlan, request.user, pk)
+    return render(request, "plans/_files.html", {"plan": plan})
+
+
+@login_required
+@require_POST
+def plan_step(request, pk, step):
+    plan = get_for_user(ContactPlan, request.user, pk)
+    require_council_staff(request.user)
+    kwargs = {}
+    if step == "send_back":
+        form = forms.SendBackForm(request.POST)
+        kwargs["reason"] = form.data.get("reason", "")
+    if step == "issue":
+        form = forms.IssueForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give a valid issue date and number."))
+            return redirect(plan)
+        kwargs.update(issued_on=form.cleaned_data["issued_on"], number=form.cleaned_data["number"])
+    try:
+        services.plan_transition(plan=plan, user=request.user, step=step, **kwargs)
+    except services.PlanError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(plan)
+    messages.success(request, _("Done: the plan is now %(status)s.")
+                     % {"status": ContactPlan.objects.get(pk=plan.pk).get_status_display().lower()})
+    return redirect(plan)
+
+
+@login_required
+def plan_copy(request):
+    require_office(request.user)
+    form = forms.CopyPlanForm(request.POST or None, user=request.user,
+                              initial={"source": request.GET.get("source")})
+    if request.method == "POST" and form.is_valid():
+        source = form.cleaned_data["source"]
+        if not ContactPlan.objects.managed_by(request.user).filter(pk=source.pk).exists():
+            raise PermissionDenied
+        plan = services.plan_copy(source=source, sitting=form.cleaned_data["sitting"], user=request.user,
+                                  year=form.cleaned_data["year"])
+        messages.success(request, _("A new draft was made from the earlier plan; check its dates and wording."))
+        return redirect("plans:plan_update", pk=plan.pk)
+    return render(request, "plans/plan_copy.html", {"form": form}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def plan_download(request, pk, kind):
+    require_council_staff(request.user)
+    plan = get_for_user(ContactPlan, request.user, pk)
+    return _file_response(plan, kind)
+
+
+def _file_response(plan, kind):
+    field = {"pdf": plan.pdf, "docx": plan.docx, "signed": plan.signed_scan}.get(kind)
+    if not field:
+        raise Http404
+    number = f"{plan.number:02d}" if plan.number else "du-thao"
+    extension = "docx" if kind == "docx" else "pdf"
+    suffix = "-ban-ky" if kind == "signed" else ""
+    return FileResponse(field.open("rb"), as_attachment=kind != "pdf",
+                        filename=f"KH-{number}-{plan.year}{suffix}.{extension}")
+
+
+@login_required
+@require_POST
+def plan_signed_upload(request, pk):
+    plan = get_for_user(ContactPlan, request.user, pk, manage=True)
+    form = forms.SignedScanForm(request.POST, request.FILES)
+    if plan.status not in (PlanStatus.ISSUED, PlanStatus.PUBLISHED):
+        messages.error(request, _("The signed copy can be uploaded once the plan is issued."))
+    elif form.is_valid():
+        services.plan_attach_signed_scan(plan=plan, upload=form.cleaned_data["file"])
+        messages.success(request, _("The signed copy is attached."))
+    else:
+        messages.error(request, " ".join(form.errors["file"]))
+    return redirect(plan)
+
+
+def public_plans(request):
+    """Published plans, without login, per council, newest first."""
+    plans = ContactPlan.objects.published().select_related("council").order_by("-issued_on", "-pk")
+    councils = Council.objects.filter(contact_plans__status=PlanStatus.PUBLISHED).distinct()
+    council_id = request.GET.get("council", "")
+    if council_id.isdigit():
+        plans = plans.filter(council_id=int(council_id))
+    page_obj = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return render(request, "plans/public_plans.html", {
+        "page_obj": page_obj, "councils": councils, "council_id": council_id, "querystring": querystring.urlencode(),
+    })
+
+
+def public_plan_download(request, pk, kind):
+    if kind not in ("pdf", "signed"):
+        raise Http404
+    plan = get_object_or_404(ContactPlan.objects.published(), pk=pk)
+    return _file_response(plan, kind)
+
+
+@login_required
+def my_assignments(request):
+    """The open assignments this user answers for, for the dashboard (fetched by htmx)."""
+    assignments = services.assignments_for(request.user).select_related("plan", "plan__council", "agency", "round")
+    return render(request, "plans/_my_assignments.html", {
+        "assignments": assignments[:15], "today": timezone.localdate(),
+    })
+
+
+@login_required
+@require_POST
+def assignment_toggle(request, pk):
+    # Those who answer for an assignment mark it done, agencies included (they see no council pages).
+    assignment = get_object_or_404(services.assignments_for(request.user, include_done=True), pk=pk)
+    services.assignment_set_status(assignment=assignment, done=assignment.status == AssignmentStatus.OPEN)
+    return redirect(request.POST.get("next") or assignment.plan)
+
