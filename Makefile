@@ -4,7 +4,7 @@ PY := .venv/bin/python
 PIP := .venv/bin/pip
 DEBIAN_PACKAGES := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext
 
-.PHONY: run test install system-deps messages lint clean
+.PHONY: run test install system-deps messages lint bench clean
 
 run: install var
 	$(PY) manage.py migrate --noinput
@@ -46,6 +46,11 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "Missing Debian packages (install them as root):$$missing"; fi; \
 	fi
+
+# Benchmarks whose figures the README reports (on the database DATABASE_URL names; SQLite by default).
+bench: install var
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py bench_plan_render --runs 10
 
 messages: install
 	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=var --no-obsolete

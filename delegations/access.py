@@ -1,6 +1,7 @@
 """The one access helper every view uses: 404 for what the user's councils don't own,
 403 for what their role may not do."""
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import COUNCIL_STAFF_ROLES, Membership, Role
@@ -35,6 +36,8 @@ def require_office(user):
 def get_for_user(model, user, pk, *, manage=False):
     """The row `pk` of `model` if the user's councils own it (else 404); with manage=True, only if
     the user is office staff of its council (else 403)."""
+    if not str(pk).isdigit():
+        raise Http404
     obj = get_object_or_404(model.objects.for_user(user), pk=pk)
     if manage and not model.objects.managed_by(user).filter(pk=obj.pk).exists():
         raise PermissionDenied

@@ -48,6 +48,21 @@ class CouncilScopedForm(forms.ModelForm):
     def council_choices(self, queryset):
         return queryset.managed_by(self.user)
 
+    def clean(self):
+        """Every related row chosen must belong to the council chosen (a user who manages two
+        councils could otherwise mix them)."""
+        cleaned = super().clean()
+        council = cleaned.get("council")
+        if council is None:
+            return cleaned
+        for name, value in list(cleaned.items()):
+            if name == "council" or value is None:
+                continue
+            rows = value if hasattr(value, "model") and hasattr(value, "filter") else [value]
+            if any(getattr(row, "council_id", council.pk) != council.pk for row in rows):
+                self.add_error(name, _("This belongs to another council."))
+        return cleaned
+
 
 class CouncilForm(CouncilScopedForm):
     class Meta:
@@ -59,6 +74,16 @@ class CouncilForm(CouncilScopedForm):
     def council_choices(self, queryset):
         # A parent is a province council the user manages.
         return queryset.managed_by(self.user).filter(level=CouncilLevel.PROVINCE)
+
+    def clean(self):
+        cleaned = super().clean()
+        # The office creates its province's commune councils; a new province council is the
+        # system administrator's to create.
+        if cleaned.get("level") == CouncilLevel.PROVINCE and not self.user.is_superuser:
+            own_province = self.instance.pk and self.instance.level == CouncilLevel.PROVINCE
+            if not own_province:
+                self.add_error("level", _("Only the system administrator can create a province council."))
+        return cleaned
 
 
 class TermForm(CouncilScopedForm):
@@ -165,8 +190,24 @@ class MembershipForm(CouncilScopedForm):
             raise forms.ValidationError(_("This username is already taken."))
         return username
 
+    def account_is_shared(self):
+        """The account also belongs to a council this user does not manage, or is an administrator's:
+        its login, email and password are then not this office's to change."""
+        if not self.instance.pk:
+            return False
+        account = self.instance.user
+        managed = Council.objects.managed_by(self.user)
+        return account.is_superuser or account.memberships.exclude(council__in=managed).exists()
+
     def clean(self):
         cleaned = super().clean()
+        if self.account_is_shared():
+            account = self.instance.user
+            changed = (cleaned.get("password") or cleaned.get("username", account.username) != account.username
+                       or (cleaned.get("email") or "") != account.email)
+            if changed:
+                raise forms.ValidationError(_("This account also belongs to another council: only its role here "
+                                              "can be changed; ask the system administrator to change its login."))
         password = cleaned.get("password")
         if not self.instance.pk and not password:
             self.add_error("password", _("Enter a password for the new user."))

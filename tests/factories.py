@@ -20,12 +20,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Nguyễn Văn"
     last_name = "An"
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.vn")
-    password = factory.PostGenerationMethodCall("set_password", "demo12345")
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or "demo12345")
+        if create:
+            self.save(update_fields=["password"])
 
 
 class CouncilFactory(factory.django.DjangoModelFactory):
