@@ -127,7 +127,8 @@ class ContactPlan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PlanQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["rendered_revision", "revision"])
+    # The rendered files and their revision counters are bookkeeping, not changes a person made.
+    history = HistoricalRecords(excluded_fields=["rendered_revision", "revision", "pdf", "docx"])
 
     class Meta:
         verbose_name = _("contact plan")
