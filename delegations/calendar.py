@@ -40,7 +40,7 @@ class WorkingDayCount:
     days: int
     due: datetime.date
     counted: list = field(default_factory=list)   # the working days counted, in order
-    skipped: list = field(default_factory=list)   # NonWorkingDay on weekdays/make-up days passed over
+    skipped: list = field(default_factory=list)   # NonWorkingDay passed over: weekends, holidays, days off
 
     def explanation(self):
         counted = ", ".join(f"{d.day:02d}" for d in self.counted)

@@ -6,7 +6,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -14,6 +14,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .text import fold
+from .uploads import validate_upload
 
 MAX_ROWS = 5000
 
@@ -39,12 +40,13 @@ def read_rows(upload, columns):
 
     Refuses, with a message, a file too large, a file that is not an .xlsx workbook whatever its
     name, and a sheet whose header row does not have the template's columns."""
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise SheetError(_("The file is larger than %(size)s MB.") % {"size": settings.UPLOAD_MAX_BYTES // 1024 // 1024})
+    try:
+        validate_upload(upload, ["xlsx"])
+    except ValidationError as error:
+        if error.code == "type":
+            raise SheetError(_("The file is not an Excel workbook (.xlsx).")) from error
+        raise SheetError(error.messages[0]) from error
     content = upload.read()
-    # An .xlsx file is a zip archive holding the workbook part; check the content, not the name.
-    if not content.startswith(b"PK\x03\x04"):
-        raise SheetError(_("The file is not an Excel workbook (.xlsx)."))
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if "xl/workbook.xml" not in archive.namelist():

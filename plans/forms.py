@@ -1,10 +1,10 @@
 from django import forms
-from django.conf import settings
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from delegations.forms import CouncilScopedForm, DateInput
 from delegations.models import Agency
+from delegations.uploads import validate_upload
 
 from .models import Assignment, ContactPlan, ContactRound, Sitting
 
@@ -131,12 +131,5 @@ class SignedScanForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than %(size)s MB.")
-                                        % {"size": settings.UPLOAD_MAX_BYTES // 1024 // 1024})
-        head = upload.read(1024)
-        upload.seek(0)
-        # Checked by content, not by name: a PDF starts with "%PDF-".
-        if not head.startswith(b"%PDF-"):
-            raise forms.ValidationError(_("The file is not a PDF."))
+        validate_upload(upload, ["pdf"])
         return upload

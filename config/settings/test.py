@@ -23,3 +23,5 @@ CELERY_TASK_ALWAYS_EAGER = False
 DEMO_DATA_ALLOWED = True
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+for folder in ("celery/out", "celery/processed", "celery/control"):
+    (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)

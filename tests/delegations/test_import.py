@@ -4,6 +4,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext
@@ -267,7 +268,7 @@ def test_oversized_file_is_refused(world, units, settings):
 
     settings.UPLOAD_MAX_BYTES = 1024 * 1024
     report = run_import(world, content)
-    assert only_messages(report) == [gettext("The file is larger than %(size)s MB.") % {"size": 1}]
+    assert only_messages(report) == [gettext("The file is larger than %(size)s.") % {"size": filesizeformat(1024 * 1024)}]
     assert counts() == before
 
     # The same file under a larger limit imports: it was refused for its size only.
@@ -284,7 +285,7 @@ def test_oversized_file_is_refused_by_the_view(world, units, client_for, setting
         "council": world.council.pk, "term": world.term.pk, "file": upload(padded_good_sheet(1024 * 1024)),
     })
     assert response.status_code == 400
-    assert escape(gettext("The file is larger than %(size)s MB.") % {"size": 1}) in response.content.decode()
+    assert escape(gettext("The file is larger than %(size)s.") % {"size": filesizeformat(1024 * 1024)}) in response.content.decode()
     assert counts() == before
 
 
