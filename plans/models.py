@@ -134,10 +134,7 @@ class ContactPlan(models.Model):
         verbose_name = _("contact plan")
         verbose_name_plural = _("contact plans")
         ordering = ["-year", "-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["council", "year", "number"], condition=models.Q(number__isnull=False),
-                                    name="plan_number_unique_in_year"),
-        ]
+        # Numbers are unique per year of issue in DocumentNumber (a plan may cover the next year).
 
     def __str__(self):
         first_line = self.subject.splitlines()[0] if self.subject else ""

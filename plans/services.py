@@ -297,7 +297,10 @@ def plan_render(*, plan_id, revision):
     from .documents import render_docx, render_pdf
 
     with transaction.atomic():
-        plan = ContactPlan.objects.select_for_update().select_related("council", "sitting").get(pk=plan_id)
+        # Lock the plan's row only: the sitting is a nullable join, and PostgreSQL refuses FOR UPDATE on
+        # the nullable side of an outer join (and the council's row is the numbering lock, not ours).
+        plan = (ContactPlan.objects.select_for_update(of=("self",)).select_related("council", "sitting")
+                .get(pk=plan_id))
         if plan.revision != revision or plan.rendered_revision == revision:
             return False  # a newer change will render, or this one already has
         if plan.status in (PlanStatus.ISSUED, PlanStatus.PUBLISHED) and plan.pdf and plan.rendered_revision \
