@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,7 +124,7 @@ def assignments_for(user, include_done=False):
     assignments = Assignment.objects.filter(condition, plan__status__in=[PlanStatus.ISSUED, PlanStatus.PUBLISHED])
     if not include_done:
         assignments = assignments.filter(status=AssignmentStatus.OPEN)
-    return assignments.order_by("due_on", "pk")
+    return assignments.order_by(F("due_on").asc(nulls_last=True), "pk")
 
 
 def plan_changed(*, plan):
