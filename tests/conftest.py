@@ -1,6 +1,8 @@
 """Fixed role users for permission tests: office staff, standing committee, the leader of group A,
 a delegate (of group B), an agency responder, a user of another council, and anonymous."""
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +73,13 @@ def client_for(client):
         return client
 
     return login
+
+
+def shared_dir():
+    """The team's shared/ folder (seeds, the Decree 30 checker): $SHARED_DIR, else ../shared beside
+    the project, else /work/shared where the workplace keeps it."""
+    root = Path(__file__).resolve().parents[1]
+    for candidate in (os.environ.get("SHARED_DIR"), root.parent / "shared", Path("/work/shared")):
+        if candidate and (Path(candidate) / "tools" / "decree30_check.py").is_file():
+            return Path(candidate)
+    return root.parent / "shared"

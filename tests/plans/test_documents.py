@@ -7,7 +7,6 @@ import subprocess
 import sys
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pdfplumber
@@ -40,10 +39,11 @@ from plans.models import (
     SittingKind,
 )
 from plans.services import plan_document, plan_transition
+from tests.conftest import shared_dir
 
 MM = 72 / 25.4
 A4 = (595.28, 841.89)
-SHARED = Path(__file__).resolve().parents[3] / "shared"   # /work/main/tests/plans -> /work/shared
+SHARED = shared_dir()
 DECREE30_CHECK = SHARED / "tools" / "decree30_check.py"
 SEED_000 = SHARED / "seeds" / "000_87fefaa4f6f8831b.txt"
 HEADINGS_000 = [
