@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("delegations.urls")),
     path("plans/", include("plans.urls")),
+    path("meetings/", include("sessions.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,76 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from delegations.models import Commune, Delegate, DelegateGroup, Role
+from plans.models import ContactRound, PlanStatus
+
+from . import services
+from .models import ContactSession
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def schedulable_groups(user):
+    """Groups the user schedules for: every group of a council where they are office staff, and
+    the group they lead."""
+    if user.is_superuser:
+        return DelegateGroup.objects.all()
+    memberships = user.memberships.filter(is_active=True)
+    office = memberships.filter(role=Role.OFFICE).values("council_id")
+    led = memberships.filter(role=Role.GROUP_LEADER).values("group_id")
+    return DelegateGroup.objects.filter(Q(council_id__in=office) | Q(pk__in=led))
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = ContactSession
+        fields = ["round", "group", "commune", "starts_at", "ends_at", "venue", "format", "online_link", "kind", "topic",
+                  "content", "delegates", "invited", "expected_voters", "outside_window_reason"]
+        widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput(),
+                   "content": forms.Textarea(attrs={"rows": 3}), "invited": forms.Textarea(attrs={"rows": 3}),
+                   "delegates": forms.SelectMultiple(attrs={"size": 8})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = schedulable_groups(user)
+        self.fields["group"].queryset = groups
+        councils = groups.values("council_id")
+        self.fields["round"].queryset = ContactRound.objects.filter(plan__council_id__in=councils).exclude(
+            plan__status=PlanStatus.DRAFT).select_related("plan")
+        self.fields["commune"].queryset = Commune.objects.filter(delegate_groups__in=groups).distinct()
+        self.fields["delegates"].queryset = Delegate.objects.filter(council_id__in=councils)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
+        only_group = list(groups[:2])
+        if not self.instance.pk and len(only_group) == 1:
+            self.fields["group"].initial = only_group[0]
+
+    def clean(self):
+        cleaned = super().clean()
+        group, rnd = cleaned.get("group"), cleaned.get("round")
+        if group and rnd and rnd.plan.council_id != group.council_id:
+            self.add_error("round", _("This round belongs to another council's plan."))
+        if cleaned.get("format") in ("online", "hybrid") and not cleaned.get("online_link"):
+            self.add_error("online_link", _("An online meeting needs its link."))
+        delegates = cleaned.get("delegates") or []
+        if group and any(d.council_id != group.council_id for d in delegates):
+            self.add_error("delegates", _("This belongs to another council."))
+        if self.errors or not (group and rnd and cleaned.get("starts_at")):
+            return cleaned
+        candidate = self.instance
+        for name in ("round", "group", "commune", "starts_at", "ends_at", "outside_window_reason"):
+            setattr(candidate, name, cleaned.get(name) if name != "outside_window_reason" else cleaned.get(name) or "")
+        try:
+            services.session_validate(session=candidate, delegates=list(delegates))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return cleaned

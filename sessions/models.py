@@ -1,0 +1,86 @@
+"""Contact meetings (hội nghị tiếp xúc cử tri): scheduled inside a round, announced publicly,
+held and minuted."""
+import datetime
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from delegations.models import Commune, Council, CouncilScopedQuerySet, Delegate, DelegateGroup
+from plans.models import ContactRound
+
+# How long a meeting without an end time is taken to last, to find a delegate booked twice.
+DEFAULT_DURATION = datetime.timedelta(hours=3)
+
+
+class MeetingFormat(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("In person and online")
+
+
+class MeetingKind(models.TextChoices):
+    PERIODIC = "periodic", _("Periodic")
+    THEMATIC = "thematic", _("Thematic")
+    WORKPLACE = "workplace", _("At a workplace")
+    DIALOGUE = "dialogue", _("Dialogue")
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Held")
+    POSTPONED = "postponed", _("Postponed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ContactSessionQuerySet(CouncilScopedQuerySet):
+    def public(self):
+        """What the public announcement shows: meetings of rounds whose plan has been issued."""
+        return self.filter(round__plan__status__in=["issued", "published"])
+
+    def upcoming(self, now):
+        return self.filter(starts_at__gte=now - DEFAULT_DURATION).exclude(status=MeetingStatus.CANCELLED)
+
+
+class ContactSession(models.Model):
+    council = models.ForeignKey(Council, verbose_name=_("council"), on_delete=models.CASCADE,
+                                related_name="contact_sessions")
+    round = models.ForeignKey(ContactRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="sessions")
+    group = models.ForeignKey(DelegateGroup, verbose_name=_("delegate group"), on_delete=models.PROTECT,
+                              related_name="sessions")
+    commune = models.ForeignKey(Commune, verbose_name=_("commune"), on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    venue = models.CharField(_("venue"), max_length=255, help_text=_('e.g. "Nhà văn hóa thôn Kiêm Tân"'))
+    format = models.CharField(_("format"), max_length=20, choices=MeetingFormat.choices, default=MeetingFormat.IN_PERSON)
+    online_link = models.URLField(_("online link"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.PERIODIC)
+    topic = models.CharField(_("topic"), max_length=255, blank=True)
+    content = models.TextField(_("content"), blank=True, help_text=_("What the meeting is about; shown publicly."))
+    delegates = models.ManyToManyField(Delegate, verbose_name=_("delegates attending"), blank=True,
+                                       related_name="sessions")
+    invited = models.TextField(_("invited bodies"), blank=True,
+                               help_text=_("The Front, the People's Committee, departments, press; one a line."))
+    expected_voters = models.PositiveIntegerField(_("expected voters"), null=True, blank=True)
+    outside_window_reason = models.CharField(_("reason for a date outside the round"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+
+    objects = ContactSessionQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[delegates])
+
+    class Meta:
+        verbose_name = _("contact meeting")
+        verbose_name_plural = _("contact meetings")
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["council", "starts_at"], name="session_council_time")]
+
+    def __str__(self):
+        return f"{self.starts_at:%d/%m/%Y} · {self.commune} · {self.venue}"
+
+    def get_absolute_url(self):
+        return reverse("contact_sessions:session_detail", args=[self.pk])
+
+    @property
+    def end(self):
+        return self.ends_at or self.starts_at + DEFAULT_DURATION
