@@ -4,10 +4,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from delegations.models import Commune, Delegate, DelegateGroup, Role
+from delegations.uploads import validate_upload
 from plans.models import ContactRound, PlanStatus
 
 from . import services
-from .models import ContactSession
+from .models import ContactSession, MeetingStatus, Minutes
+
+
+def add_service_errors(form, error):
+    """A service's ValidationError shown on the form's fields (or above them)."""
+    for field, messages in error.message_dict.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -29,6 +37,8 @@ def schedulable_groups(user):
 
 
 class SessionForm(forms.ModelForm):
+    online_link = forms.URLField(label=_("online link"), required=False, assume_scheme="https")
+
     class Meta:
         model = ContactSession
         fields = ["round", "group", "commune", "starts_at", "ends_at", "venue", "format", "online_link", "kind", "topic",
@@ -70,7 +80,44 @@ class SessionForm(forms.ModelForm):
         try:
             services.session_validate(session=candidate, delegates=list(delegates))
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                for message in messages:
-                    self.add_error(field if field in self.fields else None, message)
+            add_service_errors(self, error)
         return cleaned
+
+
+class OutcomeForm(forms.Form):
+    status = forms.ChoiceField(label=_("outcome"), choices=[(MeetingStatus.HELD, MeetingStatus.HELD.label),
+                                                            (MeetingStatus.POSTPONED, MeetingStatus.POSTPONED.label),
+                                                            (MeetingStatus.CANCELLED, MeetingStatus.CANCELLED.label)])
+    delegates_present = forms.ModelMultipleChoiceField(label=_("delegates present"), queryset=Delegate.objects.none(),
+                                                       required=False)
+    voters_present = forms.IntegerField(label=_("voters present"), min_value=0, required=False)
+    chair = forms.CharField(label=_("chair"), max_length=255, required=False)
+    secretary = forms.CharField(label=_("secretary"), max_length=255, required=False)
+    postponed_to = forms.DateTimeField(label=_("postponed to"), widget=DateTimeInput(), required=False,
+                                       input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"])
+    cancel_reason = forms.CharField(label=_("reason for cancelling"), max_length=255, required=False)
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        self.fields["delegates_present"].queryset = session.delegates.all() | Delegate.objects.filter(group=session.group)
+
+
+
+class MinutesForm(forms.ModelForm):
+    class Meta:
+        model = Minutes
+        fields = ["opening", "delegates_report", "voters_speak", "officials_answer", "delegates_respond", "closing",
+                  "closed_at"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in
+                   ["opening", "delegates_report", "voters_speak", "officials_answer", "delegates_respond", "closing"]}
+        widgets["closed_at"] = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class ScanForm(forms.Form):
+    file = forms.FileField(label=_("signed scan (PDF, JPEG or PNG)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_upload(upload, ["pdf", "jpeg", "png"])
+        return upload

@@ -4,6 +4,7 @@ import datetime
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -65,6 +66,16 @@ class ContactSession(models.Model):
     expected_voters = models.PositiveIntegerField(_("expected voters"), null=True, blank=True)
     outside_window_reason = models.CharField(_("reason for a date outside the round"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    # The outcome, recorded by the group leader after the meeting.
+    postponed_to = models.DateTimeField(_("postponed to"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=255, blank=True)
+    delegates_present = models.ManyToManyField(Delegate, verbose_name=_("delegates present"), blank=True,
+                                               related_name="sessions_attended")
+    voters_present = models.PositiveIntegerField(_("voters present"), null=True, blank=True)
+    chair = models.CharField(_("chair"), max_length=255, blank=True,
+                             help_text=_("The Fatherland Front's representative who chaired, with their position."))
+    secretary = models.CharField(_("secretary"), max_length=255, blank=True)
+    minutes_due_on = models.DateField(_("minutes due on"), null=True, blank=True)
 
     objects = ContactSessionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[delegates])
@@ -84,3 +95,44 @@ class ContactSession(models.Model):
     @property
     def end(self):
         return self.ends_at or self.starts_at + DEFAULT_DURATION
+
+
+class MinutesStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FINAL = "final", _("Final")
+
+
+class Minutes(models.Model):
+    """The minutes (biên bản) of a meeting, in the order the law gives."""
+
+    session = models.OneToOneField(ContactSession, verbose_name=_("meeting"), on_delete=models.CASCADE,
+                                   related_name="minutes")
+    opening = models.TextField(_("the chair opens"), blank=True)
+    delegates_report = models.TextField(_("the delegates report"), blank=True)
+    voters_speak = models.TextField(_("the voters speak"), blank=True)
+    officials_answer = models.TextField(_("officials answer on the spot"), blank=True)
+    delegates_respond = models.TextField(_("the delegates respond"), blank=True)
+    closing = models.TextField(_("the chair closes"), blank=True)
+    closed_at = models.TimeField(_("closing time"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT)
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
+    signed_scan = models.FileField(_("signed scan"), upload_to="minutes/signed/", blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="minutes/pdf/", blank=True)
+
+    history = HistoricalRecords(excluded_fields=["pdf"])
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+
+    def __str__(self):
+        return str(self.session)
+
+    def is_late(self, today):
+        due = self.session.minutes_due_on
+        if due is None:
+            return False
+        if self.status == MinutesStatus.FINAL and self.finalised_at:
+            return timezone.localdate(self.finalised_at) > due
+        return today > due

@@ -6,7 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import DEFAULT_DURATION, ContactSession, MeetingStatus
+from delegations.models import DeadlineRules
+from delegations.uploads import validate_upload
+from plans.services import document_number_take
+
+from .models import DEFAULT_DURATION, ContactSession, MeetingStatus, Minutes, MinutesStatus
 
 
 def session_conflicts(*, session, delegates, start, end):
@@ -55,3 +59,128 @@ def session_save(*, session, delegates):
     session.save()
     session.delegates.set(delegates)
     return session
+
+
+@transaction.atomic
+def session_record_outcome(*, session, status, delegates_present=(), voters_present=None, chair="", secretary="",
+                           postponed_to=None, cancel_reason=""):
+    """After the meeting: held (with attendance; the minutes fall due), postponed to a new date,
+    or cancelled with a reason."""
+    if Minutes.objects.filter(session=session, status=MinutesStatus.FINAL).exists():
+        raise ValidationError({"status": _("The minutes are final: the outcome can no longer change.")})
+    if status == MeetingStatus.HELD:
+        if session.starts_at > timezone.now():
+            raise ValidationError({"status": _("A meeting cannot be recorded as held before it starts.")})
+        rules = DeadlineRules.for_council(session.council)
+        session.minutes_due_on = timezone.localtime(session.starts_at).date() + datetime.timedelta(
+            days=rules.minutes_due_days)
+        session.voters_present, session.chair, session.secretary = voters_present, chair, secretary
+        Minutes.objects.get_or_create(session=session)
+    elif status == MeetingStatus.POSTPONED:
+        if postponed_to is None:
+            raise ValidationError({"postponed_to": _("Give the new date.")})
+        session.postponed_to = session.starts_at = postponed_to
+        session.ends_at = None
+    elif status == MeetingStatus.CANCELLED:
+        if not cancel_reason.strip():
+            raise ValidationError({"cancel_reason": _("Give the reason for cancelling.")})
+        session.cancel_reason = cancel_reason.strip()
+    else:
+        raise ValidationError({"status": _("Choose held, postponed or cancelled.")})
+    session.status = status
+    session.save()
+    if status == MeetingStatus.HELD:
+        session.delegates_present.set(delegates_present)
+    return session
+
+
+@transaction.atomic
+def minutes_finalise(*, minutes):
+    """Draft → final: the record is then closed and printed; refused while a part the law asks for is empty."""
+    minutes = Minutes.objects.select_for_update().select_related("session").get(pk=minutes.pk)
+    if minutes.status == MinutesStatus.FINAL:
+        raise ValidationError(_("The minutes are already final."))
+    session = minutes.session
+    missing = [str(Minutes._meta.get_field(name).verbose_name) for name in
+               ("opening", "delegates_report", "voters_speak", "closing") if not getattr(minutes, name).strip()]
+    if not session.chair or not session.secretary:
+        missing.append(str(_("the chair and the secretary")))
+    if missing:
+        raise ValidationError(_("Fill in before finalising: %(parts)s.") % {"parts": ", ".join(missing)})
+    minutes.status, minutes.finalised_at = MinutesStatus.FINAL, timezone.now()
+    minutes.number = document_number_take(council=session.council, year=timezone.localdate().year, type_code="BB")
+    minutes.save(update_fields=["status", "finalised_at", "number"])
+    from .tasks import minutes_render
+
+    transaction.on_commit(lambda: minutes_render.delay(minutes.pk))
+    return minutes
+
+
+def minutes_document(minutes):
+    """The final minutes as "BIÊN BẢN" in the Decree 30 layout, with THƯ KÝ and CHỦ TỌA signing."""
+    from plans.documents import Block, OfficialDocument, Signature
+
+    session = minutes.session
+    start = timezone.localtime(session.starts_at)
+    present = ", ".join(d.full_name for d in session.delegates_present.all())
+    blocks = [
+        Block("paragraph", f"Vào hồi {start:%H} giờ {start:%M} phút, ngày {start:%d/%m/%Y}, tại {session.venue}, "
+                           f"{session.commune}, Tổ đại biểu {session.group} tổ chức hội nghị tiếp xúc cử tri."),
+        Block("part", "I. THÀNH PHẦN THAM DỰ"),
+        Block("paragraph", "; ".join(part for part in [
+            f"Đại biểu: {present or '…'}",
+            f"cử tri tham dự: {session.voters_present or '…'} người",
+            *[line.strip() for line in session.invited.splitlines() if line.strip()],
+        ]) + "."),
+        Block("paragraph", f"Chủ tọa: {session.chair}; thư ký: {session.secretary}."),
+        Block("part", "II. NỘI DUNG HỘI NGHỊ"),
+    ]
+    parts = [("1. Chủ tọa khai mạc hội nghị", minutes.opening),
+             ("2. Đại biểu báo cáo với cử tri", minutes.delegates_report),
+             ("3. Ý kiến, kiến nghị của cử tri", minutes.voters_speak),
+             ("4. Đại diện chính quyền địa phương trả lời, giải trình tại hội nghị", minutes.officials_answer),
+             ("5. Đại biểu tiếp thu, giải trình", minutes.delegates_respond),
+             ("6. Chủ tọa kết thúc hội nghị", minutes.closing)]
+    for heading, text in parts:
+        if text.strip():
+            blocks.append(Block("subsection", heading))
+            blocks += [Block("paragraph", line.strip()) for line in text.splitlines() if line.strip()]
+    closed = minutes.closed_at
+    if closed:
+        blocks.append(Block("paragraph", f"Hội nghị kết thúc vào hồi {closed:%H} giờ {closed:%M} phút cùng ngày."))
+    return OfficialDocument(
+        issuer_lines=session.council.issuing_body,
+        type_code="BB", symbol=session.council.document_symbol, title="BIÊN BẢN", number=minutes.number,
+        subject_lines=["Hội nghị tiếp xúc cử tri của Tổ đại biểu", f"tại {session.commune}"],
+        place=session.council.place_name, show_dateline=False,
+        blocks=blocks,
+        recipients=["Thường trực HĐND;", f"{session.group};", "Lưu: VT."],
+        left_signature=Signature(["THƯ KÝ"], session.secretary.split(",")[0]),
+        signature=Signature(["CHỦ TỌA"], session.chair.split(",")[0]),
+    )
+
+
+def minutes_render(*, minutes_id):
+    """Render the final minutes once; idempotent."""
+    from django.core.files.base import ContentFile
+
+    from plans.documents import render_pdf
+
+    with transaction.atomic():
+        minutes = Minutes.objects.select_for_update(of=("self",)).select_related("session").get(pk=minutes_id)
+        if minutes.status != MinutesStatus.FINAL or minutes.pdf:
+            return False
+        minutes.pdf.save(f"BB-{minutes.session_id}.pdf", ContentFile(render_pdf(minutes_document(minutes))), save=False)
+        minutes.save(update_fields=["pdf"])
+    return True
+
+
+def minutes_attach_scan(*, minutes, upload):
+    old = minutes.signed_scan.name if minutes.signed_scan else None
+    extension = {"pdf": "pdf", "png": "png", "jpeg": "jpg"}[validate_upload(upload, ["pdf", "jpeg", "png"])]
+    minutes.signed_scan.save(f"BB-{minutes.session_id}-ban-ky.{extension}", upload, save=False)
+    minutes.save(update_fields=["signed_scan"])
+    if old and old != minutes.signed_scan.name:
+        storage = minutes.signed_scan.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return minutes

@@ -9,6 +9,10 @@ urlpatterns = [
     path("new/", views.session_edit, name="session_create"),
     path("<int:pk>/", views.session_detail, name="session_detail"),
     path("<int:pk>/edit/", views.session_edit, name="session_update"),
+    path("<int:pk>/outcome/", views.session_outcome, name="session_outcome"),
+    path("<int:pk>/minutes/", views.minutes_edit, name="minutes_edit"),
+    path("<int:pk>/minutes/scan/", views.minutes_scan_upload, name="minutes_scan_upload"),
+    path("<int:pk>/minutes/<slug:kind>/", views.minutes_download, name="minutes_download"),
     path("public/", views.public_schedule, name="public_schedule"),
     path("public/<int:council_id>.ics", views.ical_feed, name="ical_feed"),
 ]

@@ -2,15 +2,16 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.db.models import Count, F, Q
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_council_staff
 from delegations.models import Council, DelegateGroup
@@ -18,9 +19,9 @@ from delegations.views.org import history_entries
 from plans.models import ContactRound
 
 from . import services
-from .forms import SessionForm, schedulable_groups
+from .forms import MinutesForm, OutcomeForm, ScanForm, SessionForm, add_service_errors, schedulable_groups
 from .ical import calendar_feed
-from .models import ContactSession, MeetingStatus
+from .models import ContactSession, MeetingStatus, Minutes, MinutesStatus
 
 PAGE_SIZE = 25
 
@@ -39,9 +40,14 @@ def session_list(request):
         sessions = sessions.filter(group_id=int(params["group"]))
     if params.get("mine"):
         sessions = sessions.filter(delegates__user=request.user)
+    today = timezone.localdate()
+    late = Q(status=MeetingStatus.HELD, minutes_due_on__lt=today, minutes__status=MinutesStatus.DRAFT) | Q(
+        minutes__status=MinutesStatus.FINAL, minutes__finalised_at__date__gt=F("minutes_due_on"))
     progress = (sessions.order_by().values("group__name")
                 .annotate(planned=Count("pk"), held=Count("pk", filter=Q(status=MeetingStatus.HELD)),
-                          cancelled=Count("pk", filter=Q(status=MeetingStatus.CANCELLED)))
+                          cancelled=Count("pk", filter=Q(status=MeetingStatus.CANCELLED)),
+                          minutes_in=Count("pk", filter=Q(minutes__status=MinutesStatus.FINAL)),
+                          minutes_late=Count("pk", filter=late))
                 .order_by("group__name"))
     page_obj = Paginator(sessions, PAGE_SIZE).get_page(params.get("page"))
     querystring = params.copy()
@@ -86,6 +92,8 @@ def session_detail(request, pk):
     session = get_for_user(ContactSession, request.user, pk)
     return render(request, "sessions/session_detail.html", {
         "session": session, "delegates": session.delegates.all(), "history": history_entries(session),
+        "minutes": Minutes.objects.filter(session=session).first(), "scan_form": ScanForm(),
+        "present": session.delegates_present.all(), "today": timezone.localdate(),
         "can_edit": schedulable_groups(request.user).filter(pk=session.group_id).exists(),
     })
 
@@ -121,3 +129,81 @@ def ical_feed(request, council_id):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="lich-tiep-xuc-cu-tri-{council.pk}.ics"'
     return response
+
+
+def _session_for_leader(request, pk):
+    """The meeting, for those who run it: office staff of its council or its group's leader."""
+    session = get_for_user(ContactSession, request.user, pk)
+    if not schedulable_groups(request.user).filter(pk=session.group_id).exists():
+        raise PermissionDenied
+    return session
+
+
+@login_required
+def session_outcome(request, pk):
+    session = _session_for_leader(request, pk)
+    form = OutcomeForm(request.POST or None, session=session, initial={
+        "status": MeetingStatus.HELD, "chair": session.chair, "secretary": session.secretary,
+        "voters_present": session.voters_present, "delegates_present": session.delegates.all()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_record_outcome(session=session, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The outcome is recorded."))
+            if session.status == MeetingStatus.HELD:
+                return redirect("contact_sessions:minutes_edit", pk=session.pk)
+            return redirect(session)
+    return render(request, "sessions/outcome_form.html", {"form": form, "session": session},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def minutes_edit(request, pk):
+    session = _session_for_leader(request, pk)
+    minutes = get_object_or_404(Minutes, session=session)
+    if minutes.status == MinutesStatus.FINAL:
+        messages.info(request, _("The minutes are final and can no longer be edited."))
+        return redirect(session)
+    form = MinutesForm(request.POST or None, instance=minutes)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if "finalise" in request.POST:
+            try:
+                services.minutes_finalise(minutes=minutes)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("contact_sessions:minutes_edit", pk=session.pk)
+            messages.success(request, _("The minutes are final; the BIÊN BẢN is being printed."))
+            return redirect(session)
+        messages.success(request, _("The draft minutes are saved."))
+        return redirect("contact_sessions:minutes_edit", pk=session.pk)
+    return render(request, "sessions/minutes_form.html", {"form": form, "session": session, "minutes": minutes},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def minutes_download(request, pk, kind):
+    require_council_staff(request.user)
+    session = get_for_user(ContactSession, request.user, pk)
+    minutes = get_object_or_404(Minutes, session=session)
+    field = {"pdf": minutes.pdf, "signed": minutes.signed_scan}.get(kind)
+    if not field:
+        raise Http404
+    extension = field.name.rsplit(".", 1)[-1]
+    return FileResponse(field.open("rb"), as_attachment=True, filename=f"BB-{session.pk}-{kind}.{extension}")
+
+
+@login_required
+@require_POST
+def minutes_scan_upload(request, pk):
+    session = _session_for_leader(request, pk)
+    minutes = get_object_or_404(Minutes, session=session)
+    form = ScanForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.minutes_attach_scan(minutes=minutes, upload=form.cleaned_data["file"])
+        messages.success(request, _("The signed scan is attached."))
+    else:
+        messages.error(request, " ".join(form.errors["file"]))
+    return redirect(session)

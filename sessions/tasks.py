@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def minutes_render(minutes_id):
+    """Print the final minutes (BIÊN BẢN); idempotent."""
+    return services.minutes_render(minutes_id=minutes_id)
