@@ -16,6 +16,7 @@ urlpatterns = [
     path("org/", include("delegations.urls")),
     path("plans/", include("plans.urls")),
     path("meetings/", include("sessions.urls")),
+    path("petitions/", include("petitions.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,14 +1,14 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from delegations.models import Commune, Delegate, DelegateGroup, Role
+from delegations.models import Commune, Delegate
 from delegations.uploads import validate_upload
 from plans.models import ContactRound, PlanStatus
 
 from . import services
 from .models import ContactSession, MeetingStatus, Minutes
+from .services import schedulable_groups
 
 
 def add_service_errors(form, error):
@@ -23,17 +23,6 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
-def schedulable_groups(user):
-    """Groups the user schedules for: every group of a council where they are office staff, and
-    the group they lead."""
-    if user.is_superuser:
-        return DelegateGroup.objects.all()
-    memberships = user.memberships.filter(is_active=True)
-    office = memberships.filter(role=Role.OFFICE).values("council_id")
-    led = memberships.filter(role=Role.GROUP_LEADER).values("group_id")
-    return DelegateGroup.objects.filter(Q(council_id__in=office) | Q(pk__in=led))
 
 
 class SessionForm(forms.ModelForm):

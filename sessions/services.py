@@ -3,14 +3,26 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from delegations.models import DeadlineRules
+from delegations.models import DeadlineRules, DelegateGroup, Role
 from delegations.uploads import validate_upload
 from plans.services import document_number_take
 
 from .models import DEFAULT_DURATION, ContactSession, MeetingStatus, Minutes, MinutesStatus
+
+
+def schedulable_groups(user):
+    """Groups the user schedules for: every group of a council where they are office staff, and
+    the group they lead."""
+    if user.is_superuser:
+        return DelegateGroup.objects.all()
+    memberships = user.memberships.filter(is_active=True)
+    office = memberships.filter(role=Role.OFFICE).values("council_id")
+    led = memberships.filter(role=Role.GROUP_LEADER).values("group_id")
+    return DelegateGroup.objects.filter(Q(council_id__in=office) | Q(pk__in=led))
 
 
 def session_conflicts(*, session, delegates, start, end):

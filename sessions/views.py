@@ -19,9 +19,10 @@ from delegations.views.org import history_entries
 from plans.models import ContactRound
 
 from . import services
-from .forms import MinutesForm, OutcomeForm, ScanForm, SessionForm, add_service_errors, schedulable_groups
+from .forms import MinutesForm, OutcomeForm, ScanForm, SessionForm, add_service_errors
 from .ical import calendar_feed
 from .models import ContactSession, MeetingStatus, Minutes, MinutesStatus
+from .services import schedulable_groups
 
 PAGE_SIZE = 25
 

@@ -18,8 +18,9 @@ def _allow_orm_beside_playwright():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Closed after each module: a Playwright loop left running disturbs later tests' Celery worker.
     if not shutil.which(CHROMIUM):
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium as root")

@@ -24,6 +24,8 @@ def reset_producer_pools(app):
     (kombu keeps its pools by broker URL and options: a pool of the same broker is found again)."""
     app._pool = None
     app.amqp._producer_pool = None
+    # The routing table is computed at the first publish and kept: forget it too, so task_routes apply.
+    app.amqp._rtable = None
 
 
 @pytest.fixture
