@@ -53,7 +53,7 @@ bench: install var
 	$(PY) manage.py bench_plan_render --runs 10
 
 messages: install
-	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
 lint: install

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from delegations.access import get_for_user, require_council_staff
 from sessions.models import ContactSession
@@ -32,7 +33,8 @@ def floor(request, session_pk):
             filled = [row for row in formset.cleaned_data if (row.get("text") or "").strip()]
             if filled:
                 created = services.petitions_from_floor(session=session, rows=filled, user=request.user)
-                messages.success(request, _("%(count)s petitions recorded.") % {"count": len(created)})
+                messages.success(request, ngettext("%(count)s petition recorded.", "%(count)s petitions recorded.",
+                                                   len(created)) % {"count": len(created)})
                 return redirect("petitions:floor", session_pk=session.pk)
             messages.error(request, _("The table is empty."))
         else:

@@ -313,6 +313,7 @@ def plan_render(*, plan_id, revision):
         plan.pdf.save(f"{name}.pdf", ContentFile(render_pdf(document)), save=False)
         plan.docx.save(f"{name}.docx", ContentFile(render_docx(document)), save=False)
         plan.rendered_revision = revision
+        plan.skip_history_when_saving = True  # rendering is bookkeeping, not a change to the plan
         plan.save(update_fields=["pdf", "docx", "rendered_revision"])
         keep = {plan.pdf.name, plan.docx.name}
         for storage, old_name in old_names:

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -135,8 +136,8 @@ def plan_file_status(request, pk):
 @login_required
 @require_POST
 def plan_step(request, pk, step):
+    require_council_staff(request.user)  # an agency's user: 403, as on the plan's page
     plan = get_for_user(ContactPlan, request.user, pk)
-    require_council_staff(request.user)
     kwargs = {}
     if step == "send_back":
         form = forms.SendBackForm(request.POST)
@@ -194,6 +195,7 @@ def _file_response(plan, kind):
 @login_required
 @require_POST
 def plan_signed_upload(request, pk):
+    require_office(request.user)  # an agency's user: 403, as on the other write pages
     plan = get_for_user(ContactPlan, request.user, pk, manage=True)
     form = forms.SignedScanForm(request.POST, request.FILES)
     if plan.status not in (PlanStatus.ISSUED, PlanStatus.PUBLISHED):
@@ -243,5 +245,9 @@ def assignment_toggle(request, pk):
     # Those who answer for an assignment mark it done, agencies included (they see no council pages).
     assignment = get_object_or_404(services.assignments_for(request.user, include_done=True), pk=pk)
     services.assignment_set_status(assignment=assignment, done=assignment.status == AssignmentStatus.OPEN)
-    return redirect(request.POST.get("next") or assignment.plan)
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(assignment.plan)  # never to another site named in "next"
 

@@ -343,6 +343,8 @@ def history_entries(obj, limit=20):
                     "old": readable_value(model_field, change.old),
                     "new": readable_value(model_field, change.new),
                 })
+        if newer.history_type == "~" and not changes:
+            continue  # a save that changed nothing a person reads
         user = newer.history_user
         who = (user.get_full_name() or user.username) if user else _("system")
         entries.append({"record": newer, "changes": changes, "who": who})

@@ -45,6 +45,7 @@ def page(browser):
 @pytest.fixture
 def login(page, live_server):
     def do_login(username, password="demo12345"):
+        page.context.clear_cookies()  # whoever was logged in is logged out
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
