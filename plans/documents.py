@@ -16,8 +16,9 @@ DRAFT_DAY_GAP = "\u00a0" * 4
 
 @dataclass
 class Block:
-    """One paragraph of the body. kind: "part" (I. …, bold), "section" (1. …, bold),
-    "subsection" (1.1. …, bold italic), "paragraph" (indented text), "item" (a "- …" line)."""
+    """One paragraph of the body. kind: "part" (I. …, bold, not indented), "section" (1. …, bold),
+    "subsection" (1.1. …, bold italic), "paragraph" (indented text), "item" (a "- …" line),
+    "plain" (a short line set flush left, as an invitation's list and particulars are)."""
 
     kind: str
     text: str
@@ -167,7 +168,8 @@ def render_docx(document):
         para(word, text, align=justify, indent=True)
     styles = {"part": {"bold": True}, "section": {"bold": True}, "subsection": {"bold": True, "italic": True}}
     for block in document.blocks:
-        para(word, block.text, align=justify, indent=True, lead=block.lead, **styles.get(block.kind, {}))
+        para(word, block.text, align=justify, indent=block.kind not in ("part", "plain"), lead=block.lead,
+             **styles.get(block.kind, {}))
 
     bottom = word.add_table(rows=1, cols=2)
     recipients_cell, sign_cell = bottom.rows[0].cells

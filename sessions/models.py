@@ -76,9 +76,12 @@ class ContactSession(models.Model):
                              help_text=_("The Fatherland Front's representative who chaired, with their position."))
     secretary = models.CharField(_("secretary"), max_length=255, blank=True)
     minutes_due_on = models.DateField(_("minutes due on"), null=True, blank=True)
+    invitation_number = models.PositiveIntegerField(_("invitation number"), null=True, blank=True)
+    invitation_date = models.DateField(_("invitation date"), null=True, blank=True)
+    invitation_pdf = models.FileField(_("invitation"), upload_to="meetings/invitations/", blank=True)
 
     objects = ContactSessionQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[delegates])
+    history = HistoricalRecords(m2m_fields=[delegates], excluded_fields=["invitation_pdf"])
 
     class Meta:
         verbose_name = _("contact meeting")

@@ -196,3 +196,64 @@ def minutes_attach_scan(*, minutes, upload):
         storage = minutes.signed_scan.storage
         transaction.on_commit(lambda: storage.delete(old))
     return minutes
+
+
+@transaction.atomic
+def session_invitation_issue(*, session):
+    """Number the invitation (Giấy mời, "Số: 03/GM-HĐND") in the council's register, once, and
+    print it after commit; printing again after a change keeps the number."""
+    session = ContactSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+    if session.invitation_number is None:
+        today = timezone.localdate()
+        session.invitation_number = document_number_take(council=session.council, year=today.year, type_code="GM")
+        session.invitation_date = today
+    session.invitation_pdf = ""
+    session.save(update_fields=["invitation_number", "invitation_date", "invitation_pdf"])
+    from .tasks import invitation_render
+
+    transaction.on_commit(lambda: invitation_render.delay(session.pk))
+    return session
+
+
+def invitation_document(session):
+    from plans.documents import Block, OfficialDocument, Signature
+
+    plan = session.round.plan
+    start = timezone.localtime(session.starts_at)
+    invited = [line.strip() for line in session.invited.splitlines() if line.strip()]
+    blocks = [Block("paragraph", f"Thường trực {session.council} trân trọng kính mời:"),
+              *[Block("plain", f"- {line};") for line in invited],
+              Block("paragraph", f"Tới dự hội nghị tiếp xúc cử tri của {session.group} với cử tri {session.commune}."),
+              Block("plain", f"Thời gian: {start:%H} giờ {start:%M} phút, ngày {start:%d/%m/%Y}."),
+              Block("plain", f"Địa điểm: {session.venue}, {session.commune}."
+                                 + (f" Trực tuyến: {session.online_link}." if session.online_link else "")),
+              Block("paragraph", f"Nội dung: {session.content or 'tiếp xúc cử tri theo kế hoạch.'}"),
+              Block("paragraph", "Rất mong các vị đại biểu, cử tri quan tâm, tham dự đầy đủ, đúng giờ./.")]
+    return OfficialDocument(
+        issuer_lines=session.council.issuing_body, type_code="GM", symbol=session.council.document_symbol,
+        title="GIẤY MỜI", subject_lines=[], place=session.council.place_name,
+        number=session.invitation_number, date=session.invitation_date, blocks=blocks,
+        recipients=[*(f"{line};" for line in invited), "Lưu: VT."],
+        signature=Signature([line for line in (plan.signing_authority, plan.signing_on_behalf, plan.signer_position)
+                             if line], plan.signer_name),
+    )
+
+
+def invitation_render(*, session_id):
+    from django.core.files.base import ContentFile
+
+    from plans.documents import render_pdf
+
+    with transaction.atomic():
+        session = (ContactSession.objects.select_for_update(of=("self",))
+                   .select_related("council", "round__plan", "group", "commune").get(pk=session_id))
+        if session.invitation_number is None or session.invitation_pdf:
+            return False
+        old = session.invitation_pdf.name
+        session.invitation_pdf.save(f"GM-{session.invitation_number:02d}-{session.invitation_date:%Y}.pdf",
+                                    ContentFile(render_pdf(invitation_document(session))), save=False)
+        session.skip_history_when_saving = True
+        session.save(update_fields=["invitation_pdf"])
+        if old:
+            transaction.on_commit(lambda: session.invitation_pdf.storage.delete(old))
+    return True

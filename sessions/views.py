@@ -208,3 +208,68 @@ def minutes_scan_upload(request, pk):
     else:
         messages.error(request, " ".join(form.errors["file"]))
     return redirect(session)
+
+
+@login_required
+def session_calendar(request):
+    """A month or a week of meetings, per council and per group, in one query."""
+    require_council_staff(request.user)
+    view = "week" if request.GET.get("view") == "week" else "month"
+    try:
+        anchor = datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        anchor = timezone.localdate()
+    if view == "month":
+        first = anchor.replace(day=1)
+        start = first - datetime.timedelta(days=first.weekday())
+        next_month = (first + datetime.timedelta(days=32)).replace(day=1)
+        end = next_month + datetime.timedelta(days=(7 - next_month.weekday()) % 7)
+        previous, following = (first - datetime.timedelta(days=1)).replace(day=1), next_month
+    else:
+        start = anchor - datetime.timedelta(days=anchor.weekday())
+        end = start + datetime.timedelta(days=7)
+        previous, following = start - datetime.timedelta(days=7), end
+    sessions = ContactSession.objects.for_user(request.user).select_related("commune", "group")
+    councils = Council.objects.for_user(request.user)
+    groups = DelegateGroup.objects.for_user(request.user)
+    for name in ("council", "group"):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            sessions = sessions.filter(**{f"{name}_id": int(value)})
+    tz = timezone.get_current_timezone()
+    sessions = sessions.filter(
+        starts_at__gte=datetime.datetime.combine(start, datetime.time.min, tz),
+        starts_at__lt=datetime.datetime.combine(end, datetime.time.min, tz)).order_by("starts_at", "pk")
+    by_day = {}
+    for session in sessions:
+        by_day.setdefault(timezone.localtime(session.starts_at).date(), []).append(session)
+    days = [start + datetime.timedelta(days=offset) for offset in range((end - start).days)]
+    weeks = [[{"date": day, "sessions": by_day.get(day, []), "in_month": view == "week" or day.month == anchor.month}
+              for day in days[index:index + 7]] for index in range(0, len(days), 7)]
+    params = request.GET.copy()
+    params.pop("date", None)
+    return render(request, "sessions/calendar.html", {
+        "view": view, "anchor": anchor, "weeks": weeks, "councils": councils, "groups": groups,
+        "selected_council": request.GET.get("council", ""), "selected_group": request.GET.get("group", ""),
+        "previous": previous, "following": following, "today": timezone.localdate(), "params": params.urlencode(),
+    })
+
+
+@login_required
+@require_POST
+def session_invitation(request, pk):
+    """Number and print the meeting's invitation (GIẤY MỜI)."""
+    session = _session_for_leader(request, pk)
+    services.session_invitation_issue(session=session)
+    messages.success(request, _("The invitation is being printed."))
+    return redirect(session)
+
+
+@login_required
+def invitation_download(request, pk):
+    require_council_staff(request.user)
+    session = get_for_user(ContactSession, request.user, pk)
+    if not session.invitation_pdf:
+        raise Http404
+    return FileResponse(session.invitation_pdf.open("rb"), as_attachment=True,
+                        filename=f"GM-{session.invitation_number:02d}-{session.invitation_date:%Y}.pdf")

@@ -161,3 +161,38 @@ def test_outcome_and_minutes_refused_to_others(held, world, client_for, role, st
     response = client.post(reverse("contact_sessions:minutes_edit", args=[held.pk]), {"opening": "Sửa trái phép"})
     assert response.status_code == status
     assert Minutes.objects.get().opening == ""
+
+
+def test_the_invitation_is_numbered_once_and_printed_in_the_decree_layout(world, setup, client_for,  # noqa: F811
+                                                                          django_capture_on_commit_callbacks, tmp_path):
+    from config.celery import app
+
+    plan = setup["round"].plan
+    plan.signing_on_behalf, plan.signer_position, plan.signer_name = "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Anh Tuấn"
+    plan.save()
+    session = make_session(world, setup, day=24)
+    session.invited = "Ủy ban MTTQ Việt Nam xã\nLãnh đạo UBND xã"
+    session.save()
+    client = client_for(world.users["group_leader"])
+    url = reverse("contact_sessions:session_invitation", args=[session.pk])
+    app.conf.task_always_eager = True
+    try:
+        for _attempt in range(2):
+            with django_capture_on_commit_callbacks(execute=True):
+                assert client.post(url).status_code == 302
+    finally:
+        app.conf.task_always_eager = False
+    session.refresh_from_db()
+    assert session.invitation_number == 1  # printing again keeps the number
+    response = client.get(reverse("contact_sessions:invitation_download", args=[session.pk]))
+    content = b"".join(response.streaming_content)
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        text = "\n".join(page.extract_text() for page in pdf.pages)
+    for expected in ("GIẤY MỜI", "Số: 01/GM-HĐND", "Lãnh đạo UBND xã", "Nhà văn hóa", "Nguyễn Anh Tuấn"):
+        assert expected in text, expected
+    path = tmp_path / "gm.pdf"
+    path.write_bytes(content)
+    result = subprocess.run([sys.executable, str(shared_dir() / "tools" / "decree30_check.py"), str(path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+    assert client_for(world.users["delegate"]).post(url).status_code == 403

@@ -177,3 +177,38 @@ def test_role_membership_fixture_is_what_the_tests_assume(world):
     assert world.users["group_leader"].memberships.get().role == Role.GROUP_LEADER
     assert MembershipFactory._meta.model.objects.filter(group=world.group_a).count() == 1
     assert UserFactory._meta.model.objects.filter(username="totruong").exists()
+
+
+def test_calendar_month_and_week_in_a_fixed_number_of_queries(world, setup, client_for):
+    office = client_for(world.users["office"])
+    url = reverse("contact_sessions:calendar")
+    for day in range(2, 7):
+        make_session(world, setup, day=day, delegates=[])
+
+    def counted(params):
+        with CaptureQueriesContext(connection) as queries:
+            response = office.get(url, params)
+        assert response.status_code == 200
+        return len(queries), response
+
+    few_month, response = counted({"date": "2026-11-15"})
+    shown = [s.pk for week in response.context["weeks"] for day in week for s in day["sessions"]]
+    assert len(shown) == 5
+    for index in range(195):
+        make_session(world, setup, day=2 + index % 28, hour=5 + index % 14, delegates=[])
+    many_month, response = counted({"date": "2026-11-15"})
+    assert many_month == few_month
+    assert sum(len(day["sessions"]) for week in response.context["weeks"] for day in week) == 200
+    week_queries, response = counted({"date": "2026-11-04", "view": "week"})
+    days = [day["date"] for day in response.context["weeks"][0]]
+    assert days[0] == datetime.date(2026, 11, 2) and len(days) == 7
+    assert all(timezone_day(s) in days for day in response.context["weeks"][0] for s in day["sessions"])
+    assert week_queries == many_month
+    _, response = counted({"date": "2026-11-15", "group": world.group_b.pk})
+    assert not any(day["sessions"] for week in response.context["weeks"] for day in week)
+    other = client_for(world.users["commune_office"]).get(url, {"date": "2026-11-15"})
+    assert not any(day["sessions"] for week in other.context["weeks"] for day in week)
+
+
+def timezone_day(session):
+    return session.starts_at.astimezone(HANOI).date()
