@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.session_list, name="session_list"),
     path("new/", views.session_edit, name="session_create"),
     path("calendar/", views.session_calendar, name="calendar"),
+    path("mine/", views.my_meetings, name="my_meetings"),
     path("<int:pk>/", views.session_detail, name="session_detail"),
     path("<int:pk>/edit/", views.session_edit, name="session_update"),
     path("<int:pk>/outcome/", views.session_outcome, name="session_outcome"),

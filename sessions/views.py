@@ -273,3 +273,12 @@ def invitation_download(request, pk):
         raise Http404
     return FileResponse(session.invitation_pdf.open("rb"), as_attachment=True,
                         filename=f"GM-{session.invitation_number:02d}-{session.invitation_date:%Y}.pdf")
+
+
+@login_required
+def my_meetings(request):
+    """The user's upcoming meetings, for the dashboard (fetched by htmx)."""
+    sessions = (ContactSession.objects.for_user(request.user).upcoming(timezone.now())
+                .filter(Q(delegates__user=request.user) | Q(group__in=schedulable_groups(request.user)))
+                .select_related("commune", "group").distinct().order_by("starts_at")[:8])
+    return render(request, "sessions/_my_meetings.html", {"sessions": sessions})

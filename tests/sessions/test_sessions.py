@@ -166,8 +166,8 @@ def test_list_and_public_pages_run_a_fixed_number_of_queries(world, setup, clien
     office = client_for(world.users["office"])
     few = (count_queries(office, reverse("contact_sessions:session_list")),
            count_queries(office, reverse("contact_sessions:public_schedule")))
-    for index in range(40):
-        make_session(world, setup, day=7 + index % 20, hour=6 + index // 20 * 5, delegates=[])
+    for index in range(195):  # 200 meetings in all
+        make_session(world, setup, day=7 + index % 20, hour=5 + index // 20, delegates=[])
     many = (count_queries(office, reverse("contact_sessions:session_list")),
             count_queries(office, reverse("contact_sessions:public_schedule")))
     assert few == many
@@ -212,3 +212,16 @@ def test_calendar_month_and_week_in_a_fixed_number_of_queries(world, setup, clie
 
 def timezone_day(session):
     return session.starts_at.astimezone(HANOI).date()
+
+
+def test_my_meetings_on_the_dashboard(world, setup, client_for, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 20, 9, tzinfo=HANOI))
+    world.delegate.user = world.users["delegate"]
+    world.delegate.save()
+    mine = make_session(world, setup, day=24)  # world.delegate attends
+    other = make_session(world, setup, day=25, group=world.group_b, delegates=[setup["other_delegate"]])
+    shown = list(client_for(world.users["delegate"]).get(reverse("contact_sessions:my_meetings")).context["sessions"])
+    assert shown == [mine]
+    led = list(client_for(world.users["group_leader"]).get(reverse("contact_sessions:my_meetings")).context["sessions"])
+    assert led == [mine]
+    assert other not in led
