@@ -56,6 +56,8 @@ class SessionForm(forms.ModelForm):
         group, rnd = cleaned.get("group"), cleaned.get("round")
         if group and rnd and rnd.plan.council_id != group.council_id:
             self.add_error("round", _("This round belongs to another council's plan."))
+        if cleaned.get("kind") == "thematic" and not (cleaned.get("topic") or "").strip():
+            self.add_error("topic", _("A thematic meeting needs its topic."))
         if cleaned.get("format") in ("online", "hybrid") and not cleaned.get("online_link"):
             self.add_error("online_link", _("An online meeting needs its link."))
         delegates = cleaned.get("delegates") or []

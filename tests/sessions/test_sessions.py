@@ -225,3 +225,16 @@ def test_my_meetings_on_the_dashboard(world, setup, client_for, time_machine):
     led = list(client_for(world.users["group_leader"]).get(reverse("contact_sessions:my_meetings")).context["sessions"])
     assert led == [mine]
     assert other not in led
+
+
+def test_thematic_needs_a_topic_and_online_needs_a_link(world, setup, client_for):
+    client = client_for(world.users["office"])
+    response = client.post(reverse("contact_sessions:session_create"),
+                           form_data(world, setup, kind="thematic", format="online"))
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) >= {"topic", "online_link"}
+    assert not ContactSession.objects.exists()
+    response = client.post(reverse("contact_sessions:session_create"), form_data(
+        world, setup, kind="thematic", topic="Đất đai", format="online", online_link="hop.bacninh.gov.vn/txct"))
+    assert response.status_code == 302
+    assert ContactSession.objects.get().online_link == "https://hop.bacninh.gov.vn/txct"
