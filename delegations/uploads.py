@@ -25,3 +25,18 @@ def validate_upload(upload, kinds):
             return kind
     raise ValidationError(_("The file's content is not of an accepted type (%(kinds)s).")
                           % {"kinds": ", ".join(LABELS[k] for k in kinds)}, code="type")
+
+
+def file_replace(instance, field_name, name, content):
+    """Store `content` in the instance's file field and, after commit, delete the file it replaces:
+    files do not pile up, and a rolled-back change keeps the old one."""
+    from django.db import transaction
+
+    field = getattr(instance, field_name)
+    old = field.name if field else None
+    field.save(name, content, save=False)
+    instance.save(update_fields=[field_name])
+    if old and old != field.name:
+        storage = field.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return instance

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from delegations.calendar import WorkingCalendar
 from delegations.models import Council, DeadlineRules, Role
+from delegations.uploads import file_replace
 
 from .documents import Block, OfficialDocument, Signature
 from .models import (
@@ -98,12 +99,7 @@ def plan_created(*, plan, user):
 
 
 def plan_attach_signed_scan(*, plan, upload):
-    old = plan.signed_scan.name if plan.signed_scan else None
-    plan.signed_scan.save(f"KH-{plan.number or 0:02d}-{plan.year}-ban-ky.pdf", upload, save=False)
-    plan.save(update_fields=["signed_scan"])
-    if old and old != plan.signed_scan.name:
-        storage = plan.signed_scan.storage
-        transaction.on_commit(lambda: storage.delete(old))
+    return file_replace(plan, "signed_scan", f"KH-{plan.number or 0:02d}-{plan.year}-ban-ky.pdf", upload)
 
 
 def assignments_for(user, include_done=False):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from delegations.models import DeadlineRules, DelegateGroup, Role
-from delegations.uploads import validate_upload
+from delegations.uploads import file_replace, validate_upload
 from plans.services import document_number_take
 
 from .models import DEFAULT_DURATION, ContactSession, MeetingStatus, Minutes, MinutesStatus
@@ -188,14 +188,8 @@ def minutes_render(*, minutes_id):
 
 
 def minutes_attach_scan(*, minutes, upload):
-    old = minutes.signed_scan.name if minutes.signed_scan else None
     extension = {"pdf": "pdf", "png": "png", "jpeg": "jpg"}[validate_upload(upload, ["pdf", "jpeg", "png"])]
-    minutes.signed_scan.save(f"BB-{minutes.session_id}-ban-ky.{extension}", upload, save=False)
-    minutes.save(update_fields=["signed_scan"])
-    if old and old != minutes.signed_scan.name:
-        storage = minutes.signed_scan.storage
-        transaction.on_commit(lambda: storage.delete(old))
-    return minutes
+    return file_replace(minutes, "signed_scan", f"BB-{minutes.session_id}-ban-ky.{extension}", upload)
 
 
 @transaction.atomic
