@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from delegations.access import get_for_user, require_council_staff
+from delegations.pagination import paginate
 from sessions.models import ContactSession
 from sessions.services import schedulable_groups
 
@@ -61,12 +61,10 @@ def petition_list(request):
         petitions = petitions.search(query)
     if params.get("status") in PetitionStatus.values:
         petitions = petitions.filter(status=params["status"])
-    page_obj = Paginator(petitions, PAGE_SIZE).get_page(params.get("page"))
-    querystring = params.copy()
-    querystring.pop("page", None)
+    page_obj, querystring = paginate(request, petitions, PAGE_SIZE)
     return render(request, "petitions/petition_list.html", {
         "page_obj": page_obj, "query": query, "statuses": PetitionStatus.choices, "status": params.get("status", ""),
-        "querystring": querystring.urlencode(),
+        "querystring": querystring,
     })
 
 

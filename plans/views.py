@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_council_staff, require_office
 from delegations.models import Council, Role
+from delegations.pagination import paginate
 from delegations.views.org import Column, OrgPage, council_choices, history_entries
 
 from . import forms, services
@@ -47,12 +47,10 @@ def plan_list(request):
         plans = plans.filter(status=params["status"])
     if params.get("year", "").isdigit():
         plans = plans.filter(year=int(params["year"]))
-    page_obj = Paginator(plans, PAGE_SIZE).get_page(params.get("page"))
-    querystring = params.copy()
-    querystring.pop("page", None)
+    page_obj, querystring = paginate(request, plans, PAGE_SIZE)
     return render(request, "plans/plan_list.html", {
         "page_obj": page_obj, "query": query, "statuses": PlanStatus.choices, "status": params.get("status", ""),
-        "year": params.get("year", ""), "querystring": querystring.urlencode(),
+        "year": params.get("year", ""), "querystring": querystring,
         "can_create": Council.objects.managed_by(request.user).exists(),
     })
 
@@ -215,11 +213,9 @@ def public_plans(request):
     council_id = request.GET.get("council", "")
     if council_id.isdigit():
         plans = plans.filter(council_id=int(council_id))
-    page_obj = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
+    page_obj, querystring = paginate(request, plans, PAGE_SIZE)
     return render(request, "plans/public_plans.html", {
-        "page_obj": page_obj, "councils": councils, "council_id": council_id, "querystring": querystring.urlencode(),
+        "page_obj": page_obj, "councils": councils, "council_id": council_id, "querystring": querystring,
     })
 
 

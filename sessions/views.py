@@ -3,7 +3,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404, HttpResponse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_council_staff
 from delegations.models import Council, DelegateGroup
+from delegations.pagination import paginate
 from delegations.views.org import history_entries
 from plans.models import ContactRound
 
@@ -50,13 +50,11 @@ def session_list(request):
                           minutes_in=Count("pk", filter=Q(minutes__status=MinutesStatus.FINAL)),
                           minutes_late=Count("pk", filter=late))
                 .order_by("group__name"))
-    page_obj = Paginator(sessions, PAGE_SIZE).get_page(params.get("page"))
-    querystring = params.copy()
-    querystring.pop("page", None)
+    page_obj, querystring = paginate(request, sessions, PAGE_SIZE)
     return render(request, "sessions/session_list.html", {
         "page_obj": page_obj, "rounds": rounds, "groups": groups, "progress": progress,
         "selected_round": params.get("round", ""), "selected_group": params.get("group", ""),
-        "mine": bool(params.get("mine")), "querystring": querystring.urlencode(),
+        "mine": bool(params.get("mine")), "querystring": querystring,
         "can_schedule": schedulable_groups(request.user).exists(),
     })
 
@@ -108,11 +106,9 @@ def public_schedule(request):
     council_id = request.GET.get("council", "")
     if council_id.isdigit():
         sessions = sessions.filter(council_id=int(council_id))
-    page_obj = Paginator(sessions.order_by("starts_at", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
+    page_obj, querystring = paginate(request, sessions.order_by("starts_at", "pk"), PAGE_SIZE)
     return render(request, "sessions/public_schedule.html", {
-        "page_obj": page_obj, "councils": councils, "council_id": council_id, "querystring": querystring.urlencode(),
+        "page_obj": page_obj, "councils": councils, "council_id": council_id, "querystring": querystring,
     })
 
 

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from config.celery import app as celery_app
 from .. import services
 from ..access import active_memberships
 from ..models import Notification
+from ..pagination import paginate
 
 
 @login_required
@@ -28,8 +28,8 @@ def home(request):
 @login_required
 def inbox(request):
     notifications = Notification.objects.for_user(request.user)
-    page_obj = Paginator(notifications, 25).get_page(request.GET.get("page"))
-    return render(request, "delegations/inbox.html", {"page_obj": page_obj})
+    page_obj, querystring = paginate(request, notifications, 25)
+    return render(request, "delegations/inbox.html", {"page_obj": page_obj, "querystring": querystring})
 
 
 @login_required

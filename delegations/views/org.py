@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404
@@ -33,6 +32,7 @@ from ..models import (
     Role,
     Term,
 )
+from ..pagination import paginate
 
 PAGE_SIZE = 25
 
@@ -225,16 +225,13 @@ class OrgListView(OrgPageMixin, TemplateView):
                 rows = rows.filter(**{lookup: selected})
             active_filters.append({"name": name, "label": label, "options": options, "selected": selected})
         rows = rows.select_related(*page.select_related).prefetch_related(*page.prefetch_related)
-        paginator = Paginator(rows, PAGE_SIZE)
-        page_obj = paginator.get_page(params.get("page"))
+        page_obj, querystring = paginate(self.request, rows, PAGE_SIZE)
         managed_councils = set(Council.objects.managed_by(user).values_list("pk", flat=True))
-        query_without_page = params.copy()
-        query_without_page.pop("page", None)
         context.update(
             query=query,
             filters=active_filters,
             page_obj=page_obj,
-            querystring=query_without_page.urlencode(),
+            querystring=querystring,
             rows=[
                 {
                     "object": obj,
