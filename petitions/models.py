@@ -1,7 +1,10 @@
-"""Voter petitions (kiến nghị cử tri): what voters raised, who raised it, and where it goes.
+"""Voter petitions (kiến nghị cử tri): what voters raised, who raised it, where it went, what the
+agency answered, and every step in between.
 
-This is the intake part: petitions from the floor of a meeting, in writing or typed from a
-letter, with their voters (personal data) and a public code to look them up."""
+A petition is received (from a meeting's floor, in writing, or typed from a letter), classified
+(field, competence level, agency), forwarded to its agency in a batch, answered, and closed by the
+office. Duplicates are merged into one main petition that keeps every voter and meeting; the merge
+can be undone. Dates that a clock runs on are stored with how they were computed."""
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -56,9 +59,35 @@ class PetitionStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# Statuses in which a petition waits on someone; its `due_on` is the date it waits for.
+OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED, PetitionStatus.FORWARDED,
+                 PetitionStatus.ANSWERED)
+
+
+class AnswerOutcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    IN_PROGRESS = "in_progress", _("Being resolved")
+    EXPLAINED = "explained", _("Explained / information given")
+
+
 class PetitionQuerySet(CouncilScopedQuerySet):
-    def with_counts(self):
-        return self.annotate(voter_count=models.Count("voters", distinct=True))
+    def main(self):
+        """Petitions that stand for themselves: not merged into another one."""
+        return self.filter(merged_into__isnull=True)
+
+    def for_agency(self, user):
+        """What an agency responder sees: the petitions forwarded to their agency, nothing else."""
+        if not user.is_authenticated:
+            return self.none()
+        from delegations.models import Membership, Role
+        agencies = Membership.objects.filter(user=user, is_active=True, role=Role.AGENCY,
+                                             agency__isnull=False).values("agency_id")
+        return self.filter(agency__in=agencies, forwarding__isnull=False, merged_into__isnull=True)
+
+    def overdue(self, today=None):
+        from django.utils import timezone
+        today = today or timezone.localdate()
+        return self.filter(status__in=OPEN_STATUSES, due_on__lt=today)
 
 
 class Petition(Searchable):
@@ -82,6 +111,26 @@ class Petition(Searchable):
     public_code = models.CharField(_("public code"), max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
     status = models.CharField(_("status"), max_length=20, choices=PetitionStatus.choices,
                               default=PetitionStatus.RECEIVED)
+    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="merged")
+    previous = models.ForeignKey("self", verbose_name=_("raised before as"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="raised_again")
+    submission = models.ForeignKey("Submission", verbose_name=_("sent to the office in"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="petitions")
+    forwarding = models.ForeignKey("Forwarding", verbose_name=_("forwarded in"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="petitions")
+    # Kept up to date by the services (intake, merge, unmerge, import) so lists never count rows.
+    voter_count = models.PositiveIntegerField(_("voters"), default=0)
+    meeting_count = models.PositiveIntegerField(_("meetings"), default=0)
+    # The clocks: to be forwarded by, to be answered by (moved by a promised date or an extension),
+    # and `due_on`, the one the petition waits on now (indexed; "overdue" filters on it).
+    forward_due_on = models.DateField(_("to be forwarded by"), null=True, blank=True)
+    forward_due_explanation = models.CharField(_("how the forwarding date was computed"), max_length=255,
+                                               blank=True)
+    answer_due_on = models.DateField(_("to be answered by"), null=True, blank=True)
+    answer_due_explanation = models.CharField(_("how the answer date was computed"), max_length=255, blank=True)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    answer_text = models.TextField(_("latest answer"), blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
@@ -93,7 +142,13 @@ class Petition(Searchable):
         verbose_name = _("petition")
         verbose_name_plural = _("petitions")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["council", "status"], name="petition_council_status")]
+        indexes = [
+            models.Index(fields=["council", "status"], name="petition_council_status"),
+            models.Index(fields=["council", "-created_at"], name="petition_council_created"),
+            models.Index(fields=["agency", "due_on"], name="petition_agency_due"),
+            models.Index(fields=["status", "due_on"], name="petition_status_due"),
+            models.Index(fields=["round", "group"], name="petition_round_group"),
+        ]
 
     def __str__(self):
         return self.public_code or f"#{self.pk}"
@@ -102,7 +157,23 @@ class Petition(Searchable):
         return reverse("petitions:petition_detail", args=[self.pk])
 
     def search_parts(self):
-        return [self.text, self.summary, self.public_code]
+        return [self.text, self.summary, self.public_code, self.answer_text]
+
+    @property
+    def is_classified(self):
+        """Field(s), level and agency all set: the petition can be forwarded."""
+        return bool(self.level and self.agency_id and self.fields.exists())
+
+    def is_overdue(self, today=None):
+        from django.utils import timezone
+        today = today or timezone.localdate()
+        return self.status in OPEN_STATUSES and self.due_on is not None and self.due_on < today
+
+    def raised_by_text(self):
+        from django.utils.translation import ngettext
+        voters = ngettext("%(n)s voter", "%(n)s voters", self.voter_count) % {"n": self.voter_count}
+        meetings = ngettext("%(n)s meeting", "%(n)s meetings", self.meeting_count) % {"n": self.meeting_count}
+        return _("raised by %(voters)s at %(meetings)s") % {"voters": voters, "meetings": meetings}
 
 
 class PetitionVoter(models.Model):
@@ -123,3 +194,174 @@ class PetitionVoter(models.Model):
 
     def __str__(self):
         return self.name or str(_("voter"))
+
+
+class Submission(models.Model):
+    """A group leader sends the group's consolidated petitions of a round to the office."""
+
+    council = models.ForeignKey(Council, verbose_name=_("council"), on_delete=models.CASCADE,
+                                related_name="petition_submissions")
+    round = models.ForeignKey(ContactRound, verbose_name=_("round"), on_delete=models.PROTECT,
+                              related_name="petition_submissions")
+    group = models.ForeignKey(DelegateGroup, verbose_name=_("delegate group"), on_delete=models.PROTECT,
+                              related_name="petition_submissions")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = CouncilScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("submission to the office")
+        verbose_name_plural = _("submissions to the office")
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.group} · {self.round}"
+
+
+class Forwarding(models.Model):
+    """A batch of petitions the office forwards to one agency, with the clocks that start then."""
+
+    council = models.ForeignKey(Council, verbose_name=_("council"), on_delete=models.CASCADE,
+                                related_name="forwardings")
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="forwardings")
+    forwarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("forwarded by"), null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    forwarded_at = models.DateTimeField(_("forwarded at"))
+    note = models.TextField(_("note"), blank=True)
+    forward_due_on = models.DateField(_("to be forwarded by"), null=True, blank=True)
+    forward_due_explanation = models.CharField(_("how the forwarding date was computed"), max_length=255,
+                                               blank=True)
+    answer_due_on = models.DateField(_("to be answered by"))
+    answer_due_explanation = models.CharField(_("how the answer date was computed"), max_length=255)
+
+    objects = CouncilScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("forwarding")
+        verbose_name_plural = _("forwardings")
+        ordering = ["-forwarded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.agency} · {self.forwarded_at:%d/%m/%Y}"
+
+    @property
+    def on_time(self):
+        from django.utils import timezone
+        return self.forward_due_on is None or timezone.localdate(self.forwarded_at) <= self.forward_due_on
+
+
+def answer_attachment_path(instance, filename):
+    return f"petitions/answers/{instance.petition_id}/{filename}"
+
+
+class AnswerReview(models.TextChoices):
+    PENDING = "pending", _("Not reviewed yet")
+    ACCEPTED = "accepted", _("Accepted")
+    UNSATISFACTORY = "unsatisfactory", _("Sent back as unsatisfactory")
+
+
+class Answer(models.Model):
+    """An agency's answer to a forwarded petition: one of the law's three outcomes."""
+
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"), on_delete=models.CASCADE,
+                                 related_name="answers")
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="answers")
+    outcome = models.CharField(_("outcome"), max_length=20, choices=AnswerOutcome.choices)
+    text = models.TextField(_("answer"))
+    roadmap = models.TextField(_("roadmap"), blank=True)
+    promised_on = models.DateField(_("promised date"), null=True, blank=True)
+    attachment = models.FileField(_("attachment"), upload_to=answer_attachment_path, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), auto_now_add=True)
+    review = models.CharField(_("review"), max_length=20, choices=AnswerReview.choices,
+                              default=AnswerReview.PENDING)
+    review_note = models.TextField(_("review note"), blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["-answered_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.petition} · {self.get_outcome_display()}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the office")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class ExtensionRequest(models.Model):
+    """An agency asks for more time to answer; the office grants or refuses it."""
+
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"), on_delete=models.CASCADE,
+                                 related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    until = models.DateField(_("new date asked for"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=20, choices=ExtensionStatus.choices,
+                              default=ExtensionStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.petition} → {self.until:%d/%m/%Y}"
+
+
+class EventKind(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    CLASSIFIED = "classified", _("Classified")
+    SUBMITTED = "submitted", _("Sent to the office")
+    MERGED = "merged", _("Merged")
+    UNMERGED = "unmerged", _("Merge undone")
+    FORWARDED = "forwarded", _("Forwarded")
+    ANSWERED = "answered", _("Answered")
+    EXTENSION_REQUESTED = "extension_requested", _("More time asked for")
+    EXTENSION_GRANTED = "extension_granted", _("More time granted")
+    EXTENSION_REFUSED = "extension_refused", _("More time refused")
+    SENT_BACK = "sent_back", _("Answer sent back as unsatisfactory")
+    CLOSED = "closed", _("Closed")
+    RAISED_AGAIN = "raised_again", _("Raised again")
+    IMPORTED = "imported", _("Changed by an Excel import")
+
+
+class PetitionEvent(models.Model):
+    """One step on a petition's timeline: what happened, who did it, when."""
+
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"), on_delete=models.CASCADE,
+                                 related_name="events")
+    kind = models.CharField(_("step"), max_length=30, choices=EventKind.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("timeline step")
+        verbose_name_plural = _("timeline steps")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return self.get_kind_display()

@@ -1,8 +1,35 @@
-"""Rules of the petitions app (intake so far)."""
-from django.db import transaction
-from django.utils import timezone
+"""Rules of the petitions app: intake, classification, merging, sending to the office,
+forwarding, answers, extensions, review and closing. Each multi-step write is one function here,
+inside a transaction, that refuses an illegal move with a ValidationError in Vietnamese."""
+import datetime
 
-from .models import Petition, PetitionSource, PetitionVoter
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from delegations.calendar import WorkingCalendar
+from delegations.models import DeadlineRules
+from delegations.text import fold
+
+from .models import (
+    Answer,
+    AnswerOutcome,
+    AnswerReview,
+    EventKind,
+    ExtensionRequest,
+    ExtensionStatus,
+    Forwarding,
+    Petition,
+    PetitionEvent,
+    PetitionSource,
+    PetitionStatus,
+    PetitionVoter,
+    Submission,
+)
+
+# ---------------------------------------------------------------------------------------- intake
 
 
 def petition_code_assign(petition):
@@ -13,22 +40,409 @@ def petition_code_assign(petition):
     petition.save(update_fields=["public_code"])
 
 
+def petition_counts_refresh(petition):
+    """"Raised by N voters at M meetings": the main petition's own voters and meetings plus those
+    of every petition merged into it."""
+    family = Q(pk=petition.pk) | Q(merged_into=petition)
+    petition.voter_count = PetitionVoter.objects.filter(Q(petition=petition) | Q(petition__merged_into=petition)).count()
+    petition.meeting_count = (Petition.objects.filter(family, session__isnull=False)
+                              .values("session_id").distinct().count())
+    petition.save(update_fields=["voter_count", "meeting_count"])
+
+
+def forward_due_compute(petition, calendar=None, rules=None):
+    """To be forwarded within N working days after the round's end (the council's rule)."""
+    petition.forward_due_on, petition.forward_due_explanation = None, ""
+    if petition.round_id:
+        rules = rules or DeadlineRules.for_council(petition.council)
+        calendar = calendar or WorkingCalendar.for_council(petition.council)
+        count = calendar.add_working_days(petition.round.ends_on, rules.forward_working_days)
+        petition.forward_due_on, petition.forward_due_explanation = count.due, count.explanation()
+    if petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED):
+        petition.due_on = petition.forward_due_on
+
+
+def event_add(petition, kind, user, note=""):
+    return PetitionEvent.objects.create(petition=petition, kind=kind, by=user, note=note)
+
+
+@transaction.atomic
+def petition_create(*, council, user, text, source=PetitionSource.LETTER, session=None, round=None, group=None,
+                    commune=None, summary="", fields=(), voters=()):
+    """One petition with its voters; the clock to forward it starts from its round's end."""
+    if session is not None:
+        round, group, commune = round or session.round, group or session.group, commune or session.commune
+    petition = Petition(council=council, source=source, session=session, round=round, group=group,
+                        commune=commune, text=text.strip(), summary=summary.strip(), created_by=user)
+    forward_due_compute(petition)
+    petition.save()
+    if fields:
+        petition.fields.set(fields)
+    for voter in voters:
+        if any((voter.get(key) or "").strip() for key in ("name", "address", "phone")):
+            PetitionVoter.objects.create(petition=petition, **{k: (voter.get(k) or "").strip()
+                                                                for k in ("name", "address", "phone")})
+    petition_code_assign(petition)
+    petition_counts_refresh(petition)
+    event_add(petition, EventKind.RECEIVED, user, petition.get_source_display())
+    return petition
+
+
 @transaction.atomic
 def petitions_from_floor(*, session, rows, user):
     """Petitions raised at a meeting, from the minutes page's table: one petition a row, each with
     its voter when named; all rows or none."""
-    created = []
-    for row in rows:
-        petition = Petition.objects.create(
-            council=session.council, source=PetitionSource.MEETING, session=session, round=session.round,
-            group=session.group, commune=session.commune, text=row["text"].strip(), created_by=user,
+    return [
+        petition_create(council=session.council, user=user, text=row["text"], source=PetitionSource.MEETING,
+                        session=session, fields=[row["field"]] if row.get("field") else (),
+                        voters=[{"name": row.get("voter_name"), "address": row.get("voter_address"),
+                                 "phone": row.get("voter_phone")}])
+        for row in rows
+    ]
+
+
+# -------------------------------------------------------------------------------- classification
+
+def _refuse_unless(condition, message):
+    if not condition:
+        raise ValidationError(message)
+
+
+def _check_workable(petition):
+    _refuse_unless(petition.merged_into_id is None,
+                   _("%(code)s is merged into %(main)s; act on the main petition.")
+                   % {"code": petition.public_code, "main": petition.merged_into})
+
+
+@transaction.atomic
+def petitions_classify(*, petitions, user, fields=None, level=None, agency=None):
+    """Set field(s), level and/or agency on one petition or many at once. A petition with all three
+    becomes "classified"; classification is closed once a petition is forwarded. An agency fixes
+    the level when none is given, and must match it when one is."""
+    petitions = list(petitions)
+    _refuse_unless(petitions, _("Select at least one petition."))
+    _refuse_unless(fields or level or agency, _("Choose a field, a level or an agency to set."))
+    if agency is not None and level and agency.level != level:
+        raise ValidationError(_("%(agency)s answers %(level)s-level petitions, not the level chosen.")
+                              % {"agency": agency, "level": agency.get_level_display().lower()})
+    for petition in petitions:
+        _check_workable(petition)
+        _refuse_unless(petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED),
+                       _("%(code)s is already %(status)s; its classification can no longer change.")
+                       % {"code": petition.public_code, "status": petition.get_status_display().lower()})
+        if agency is not None:
+            _refuse_unless(agency.council_id == petition.council_id and agency.is_active,
+                           _("%(agency)s does not take petitions of %(council)s.")
+                           % {"agency": agency, "council": petition.council})
+    changed = []
+    for petition in petitions:
+        if fields:
+            petition.fields.set(fields)
+        if agency is not None:
+            petition.agency = agency
+            petition.level = level or agency.level
+        elif level:
+            petition.level = level
+            if petition.agency_id and petition.agency.level != level:
+                petition.agency = None
+        petition.status = PetitionStatus.CLASSIFIED if petition.is_classified else PetitionStatus.RECEIVED
+        petition.save()
+        event_add(petition, EventKind.CLASSIFIED, user, _classification_note(petition))
+        changed.append(petition)
+    return changed
+
+
+def _classification_note(petition):
+    parts = [", ".join(str(f) for f in petition.fields.all()), petition.get_level_display(),
+             str(petition.agency or "")]
+    return " · ".join(p for p in parts if p)
+
+
+# ------------------------------------------------------------------------------------- merging
+
+def similar_petitions(*, council, text, round=None, exclude=None, limit=5, threshold=0.3):
+    """Petitions of the same council (and round) whose accent-folded text looks like `text`:
+    PostgreSQL ranks them with pg_trgm's similarity; elsewhere the same trigram measure is
+    computed here over the round's petitions (a portable fallback)."""
+    from django.db import connection
+    from django.db.models import FloatField, Func, Value
+
+    folded = fold(text or "")
+    if len(folded) < 8:
+        return []
+    rows = Petition.objects.main().filter(council=council)
+    if round is not None:
+        rows = rows.filter(round=round)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude.pk)
+    if connection.vendor == "postgresql":
+        similarity = Func("search_text", Value(folded), function="similarity", output_field=FloatField())
+        found = list(rows.annotate(similarity=similarity).filter(similarity__gte=threshold)
+                     .order_by("-similarity", "pk")[:limit])
+        return found
+    wanted = trigrams(folded)
+    scored = []
+    for petition in rows.only("pk", "public_code", "text", "summary", "search_text", "status", "voter_count",
+                              "meeting_count")[:2000]:
+        petition.similarity = trigram_similarity(wanted, trigrams(petition.search_text))
+        if petition.similarity >= threshold:
+            scored.append(petition)
+    scored.sort(key=lambda p: (-p.similarity, p.pk))
+    return scored[:limit]
+
+
+def trigrams(folded):
+    """pg_trgm's trigrams: each word padded with two spaces before and one after."""
+    grams = set()
+    for word in "".join(c if c.isalnum() else " " for c in folded).split():
+        padded = f"  {word} "
+        grams.update(padded[i:i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def trigram_similarity(a, b):
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+@transaction.atomic
+def petitions_merge(*, main, duplicates, user):
+    """Merge duplicates into the main petition: it keeps every voter and every source meeting
+    (they stay on their rows, now pointing at the main one); undone by `petition_unmerge`."""
+    duplicates = [d for d in duplicates if d.pk != main.pk]
+    _refuse_unless(duplicates, _("Choose the petitions to merge into the main one."))
+    _check_workable(main)
+    for petition in [main, *duplicates]:
+        _refuse_unless(petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED),
+                       _("%(code)s is already forwarded; only petitions not yet forwarded can be merged.")
+                       % {"code": petition.public_code})
+    for duplicate in duplicates:
+        _refuse_unless(duplicate.council_id == main.council_id,
+                       _("%(code)s belongs to another council.") % {"code": duplicate.public_code})
+        _check_workable(duplicate)
+        _refuse_unless(not duplicate.merged.exists(),
+                       _("Other petitions are merged into %(code)s; undo those merges first.")
+                       % {"code": duplicate.public_code})
+        duplicate.merged_into = main
+        duplicate.due_on = None
+        duplicate.save(update_fields=["merged_into", "due_on"])
+        petition_counts_refresh(duplicate)
+        event_add(duplicate, EventKind.MERGED, user, _("into %(code)s") % {"code": main.public_code})
+        event_add(main, EventKind.MERGED, user, _("%(code)s merged in") % {"code": duplicate.public_code})
+    petition_counts_refresh(main)
+    return main
+
+
+@transaction.atomic
+def petition_unmerge(*, petition, user):
+    main = petition.merged_into
+    _refuse_unless(main is not None, _("%(code)s is not merged.") % {"code": petition.public_code})
+    _refuse_unless(main.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED),
+                   _("%(code)s is already forwarded with this petition in it; the merge can no longer be undone.")
+                   % {"code": main.public_code})
+    petition.merged_into = None
+    forward_due_compute(petition)
+    petition.save(update_fields=["merged_into", "forward_due_on", "forward_due_explanation", "due_on"])
+    petition_counts_refresh(petition)
+    petition_counts_refresh(main)
+    event_add(petition, EventKind.UNMERGED, user, _("out of %(code)s") % {"code": main.public_code})
+    event_add(main, EventKind.UNMERGED, user, _("%(code)s taken out") % {"code": petition.public_code})
+    return petition
+
+
+# ---------------------------------------------------------------------- group sends to the office
+
+@transaction.atomic
+def petitions_submit(*, round, group, user, note=""):
+    """The group leader sends the group's petitions of a round to the office; those not sent yet
+    are recorded in the submission."""
+    pending = Petition.objects.main().filter(round=round, group=group, submission__isnull=True)
+    _refuse_unless(pending.exists(), _("The group has no petitions of this round left to send."))
+    submission = Submission.objects.create(council=group.council, round=round, group=group, sent_by=user, note=note)
+    petitions = list(pending)
+    Petition.objects.filter(pk__in=[p.pk for p in petitions]).update(submission=submission)
+    for petition in petitions:
+        event_add(petition, EventKind.SUBMITTED, user, str(group))
+    return submission
+
+
+# ---------------------------------------------------------------------------------- forwarding
+
+def answer_due_compute(start, rules):
+    due = start + datetime.timedelta(days=rules.answer_due_days)
+    return due, _("%(n)s days after %(start)s → %(due)s") % {
+        "n": rules.answer_due_days, "start": start.strftime("%d/%m/%Y"), "due": due.strftime("%d/%m/%Y")}
+
+
+@transaction.atomic
+def petitions_forward(*, petitions, user, note="", now=None):
+    """Forward classified petitions, one batch per agency (commune-level ones go to the commune
+    People's Committee chosen at classification). Each batch stores who, when, to whom, and the
+    clocks that start then: the forwarding deadline it was measured against and the answer due
+    date, each with how it was computed."""
+    petitions = list(petitions)
+    _refuse_unless(petitions, _("Select at least one petition."))
+    for petition in petitions:
+        _check_workable(petition)
+        _refuse_unless(petition.status == PetitionStatus.CLASSIFIED,
+                       _("%(code)s is %(status)s: only classified petitions (field, level and agency set) "
+                         "can be forwarded.") % {"code": petition.public_code,
+                                                 "status": petition.get_status_display().lower()})
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    by_agency = {}
+    for petition in petitions:
+        by_agency.setdefault(petition.agency, []).append(petition)
+    forwardings = []
+    for agency, batch in by_agency.items():
+        rules = DeadlineRules.for_council(agency.council)
+        answer_due_on, answer_explanation = answer_due_compute(today, rules)
+        earliest = min((p for p in batch if p.forward_due_on), key=lambda p: p.forward_due_on, default=None)
+        forwarding = Forwarding.objects.create(
+            council=agency.council, agency=agency, forwarded_by=user, forwarded_at=now, note=note,
+            forward_due_on=earliest.forward_due_on if earliest else None,
+            forward_due_explanation=earliest.forward_due_explanation if earliest else "",
+            answer_due_on=answer_due_on, answer_due_explanation=answer_explanation,
         )
-        if row.get("field"):
-            petition.fields.set([row["field"]])
-        if row.get("voter_name") or row.get("voter_address") or row.get("voter_phone"):
-            PetitionVoter.objects.create(petition=petition, name=row.get("voter_name", "").strip(),
-                                         address=row.get("voter_address", "").strip(),
-                                         phone=row.get("voter_phone", "").strip())
-        petition_code_assign(petition)
-        created.append(petition)
-    return created
+        for petition in batch:
+            petition.forwarding = forwarding
+            petition.status = PetitionStatus.FORWARDED
+            petition.answer_due_on, petition.answer_due_explanation = answer_due_on, answer_explanation
+            petition.due_on = answer_due_on
+            petition.save()
+            event_add(petition, EventKind.FORWARDED, user, _("to %(agency)s, answer due %(due)s")
+                      % {"agency": agency, "due": answer_due_on.strftime("%d/%m/%Y")})
+        forwardings.append(forwarding)
+    return forwardings
+
+
+# ------------------------------------------------------------------------------------- answers
+
+@transaction.atomic
+def answer_record(*, petition, user, agency, outcome, text, roadmap="", promised_on=None, attachment=None):
+    """An agency answers a petition forwarded to it. "Being resolved" needs a roadmap and a
+    promised date, which becomes the date the petition now waits for; the agency may answer again
+    (e.g. "resolved") while the office has not closed it."""
+    _check_workable(petition)
+    _refuse_unless(petition.agency_id == agency.pk, _("This petition was not forwarded to your agency."))
+    _refuse_unless(petition.status in (PetitionStatus.FORWARDED, PetitionStatus.ANSWERED),
+                   _("%(code)s is %(status)s: only forwarded petitions can be answered.")
+                   % {"code": petition.public_code, "status": petition.get_status_display().lower()})
+    _refuse_unless(outcome in AnswerOutcome.values, _("Choose one of the three outcomes."))
+    _refuse_unless((text or "").strip(), _("Write the answer."))
+    if outcome == AnswerOutcome.IN_PROGRESS:
+        _refuse_unless(roadmap.strip() and promised_on,
+                       _("A petition being resolved needs the roadmap and the promised date."))
+        _refuse_unless(promised_on > timezone.localdate(), _("The promised date must be in the future."))
+    answer = Answer.objects.create(petition=petition, agency=agency, outcome=outcome, text=text.strip(),
+                                   roadmap=roadmap.strip(), promised_on=promised_on if outcome ==
+                                   AnswerOutcome.IN_PROGRESS else None, answered_by=user)
+    if attachment is not None:
+        answer.attachment.save(attachment.name, attachment, save=True)
+    petition.status = PetitionStatus.ANSWERED
+    petition.answer_text = answer.text
+    petition.due_on = answer.promised_on  # the promised date is the new clock; otherwise none
+    petition.save()
+    event_add(petition, EventKind.ANSWERED, user, answer.get_outcome_display()
+              + (f" · {promised_on:%d/%m/%Y}" if answer.promised_on else ""))
+    return answer
+
+
+@transaction.atomic
+def extension_request(*, petition, user, agency, until, reason):
+    _check_workable(petition)
+    _refuse_unless(petition.agency_id == agency.pk, _("This petition was not forwarded to your agency."))
+    _refuse_unless(petition.status == PetitionStatus.FORWARDED,
+                   _("More time can only be asked for a petition waiting for its answer."))
+    _refuse_unless(not petition.extensions.filter(status=ExtensionStatus.PENDING).exists(),
+                   _("A request for more time is already waiting for the office."))
+    _refuse_unless(petition.answer_due_on is None or until > petition.answer_due_on,
+                   _("The new date must be after the current due date."))
+    _refuse_unless((reason or "").strip(), _("Give the reason."))
+    extension = ExtensionRequest.objects.create(petition=petition, requested_by=user, until=until,
+                                                reason=reason.strip())
+    event_add(petition, EventKind.EXTENSION_REQUESTED, user, f"{until:%d/%m/%Y} · {reason.strip()}")
+    return extension
+
+
+@transaction.atomic
+def extension_decide(*, extension, user, grant, note=""):
+    _refuse_unless(extension.status == ExtensionStatus.PENDING, _("This request has already been decided."))
+    petition = extension.petition
+    extension.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
+    extension.decided_by, extension.decided_at, extension.decision_note = user, timezone.now(), note.strip()
+    extension.save()
+    if grant:
+        petition.answer_due_explanation = _("extended to %(due)s (was %(old)s)") % {
+            "due": extension.until.strftime("%d/%m/%Y"),
+            "old": petition.answer_due_on.strftime("%d/%m/%Y") if petition.answer_due_on else "—"}
+        petition.answer_due_on = extension.until
+        if petition.status == PetitionStatus.FORWARDED:
+            petition.due_on = extension.until
+        petition.save()
+    event_add(petition, EventKind.EXTENSION_GRANTED if grant else EventKind.EXTENSION_REFUSED, user,
+              f"{extension.until:%d/%m/%Y}" + (f" · {note.strip()}" if note.strip() else ""))
+    return extension
+
+
+# -------------------------------------------------------------------------- review and closing
+
+@transaction.atomic
+def answer_send_back(*, petition, user, note, today=None):
+    """The office or the standing committee finds the answer unsatisfactory: the petition goes back
+    to the agency, with a new answer date counted from today by the council's rule."""
+    _refuse_unless(petition.status == PetitionStatus.ANSWERED,
+                   _("Only an answered petition can be sent back."))
+    _refuse_unless((note or "").strip(), _("Say why the answer is unsatisfactory."))
+    answer = petition.answers.first()
+    answer.review, answer.review_note = AnswerReview.UNSATISFACTORY, note.strip()
+    answer.reviewed_by, answer.reviewed_at = user, timezone.now()
+    answer.save()
+    rules = DeadlineRules.for_council(petition.council)
+    petition.answer_due_on, petition.answer_due_explanation = answer_due_compute(today or timezone.localdate(), rules)
+    petition.status = PetitionStatus.FORWARDED
+    petition.due_on = petition.answer_due_on
+    petition.save()
+    event_add(petition, EventKind.SENT_BACK, user, note.strip())
+    return petition
+
+
+@transaction.atomic
+def petition_close(*, petition, user, note=""):
+    _refuse_unless(petition.status == PetitionStatus.ANSWERED,
+                   _("%(code)s is %(status)s: only an answered petition can be closed.")
+                   % {"code": petition.public_code, "status": petition.get_status_display().lower()})
+    answer = petition.answers.first()
+    if answer.review == AnswerReview.PENDING:
+        answer.review, answer.reviewed_by, answer.reviewed_at = AnswerReview.ACCEPTED, user, timezone.now()
+        answer.save()
+    petition.status = PetitionStatus.CLOSED
+    petition.due_on = None
+    petition.save()
+    event_add(petition, EventKind.CLOSED, user, note.strip())
+    return petition
+
+
+@transaction.atomic
+def petition_raise_again(*, previous, round, user, session=None, text=""):
+    """A petition raised again at a later round: a new petition, linked to the earlier one,
+    classified the same way to start with."""
+    _refuse_unless(previous.status in (PetitionStatus.ANSWERED, PetitionStatus.CLOSED),
+                   _("Only an answered or closed petition can be raised again; this one is still open."))
+    _check_workable(previous)
+    _refuse_unless(round.plan.council_id == previous.council_id, _("Choose a round of the same council."))
+    _refuse_unless(previous.round_id is None or round.starts_on > previous.round.starts_on,
+                   _("Choose a round later than the one it was raised at."))
+    petition = petition_create(council=previous.council, user=user, text=text or previous.text,
+                               source=PetitionSource.MEETING if session else PetitionSource.LETTER,
+                               session=session, round=round, group=previous.group, commune=previous.commune,
+                               summary=previous.summary, fields=list(previous.fields.all()))
+    petition.previous = previous
+    petition.level, petition.agency = previous.level, previous.agency
+    petition.status = PetitionStatus.CLASSIFIED if petition.is_classified else PetitionStatus.RECEIVED
+    petition.save()
+    event_add(petition, EventKind.RAISED_AGAIN, user, _("raised before as %(code)s") % {"code": previous.public_code})
+    event_add(previous, EventKind.RAISED_AGAIN, user, _("raised again as %(code)s") % {"code": petition.public_code})
+    return petition
+

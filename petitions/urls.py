@@ -1,12 +1,32 @@
 from django.urls import path
 
-from . import views
+from .views import agency, excel, staff
 
 app_name = "petitions"
 
 urlpatterns = [
-    path("", views.petition_list, name="petition_list"),
-    path("<int:pk>/", views.petition_detail, name="petition_detail"),
-    path("floor/<int:session_pk>/", views.floor, name="floor"),
-    path("lookup/", views.lookup, name="lookup"),
+    path("", staff.petition_list, name="petition_list"),
+    path("new/", staff.petition_new, name="petition_new"),
+    path("similar/", staff.similar, name="similar"),
+    path("bulk/", staff.bulk, name="bulk"),
+    path("progress/", staff.progress, name="progress"),
+    path("submit/", staff.submit, name="submit"),
+    path("forwardings/<int:pk>/", staff.forwarding_detail, name="forwarding_detail"),
+    path("<int:pk>/", staff.petition_detail, name="petition_detail"),
+    path("<int:pk>/classify/", staff.classify, name="classify"),
+    path("<int:pk>/merge/", staff.merge, name="merge"),
+    path("<int:pk>/unmerge/", staff.unmerge, name="unmerge"),
+    path("<int:pk>/send-back/", staff.send_back, name="send_back"),
+    path("<int:pk>/close/", staff.close, name="close"),
+    path("<int:pk>/raise-again/", staff.raise_again, name="raise_again"),
+    path("extensions/<int:pk>/decide/", staff.extension_decide, name="extension_decide"),
+    path("floor/<int:session_pk>/", staff.floor, name="floor"),
+    path("lookup/", staff.lookup, name="lookup"),
+    path("agency/", agency.inbox, name="agency_inbox"),
+    path("agency/<int:pk>/", agency.answer, name="agency_answer"),
+    path("agency/<int:pk>/extension/", agency.extension, name="agency_extension"),
+    path("answers/<int:pk>/attachment/", agency.attachment, name="answer_attachment"),
+    path("export.xlsx", excel.export, name="export"),
+    path("import/", excel.import_sheet, name="import"),
+    path("import/template.xlsx", excel.template, name="import_template"),
 ]
