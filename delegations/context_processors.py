@@ -1,5 +1,5 @@
 from .access import active_memberships
-from .models import Notification
+from .models import COUNCIL_STAFF_ROLES, Notification, Role
 
 
 def membership(request):
@@ -11,5 +11,9 @@ def membership(request):
     return {
         "memberships": memberships,
         "current_membership": memberships[0] if memberships else None,
+        # Agency responders see their inbox of forwarded petitions, not the council's menus.
+        "is_agency": any(m.role == Role.AGENCY for m in memberships),
+        "agency_only": not user.is_superuser and bool(memberships)
+        and all(m.role not in COUNCIL_STAFF_ROLES for m in memberships),
         "unread_count": Notification.objects.for_user(user).unread().count(),
     }

@@ -2,7 +2,10 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from .models import PetitionField
+from delegations.models import Agency, AgencyLevel, Commune, DelegateGroup
+from plans.models import ContactRound
+
+from .models import PetitionField, PetitionSource
 
 
 class FloorRowForm(forms.Form):
@@ -29,6 +32,98 @@ class FloorRowForm(forms.Form):
 FloorFormSet = formset_factory(FloorRowForm, extra=0)
 
 
+class ClassifyForm(forms.Form):
+    """Field(s), level and agency for one petition or many; only what is filled in is set."""
+
+    fields_ = forms.ModelMultipleChoiceField(label=_("field"), queryset=PetitionField.objects.none(), required=False,
+                                             widget=forms.SelectMultiple(attrs={"size": 4}))
+    level = forms.ChoiceField(label=_("competence level"), choices=[("", "—"), *AgencyLevel.choices], required=False)
+    agency = forms.ModelChoiceField(label=_("responsible agency"), queryset=Agency.objects.none(), required=False)
+
+    def __init__(self, *args, councils=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fields_"].queryset = PetitionField.objects.filter(council__in=councils)
+        self.fields["agency"].queryset = Agency.objects.filter(council__in=councils, is_active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("fields_") or cleaned.get("level") or cleaned.get("agency")):
+            raise forms.ValidationError(_("Choose a field, a level or an agency to set."))
+        return cleaned
+
+
+class PetitionForm(forms.Form):
+    """A petition received in writing or typed in from a letter, with up to three voters."""
+
+    source = forms.ChoiceField(label=_("source"), choices=[c for c in PetitionSource.choices
+                                                             if c[0] != PetitionSource.MEETING],
+                               initial=PetitionSource.LETTER)
+    text = forms.CharField(label=_("the petition as said"), widget=forms.Textarea(attrs={"rows": 5}))
+    summary = forms.CharField(label=_("summary"), max_length=500, required=False)
+    round = forms.ModelChoiceField(label=_("round"), queryset=ContactRound.objects.none(), required=False)
+    group = forms.ModelChoiceField(label=_("delegate group"), queryset=DelegateGroup.objects.none(), required=False)
+    commune = forms.ModelChoiceField(label=_("commune"), queryset=Commune.objects.none(), required=False)
+    fields_ = forms.ModelMultipleChoiceField(label=_("field"), queryset=PetitionField.objects.none(), required=False,
+                                             widget=forms.SelectMultiple(attrs={"size": 4}))
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.council = council
+        self.fields["round"].queryset = ContactRound.objects.filter(plan__council=council).order_by("-starts_on")
+        self.fields["group"].queryset = DelegateGroup.objects.filter(council=council)
+        self.fields["commune"].queryset = Commune.objects.filter(council=council)
+        self.fields["fields_"].queryset = PetitionField.objects.filter(council=council)
+        for index in range(3):
+            self.fields[f"voter_{index}_name"] = forms.CharField(label=_("voter's name"), max_length=150,
+                                                                 required=False)
+            self.fields[f"voter_{index}_address"] = forms.CharField(label=_("address"), max_length=255,
+                                                                    required=False)
+            self.fields[f"voter_{index}_phone"] = forms.CharField(label=_("phone"), max_length=30, required=False)
+
+    def voters(self):
+        return [{key: self.cleaned_data.get(f"voter_{index}_{key}", "") for key in ("name", "address", "phone")}
+                for index in range(3)]
+
+    def voter_rows(self):
+        return [[self[f"voter_{index}_{key}"] for key in ("name", "address", "phone")] for index in range(3)]
+
+
 class LookupForm(forms.Form):
     code = forms.CharField(label=_("petition code"), max_length=20,
                            widget=forms.TextInput(attrs={"placeholder": "KN-2026-000123"}))
+
+
+# ------------------------------------------------------------------------------------ Agency portal
+# (imports kept in this section so that it can be appended without touching the top of the file)
+from delegations.forms import DateInput  # noqa: E402
+from delegations.uploads import validate_upload  # noqa: E402
+
+from .models import AnswerOutcome  # noqa: E402
+
+ANSWER_ATTACHMENT_KINDS = ["pdf", "png", "jpeg"]
+
+
+class AnswerForm(forms.Form):
+    """An agency's answer: one of the law's three outcomes, the text, and for "being resolved" the
+    roadmap and the promised date (the service enforces those rules)."""
+
+    outcome = forms.ChoiceField(label=_("outcome"), choices=AnswerOutcome.choices, widget=forms.RadioSelect)
+    text = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 6}))
+    roadmap = forms.CharField(label=_("roadmap"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("Only for \"being resolved\": the steps and who takes them."))
+    promised_on = forms.DateField(label=_("promised date"), required=False, widget=DateInput(),
+                                  help_text=_("Only for \"being resolved\": it becomes the new deadline."))
+    attachment = forms.FileField(label=_("attachment (PDF, PNG or JPEG)"), required=False)
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            validate_upload(upload, ANSWER_ATTACHMENT_KINDS)
+        return upload
+
+
+class ExtensionForm(forms.Form):
+    """An agency asks the office for more time to answer."""
+
+    until = forms.DateField(label=_("new date asked for"), widget=DateInput())
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -75,6 +75,18 @@ class PetitionQuerySet(CouncilScopedQuerySet):
         """Petitions that stand for themselves: not merged into another one."""
         return self.filter(merged_into__isnull=True)
 
+    def reviewed_by(self, user):
+        """Petitions whose answers a user may review (send back, close, raise again): office staff
+        and the standing committee of the petition's own council."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        from delegations.models import Membership, Role
+        councils = Membership.objects.filter(user=user, is_active=True,
+                                             role__in=(Role.OFFICE, Role.STANDING)).values("council_id")
+        return self.filter(council__in=councils)
+
     def for_agency(self, user):
         """What an agency responder sees: the petitions forwarded to their agency, nothing else."""
         if not user.is_authenticated:

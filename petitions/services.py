@@ -67,9 +67,10 @@ def event_add(petition, kind, user, note=""):
 
 
 @transaction.atomic
-def petition_create(*, council, user, text, source=PetitionSource.LETTER, session=None, round=None, group=None,
+def petition_create(*, council, user, text, source=None, session=None, round=None, group=None,
                     commune=None, summary="", fields=(), voters=()):
     """One petition with its voters; the clock to forward it starts from its round's end."""
+    source = source or (PetitionSource.MEETING if session is not None else PetitionSource.LETTER)
     if session is not None:
         round, group, commune = round or session.round, group or session.group, commune or session.commune
     petition = Petition(council=council, source=source, session=session, round=round, group=group,

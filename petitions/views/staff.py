@@ -1,18 +1,38 @@
+"""Council staff's petition pages: the list with its filters and bulk actions, intake, one
+petition's page with its timeline and actions, progress per round and group, sending to the
+office, forwardings; and the public lookup by code."""
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
-from delegations.access import get_for_user, require_council_staff
+from delegations.access import active_memberships, get_for_user, require_council_staff, require_office
+from delegations.models import COUNCIL_STAFF_ROLES, Agency, AgencyLevel, Commune, Council, DelegateGroup, Role
 from delegations.pagination import paginate
+from delegations.views.org import history_entries
+from plans.models import ContactRound
 from sessions.models import ContactSession
 from sessions.services import schedulable_groups
 
 from .. import services
-from ..forms import FloorFormSet, LookupForm
-from ..models import Petition, PetitionStatus
+from ..forms import ClassifyForm, FloorFormSet, LookupForm, PetitionForm
+from ..models import (
+    ExtensionRequest,
+    Forwarding,
+    Petition,
+    PetitionField,
+    PetitionStatus,
+    PetitionVoter,
+    Submission,
+)
 
 PAGE_SIZE = 25
 FLOOR_ROWS = 10
@@ -49,31 +69,364 @@ def floor(request, session_pk):
     }, status=400 if request.method == "POST" else 200)
 
 
+# ------------------------------------------------------------------------------- list and search
+
+FILTERS = ("q", "round", "group", "commune", "field", "level", "agency", "status", "overdue", "unclassified")
+
+
+def filtered_petitions(request):
+    """The petitions a staff user may read, narrowed by the filters in the URL (so a filtered list
+    can be bookmarked and shared). Shared by the list and the Excel export."""
+    params = request.GET
+    rows = Petition.objects.for_user(request.user).main()
+    query = params.get("q", "").strip()
+    if query:
+        rows = rows.search(query)
+    for name, lookup in (("round", "round_id"), ("group", "group_id"), ("commune", "commune_id"),
+                         ("agency", "agency_id"), ("field", "fields")):
+        value = params.get(name, "")
+        if value.isdigit():
+            rows = rows.filter(**{lookup: int(value)})
+    if params.get("level") in AgencyLevel.values:
+        rows = rows.filter(level=params["level"])
+    if params.get("status") in PetitionStatus.values:
+        rows = rows.filter(status=params["status"])
+    if params.get("overdue"):
+        rows = rows.overdue()
+    if params.get("unclassified"):
+        rows = rows.filter(status=PetitionStatus.RECEIVED)
+    return rows
+
+
+def filter_choices(user):
+    """The options of the list's filters: each one query, whatever the number of petitions."""
+    councils = Council.objects.for_user(user)
+    return {
+        "rounds": ContactRound.objects.filter(plan__council__in=councils).select_related("plan")
+        .order_by("-starts_on")[:50],
+        "groups": DelegateGroup.objects.filter(council__in=councils).order_by("council", "name"),
+        "communes": Commune.objects.filter(council__in=councils).order_by("council", "name"),
+        "fields": PetitionField.objects.filter(council__in=councils),
+        "agencies": Agency.objects.filter(council__in=councils, is_active=True),
+        "levels": AgencyLevel.choices, "statuses": PetitionStatus.choices,
+    }
+
+
 @login_required
 def petition_list(request):
     require_council_staff(request.user)
-    petitions = (Petition.objects.for_user(request.user).main()
-                 .select_related("council", "session", "commune", "group").prefetch_related("fields")
-                 .order_by("-created_at", "-pk"))
-    params = request.GET
-    query = params.get("q", "").strip()
-    if query:
-        petitions = petitions.search(query)
-    if params.get("status") in PetitionStatus.values:
-        petitions = petitions.filter(status=params["status"])
+    petitions = (filtered_petitions(request)
+                 .select_related("council", "commune", "group", "agency", "round", "session")
+                 .prefetch_related("fields").order_by("-created_at", "-pk"))
     page_obj, querystring = paginate(request, petitions, PAGE_SIZE)
+    managed = Council.objects.managed_by(request.user)
+    can_manage = managed.exists()
     return render(request, "petitions/petition_list.html", {
-        "page_obj": page_obj, "query": query, "statuses": PetitionStatus.choices, "status": params.get("status", ""),
-        "querystring": querystring,
+        "page_obj": page_obj, "querystring": querystring, "filters": {k: request.GET.get(k, "") for k in FILTERS},
+        "choices": filter_choices(request.user), "can_manage": can_manage,
+        "classify_form": ClassifyForm(councils=managed) if can_manage else None,
+        "today": timezone.localdate(), "filtered": any(request.GET.get(k) for k in FILTERS),
     })
+
+
+def _back_to_list(request):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and target.startswith("/"):
+        return redirect(target)
+    return redirect("petitions:petition_list")
+
+
+@login_required
+@require_POST
+def bulk(request):
+    """Selected rows of the list → classify them, forward them, or merge them into the first."""
+    require_office(request.user)
+    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+    petitions = list(Petition.objects.managed_by(request.user).filter(pk__in=ids)
+                     .select_related("agency", "council", "round", "merged_into").order_by("created_at", "pk"))
+    if not petitions or len(petitions) != len(set(ids)):
+        messages.error(request, _("Select petitions of your own council."))
+        return _back_to_list(request)
+    action = request.POST.get("action")
+    try:
+        if action == "classify":
+            form = ClassifyForm(request.POST, councils=Council.objects.managed_by(request.user))
+            if not form.is_valid():
+                messages.error(request, " ".join(form.errors.get("__all__", []) or
+                                                 [str(e) for errors in form.errors.values() for e in errors]))
+                return _back_to_list(request)
+            changed = services.petitions_classify(petitions=petitions, user=request.user,
+                                                  fields=list(form.cleaned_data["fields_"]),
+                                                  level=form.cleaned_data["level"] or None,
+                                                  agency=form.cleaned_data["agency"])
+            messages.success(request, ngettext("%(count)s petition classified.", "%(count)s petitions classified.",
+                                               len(changed)) % {"count": len(changed)})
+        elif action == "forward":
+            forwardings = services.petitions_forward(petitions=petitions, user=request.user,
+                                                     note=request.POST.get("note", ""))
+            messages.success(request, ngettext(
+                "%(count)s petitions forwarded in %(batches)s batch.", "%(count)s petitions forwarded in %(batches)s batches.",
+                len(forwardings)) % {"count": len(petitions), "batches": len(forwardings)})
+        elif action == "merge":
+            main, *duplicates = petitions
+            if request.POST.get("main", "").isdigit():
+                chosen = [p for p in petitions if p.pk == int(request.POST["main"])]
+                if chosen:
+                    main = chosen[0]
+                    duplicates = [p for p in petitions if p.pk != main.pk]
+            services.petitions_merge(main=main, duplicates=duplicates, user=request.user)
+            messages.success(request, _("Merged into %(code)s: %(raised)s.")
+                             % {"code": main.public_code, "raised": main.raised_by_text()})
+        else:
+            messages.error(request, _("Choose what to do with the selected petitions."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _back_to_list(request)
+
+
+# --------------------------------------------------------------------------------------- intake
+
+@login_required
+def petition_new(request):
+    """A petition received in writing or typed from a letter; similar petitions of the council's
+    round are shown as it is typed."""
+    require_office(request.user)
+    council = Council.objects.managed_by(request.user).filter(pk=request.GET.get("council") or 0).first() \
+        or Council.objects.managed_by(request.user).first()
+    form = PetitionForm(request.POST or None, council=council)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        petition = services.petition_create(
+            council=council, user=request.user, text=data["text"], source=data["source"], round=data["round"],
+            group=data["group"], commune=data["commune"], summary=data["summary"], fields=list(data["fields_"]),
+            voters=form.voters())
+        messages.success(request, _("Petition %(code)s recorded.") % {"code": petition.public_code})
+        return redirect(petition)
+    return render(request, "petitions/petition_form.html", {"form": form, "council": council},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def similar(request):
+    """The htmx fragment beside the text being typed: petitions of the same council and round that
+    look like it."""
+    require_council_staff(request.user)
+    council = Council.objects.for_user(request.user).filter(pk=request.GET.get("council") or 0).first()
+    found = []
+    if council is not None:
+        rnd = ContactRound.objects.filter(plan__council=council, pk=request.GET.get("round") or 0).first()
+        exclude = Petition.objects.filter(council=council, pk=request.GET.get("exclude") or 0).first()
+        found = services.similar_petitions(council=council, text=request.GET.get("text", ""), round=rnd,
+                                           exclude=exclude)
+    return render(request, "petitions/_similar.html", {"similar": found})
+
+
+# ------------------------------------------------------------------------------ one petition
+
+def _voters_visible(user, petition):
+    """Voters' personal data: the staff of the petition's own council only (not the province
+    reading a commune's rows, not agencies)."""
+    return user.is_superuser or active_memberships(user).filter(
+        council=petition.council, role__in=COUNCIL_STAFF_ROLES).exists()
 
 
 @login_required
 def petition_detail(request, pk):
     require_council_staff(request.user)
     petition = get_for_user(Petition, request.user, pk)
-    return render(request, "petitions/petition_detail.html", {
-        "petition": petition, "voters": petition.voters.all(), "fields": petition.fields.all(),
+    manages = Petition.objects.managed_by(request.user).filter(pk=petition.pk).exists()
+    reviews = Petition.objects.reviewed_by(request.user).filter(pk=petition.pk).exists()
+    workable = petition.merged_into_id is None
+    context = {
+        "petition": petition, "fields": petition.fields.all(),
+        "voters": PetitionVoter.objects.filter(Q(petition=petition) | Q(petition__merged_into=petition))
+        .select_related("petition") if _voters_visible(request.user, petition) else None,
+        "events": petition.events.select_related("by"),
+        "answers": petition.answers.select_related("agency", "answered_by", "reviewed_by"),
+        "extensions": petition.extensions.select_related("requested_by", "decided_by"),
+        "merged": petition.merged.all(), "raised_again": petition.raised_again.all(),
+        "forwarding": petition.forwarding,
+        "manages": manages, "reviews": reviews, "history": history_entries(petition),
+        "today": timezone.localdate(),
+    }
+    if manages and workable and petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED):
+        context["classify_form"] = ClassifyForm(councils=[petition.council], initial={
+            "fields_": list(petition.fields.all()), "level": petition.level, "agency": petition.agency})
+        context["similar"] = services.similar_petitions(council=petition.council, text=petition.text,
+                                                        round=petition.round, exclude=petition)
+    if reviews and workable and petition.status in (PetitionStatus.ANSWERED, PetitionStatus.CLOSED):
+        context["later_rounds"] = ContactRound.objects.filter(
+            plan__council=petition.council,
+            starts_on__gt=petition.round.starts_on if petition.round_id else datetime.date.min,
+        ).order_by("starts_on")
+    return render(request, "petitions/petition_detail.html", context)
+
+
+def _act(request, petition, action, success):
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect(petition)
+
+
+@login_required
+@require_POST
+def classify(request, pk):
+    petition = get_for_user(Petition, request.user, pk, manage=True)
+    form = ClassifyForm(request.POST, councils=[petition.council])
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(petition)
+    return _act(request, petition, lambda: services.petitions_classify(
+        petitions=[petition], user=request.user, fields=list(form.cleaned_data["fields_"]),
+        level=form.cleaned_data["level"] or None, agency=form.cleaned_data["agency"]), _("Classification saved."))
+
+
+@login_required
+@require_POST
+def merge(request, pk):
+    """Merge the chosen duplicates into this petition."""
+    main = get_for_user(Petition, request.user, pk, manage=True)
+    ids = [int(i) for i in request.POST.getlist("duplicates") if i.isdigit()]
+    duplicates = list(Petition.objects.managed_by(request.user).filter(pk__in=ids, council=main.council))
+    return _act(request, main, lambda: services.petitions_merge(main=main, duplicates=duplicates, user=request.user),
+                _("Merged."))
+
+
+@login_required
+@require_POST
+def unmerge(request, pk):
+    petition = get_for_user(Petition, request.user, pk, manage=True)
+    return _act(request, petition, lambda: services.petition_unmerge(petition=petition, user=request.user),
+                _("The merge is undone."))
+
+
+def _reviewed(request, pk):
+    petition = get_for_user(Petition, request.user, pk)
+    if not Petition.objects.reviewed_by(request.user).filter(pk=petition.pk).exists():
+        raise PermissionDenied
+    return petition
+
+
+@login_required
+@require_POST
+def send_back(request, pk):
+    petition = _reviewed(request, pk)
+    return _act(request, petition, lambda: services.answer_send_back(
+        petition=petition, user=request.user, note=request.POST.get("note", "")),
+        _("The answer was sent back to the agency."))
+
+
+@login_required
+@require_POST
+def close(request, pk):
+    petition = _reviewed(request, pk)
+    return _act(request, petition, lambda: services.petition_close(
+        petition=petition, user=request.user, note=request.POST.get("note", "")), _("The petition is closed."))
+
+
+@login_required
+@require_POST
+def raise_again(request, pk):
+    previous = _reviewed(request, pk)
+    rnd = ContactRound.objects.filter(plan__council=previous.council, pk=request.POST.get("round") or 0).first()
+    if rnd is None:
+        messages.error(request, _("Choose the round it was raised at again."))
+        return redirect(previous)
+    try:
+        petition = services.petition_raise_again(previous=previous, round=rnd, user=request.user,
+                                                 text=request.POST.get("text", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(previous)
+    messages.success(request, _("Recorded as %(code)s, linked to %(previous)s.")
+                     % {"code": petition.public_code, "previous": previous.public_code})
+    return redirect(petition)
+
+
+@login_required
+@require_POST
+def extension_decide(request, pk):
+    extension = get_object_or_404(ExtensionRequest.objects.select_related("petition"), pk=pk,
+                                  petition__in=Petition.objects.for_user(request.user))
+    petition = get_for_user(Petition, request.user, extension.petition_id, manage=True)
+    grant = request.POST.get("decision") == "grant"
+    return _act(request, petition, lambda: services.extension_decide(
+        extension=extension, user=request.user, grant=grant, note=request.POST.get("note", "")),
+        _("More time granted.") if grant else _("More time refused."))
+
+
+# ------------------------------------------------------------------------ rounds and groups
+
+@login_required
+def progress(request):
+    """What is still to do per round and group: unclassified, not sent, not forwarded, answered."""
+    require_council_staff(request.user)
+    counts = (Petition.objects.for_user(request.user).main().filter(round__isnull=False)
+              .values("round", "group", "council")
+              .annotate(total=Count("pk"),
+                        unclassified=Count("pk", filter=Q(status=PetitionStatus.RECEIVED)),
+                        not_sent=Count("pk", filter=Q(submission__isnull=True, group__isnull=False)),
+                        waiting=Count("pk", filter=Q(status=PetitionStatus.CLASSIFIED)),
+                        forwarded=Count("pk", filter=Q(status=PetitionStatus.FORWARDED)),
+                        answered=Count("pk", filter=Q(status__in=[PetitionStatus.ANSWERED, PetitionStatus.CLOSED])))
+              .order_by("-round__starts_on", "round", "group__name"))
+    rows = list(counts)
+    rounds = ContactRound.objects.in_bulk({r["round"] for r in rows})
+    groups = DelegateGroup.objects.in_bulk({r["group"] for r in rows if r["group"]})
+    for row in rows:
+        row["round_obj"], row["group_obj"] = rounds[row["round"]], groups.get(row["group"])
+    return render(request, "petitions/progress.html", {"rows": rows})
+
+
+def _submittable_groups(user):
+    """Groups whose petitions the user may send to the office: the leader's own, or any of the
+    councils the user is office staff of."""
+    led = active_memberships(user).filter(role=Role.GROUP_LEADER, group__isnull=False).values("group_id")
+    return DelegateGroup.objects.filter(Q(pk__in=led) | Q(council__in=Council.objects.managed_by(user)))
+
+
+@login_required
+def submit(request):
+    """The group leader sends the group's consolidated petitions of a round to the office."""
+    require_council_staff(request.user)
+    groups = _submittable_groups(request.user)
+    if request.method == "POST":
+        group = get_object_or_404(groups, pk=request.POST.get("group") or 0)
+        rnd = get_object_or_404(ContactRound, pk=request.POST.get("round") or 0, plan__council=group.council)
+        try:
+            submission = services.petitions_submit(round=rnd, group=group, user=request.user,
+                                                   note=request.POST.get("note", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, ngettext("%(count)s petition sent to the office.",
+                                               "%(count)s petitions sent to the office.",
+                                               submission.petitions.count()) % {"count": submission.petitions.count()})
+        return redirect("petitions:submit")
+    pending = list(Petition.objects.main().filter(group__in=groups, round__isnull=False)
+                   .values("group", "round").annotate(total=Count("pk"),
+                                                       pending=Count("pk", filter=Q(submission__isnull=True)))
+                   .order_by("-round__starts_on", "group__name"))
+    rounds = ContactRound.objects.in_bulk({r["round"] for r in pending})
+    group_rows = DelegateGroup.objects.in_bulk({r["group"] for r in pending})
+    for row in pending:
+        row["round_obj"], row["group_obj"] = rounds[row["round"]], group_rows[row["group"]]
+    submissions = (Submission.objects.filter(group__in=groups).select_related("group", "round", "sent_by")
+                   .annotate(count=Count("petitions"))[:20])
+    return render(request, "petitions/submit.html", {"rows": pending, "submissions": submissions})
+
+
+@login_required
+def forwarding_detail(request, pk):
+    require_council_staff(request.user)
+    forwarding = get_for_user(Forwarding, request.user, pk)
+    return render(request, "petitions/forwarding_detail.html", {
+        "forwarding": forwarding,
+        "petitions": forwarding.petitions.select_related("commune", "group").prefetch_related("fields"),
     })
 
 
@@ -81,19 +434,15 @@ def lookup(request):
     """Voters check a petition by its public code: status, agency and the answer — never a name,
     an address or a phone number."""
     form = LookupForm(request.GET or None)
-    petition = None
+    petition = answer = None
+    code = ""
     if form.is_valid():
-        petition = (Petition.objects.select_related("agency", "council")
-                    .filter(public_code__iexact=form.cleaned_data["code"].strip()).first())
-    return render(request, "petitions/lookup.html", {"form": form, "petition": petition,
-                                                     "searched": form.is_bound})
-
-
-# Work in progress (being written now): placeholders so the URL map imports.
-def _todo(request, *args, **kwargs):
-    from django.http import Http404
-    raise Http404
-
-
-petition_new = similar = bulk = progress = submit = forwarding_detail = classify = merge = unmerge = _todo
-send_back = close = raise_again = extension_decide = _todo
+        code = form.cleaned_data["code"].strip().upper()
+        petition = (Petition.objects.select_related("agency", "council", "merged_into")
+                    .filter(public_code=code).first())
+        if petition is not None and petition.merged_into_id:
+            petition = petition.merged_into  # a merged duplicate is followed as its main petition
+        if petition is not None and petition.status in (PetitionStatus.ANSWERED, PetitionStatus.CLOSED):
+            answer = petition.answers.first()
+    return render(request, "petitions/lookup.html", {"form": form, "petition": petition, "answer": answer,
+                                                     "code": code, "searched": form.is_bound})

@@ -110,6 +110,7 @@ def test_petition_list_searches_without_accents_in_a_fixed_number_of_queries(wor
     client_for(world.users["group_leader"]).post(reverse("petitions:floor", args=[meeting.pk]) + "?rows=40",
                                                  floor_data([{"text": f"Kiến nghị khác {i}"} for i in range(40)], 40))
     assert Petition.objects.count() == 50
+    office = client_for(world.users["office"])  # the same test client was logged in as the leader
     assert count(reverse("petitions:petition_list")) == few
     found = office.get(reverse("petitions:petition_list"), {"q": "nang cap duong giao thong"}).context["page_obj"]
     assert sorted(p.text for p in found) == sorted(f"Đề nghị nâng cấp đường giao thông số {i}" for i in range(10))

@@ -1,0 +1,523 @@
+"""Petitions to and from Excel: the export, the import template, and `petitions_import`, which reads
+an exported (and edited) sheet or a group's own sheet back.
+
+The column headers and the level and status words in the cells are a data format shared with the
+offices' and groups' own sheets, so they stay in Vietnamese whatever the interface language: a
+sheet exported in English reads back the same. The import checks every row first and applies all
+of them in one transaction, or none; its state changes go through the services."""
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from delegations.models import (
+    OVERSIGHT_ROLES,
+    Agency,
+    AgencyLevel,
+    Commune,
+    Council,
+    DelegateGroup,
+    Membership,
+)
+from delegations.spreadsheets import SheetError, read_rows, template_workbook
+from delegations.text import fold
+from plans.models import ContactRound
+
+from . import services
+from .models import EventKind, Petition, PetitionField, PetitionSource, PetitionStatus
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+PETITION_COLUMNS = {
+    "code": "Mã",
+    "received_on": "Ngày nhận",
+    "round": "Đợt TXCT",
+    "group": "Tổ đại biểu",
+    "commune": "Xã/phường",
+    "text": "Nội dung",
+    "summary": "Tóm tắt",
+    "fields": "Lĩnh vực",
+    "level": "Thẩm quyền",
+    "agency": "Cơ quan trả lời",
+    "status": "Trạng thái",
+    "voters": "Cử tri",
+    "answer_due_on": "Hạn trả lời",
+}
+COLUMN_WIDTHS = {"code": 16, "received_on": 12, "round": 24, "group": 22, "commune": 18, "text": 60,
+                 "summary": 40, "fields": 22, "level": 12, "agency": 30, "status": 14, "voters": 40,
+                 "answer_due_on": 12}
+
+LEVEL_LABELS = {AgencyLevel.COMMUNE: "Xã", AgencyLevel.PROVINCE: "Tỉnh", AgencyLevel.CENTRAL: "Trung ương"}
+STATUS_LABELS = {
+    PetitionStatus.RECEIVED: "Đã tiếp nhận",
+    PetitionStatus.CLASSIFIED: "Đã phân loại",
+    PetitionStatus.FORWARDED: "Đã chuyển",
+    PetitionStatus.ANSWERED: "Đã trả lời",
+    PetitionStatus.CLOSED: "Đã đóng",
+}
+# What a cell may say, accent-folded: the Vietnamese label, "cấp …" for a level, or the stored value.
+LEVEL_VALUES = {
+    **{fold(label): value for value, label in LEVEL_LABELS.items()},
+    **{fold(f"cấp {label}"): value for value, label in LEVEL_LABELS.items()},
+    **{value: value for value in AgencyLevel.values},
+}
+STATUS_VALUES = {
+    **{fold(label): value for value, label in STATUS_LABELS.items()},
+    **{value: value for value in PetitionStatus.values},
+}
+LIST_SEPARATOR = "; "
+VOTER_SEPARATOR = " – "
+SUMMARY_MAX = Petition._meta.get_field("summary").max_length
+
+
+# ------------------------------------------------------------------------------------------ export
+
+def petitions_exportable(user):
+    """The petitions whose sheet, voters included, a user may download: those of the councils where
+    they are office staff or on the standing committee, and of the commune councils those oversee.
+    Group leaders, delegates and agencies never export (personal data)."""
+    rows = Petition.objects.for_user(user)
+    if user.is_superuser:
+        return rows
+    staff = Membership.objects.filter(user=user, is_active=True, role__in=OVERSIGHT_ROLES).values("council_id")
+    return rows.filter(council__in=Council.objects.filter(Q(pk__in=staff) | Q(parent_id__in=staff)))
+
+
+def export_queryset(petitions):
+    """What the sheet reads, in a fixed number of queries whatever the number of rows."""
+    return (petitions.select_related("round", "group", "commune", "agency")
+            .prefetch_related("fields", "voters").order_by("-created_at", "-pk"))
+
+
+def round_label(round):
+    """A round in the sheet: its dates, the same in every interface language."""
+    return f"{round.starts_on:%d/%m/%Y} – {round.ends_on:%d/%m/%Y}"
+
+
+def voter_label(voter):
+    return VOTER_SEPARATOR.join(part for part in (voter.name, voter.address, voter.phone) if part)
+
+
+def petition_row(petition):
+    """One petition's cells, in the order of PETITION_COLUMNS."""
+    values = {
+        "code": petition.public_code or "",
+        "received_on": timezone.localtime(petition.created_at).strftime("%d/%m/%Y") if petition.created_at else "",
+        "round": round_label(petition.round) if petition.round_id else "",
+        "group": petition.group.name if petition.group_id else "",
+        "commune": petition.commune.name if petition.commune_id else "",
+        "text": petition.text,
+        "summary": petition.summary,
+        "fields": LIST_SEPARATOR.join(f.name for f in petition.fields.all()),
+        "level": LEVEL_LABELS.get(petition.level, ""),
+        "agency": petition.agency.name if petition.agency_id else "",
+        "status": STATUS_LABELS.get(petition.status, petition.status),
+        "voters": LIST_SEPARATOR.join(voter_label(v) for v in petition.voters.all()),
+        "answer_due_on": petition.answer_due_on.strftime("%d/%m/%Y") if petition.answer_due_on else "",
+    }
+    return [values[key] for key in PETITION_COLUMNS]
+
+
+def export_workbook(petitions, file):
+    """Write the petitions to `file` as an .xlsx sheet (a write-only workbook: rows go straight to
+    the file, whatever their number). Dates are written as dd/mm/yyyy text, so Excel keeps them."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Kiến nghị")
+    for index, key in enumerate(PETITION_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = COLUMN_WIDTHS[key]
+    sheet.freeze_panes = "B2"
+    header = []
+    for title in PETITION_COLUMNS.values():
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        header.append(cell)
+    sheet.append(header)
+    for petition in export_queryset(petitions).iterator(chunk_size=2000):
+        sheet.append(petition_row(petition))
+    workbook.save(file)
+    return file
+
+
+def import_template():
+    """The empty sheet a group fills in: the header row and drop-down lists for level and status."""
+    return template_workbook(PETITION_COLUMNS, [], {
+        "level": list(LEVEL_LABELS.values()),
+        "status": [STATUS_LABELS[PetitionStatus.RECEIVED], STATUS_LABELS[PetitionStatus.CLASSIFIED]],
+    })
+
+
+# ------------------------------------------------------------------------------------------ import
+
+@dataclass
+class PetitionImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list = field(default_factory=list)  # (row number, [messages])
+    changes: list = field(default_factory=list)  # (row number, code, [what changed]) once applied
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+@dataclass
+class _Planned:
+    """One checked row: what it changes (nothing is written until every row is checked)."""
+
+    number: int
+    petition: Petition | None = None
+    text: str = ""
+    summary: str = ""
+    fields: list = field(default_factory=list)
+    level: str = ""
+    agency: Agency | None = None
+    round: ContactRound | None = None
+    group: DelegateGroup | None = None
+    commune: Commune | None = None
+    voters: list = field(default_factory=list)
+    close: bool = False
+    changed: list = field(default_factory=list)  # labels of what changes
+    touches: bool = False  # the row asks for any change, allowed or not
+
+
+class _RowRefused(Exception):
+    def __init__(self, number, messages):
+        super().__init__(number, messages)
+        self.number, self.messages = number, messages
+
+
+class _Lookups:
+    """The council's fields, agencies, groups, communes and rounds, keyed by folded name."""
+
+    def __init__(self, council):
+        self.fields = {fold(f.name): f for f in PetitionField.objects.filter(council=council)}
+        self.agencies_by_name, self.agencies_by_short_name = {}, {}
+        for agency in Agency.objects.filter(council=council):
+            self.agencies_by_name[fold(agency.name)] = agency
+            if agency.short_name:
+                self.agencies_by_short_name.setdefault(fold(agency.short_name), []).append(agency)
+        # Groups of the current term win over earlier terms' groups of the same name.
+        self.groups = {fold(g.name): g for g in DelegateGroup.objects.filter(council=council)
+                       .select_related("term").order_by("term__is_current", "term__start_year")}
+        self.communes = {fold(c.name): c for c in Commune.objects.filter(Q(council=council) | Q(own_council=council))}
+        self.rounds_by_id, self.rounds_by_label = {}, {}
+        for rnd in ContactRound.objects.filter(plan__council=council):
+            self.rounds_by_id[str(rnd.pk)] = rnd
+            self.rounds_by_label.setdefault(fold(round_label(rnd)), []).append(rnd)
+
+    def agency(self, value):
+        """(agency, problem) for a cell naming an agency by its name or short name."""
+        key = fold(value)
+        if key in self.agencies_by_name:
+            return self.agencies_by_name[key], None
+        matches = self.agencies_by_short_name.get(key, [])
+        if len(matches) == 1:
+            return matches[0], None
+        if matches:
+            return None, _('"%(value)s" names more than one agency; write the full name') % {"value": value}
+        return None, _('there is no agency "%(value)s" in this council') % {"value": value}
+
+    def round(self, value):
+        key = value.removesuffix(".0")
+        if key in self.rounds_by_id:
+            return self.rounds_by_id[key], None
+        matches = self.rounds_by_label.get(fold(value), [])
+        if len(matches) == 1:
+            return matches[0], None
+        if matches:
+            return None, _('"%(value)s" matches more than one round; write the round number') % {"value": value}
+        return None, _('there is no round "%(value)s" in this council') % {"value": value}
+
+
+def split_list(value):
+    return [part.strip() for part in re.split(r"[;\n]", value or "") if part.strip()]
+
+
+PHONE = re.compile(r"^\+?[\d .]{6,}$")
+
+
+def parse_voters(value):
+    """Voters written "name – address – phone; …" (address and phone optional; a plain hyphen with
+    spaces around it works too)."""
+    voters = []
+    for item in split_list(value):
+        parts = [p.strip() for p in re.split(r"\s+[–—-]\s+", item) if p.strip()]
+        voter = {"name": parts[0] if parts else "", "address": "", "phone": ""}
+        rest = parts[1:]
+        if rest and PHONE.match(rest[-1]):
+            voter["phone"] = rest.pop().replace(" ", "").replace(".", "")
+        voter["address"] = " – ".join(rest)
+        voters.append(voter)
+    return voters
+
+
+def _check_classification(row, lookups, problems):
+    """The field(s), level, agency and status a row asks for, with the problems found."""
+    fields = []
+    for name in split_list(row["fields"]):
+        found = lookups.fields.get(fold(name))
+        if found is None:
+            problems.append(_('there is no field "%(value)s" in this council\'s list') % {"value": name})
+        elif found not in fields:
+            fields.append(found)
+    level = ""
+    if row["level"]:
+        level = LEVEL_VALUES.get(fold(row["level"]))
+        if level is None:
+            problems.append(_('the level "%(value)s" is not "Xã", "Tỉnh" or "Trung ương"') % {"value": row["level"]})
+            level = ""
+    agency = None
+    if row["agency"]:
+        agency, problem = lookups.agency(row["agency"])
+        if problem:
+            problems.append(problem)
+    if agency is not None and level and agency.level != level:
+        problems.append(_('%(agency)s answers petitions of level "%(agency_level)s", not "%(level)s"')
+                        % {"agency": agency, "agency_level": LEVEL_LABELS[agency.level], "level": row["level"]})
+    if agency is not None and not level:
+        level = agency.level
+    status = None
+    if row["status"]:
+        status = STATUS_VALUES.get(fold(row["status"]))
+        if status is None:
+            problems.append(_('the status "%(value)s" is not one of: %(choices)s')
+                            % {"value": row["status"], "choices": ", ".join(STATUS_LABELS.values())})
+    return fields, level, agency, status
+
+
+def _check_open_status(status, complete, problems):
+    """Before forwarding, the status follows the classification: "Đã phân loại" with field(s),
+    level and agency, "Đã tiếp nhận" without."""
+    if status in (None, PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED):
+        if status == PetitionStatus.CLASSIFIED and not complete:
+            problems.append(_('to be "%(status)s" a petition needs its field(s), level and agency')
+                            % {"status": STATUS_LABELS[status]})
+        elif status == PetitionStatus.RECEIVED and complete:
+            problems.append(_('a petition with field(s), level and agency is "%(classified)s"; clear one of them '
+                              'to leave it "%(received)s"') % {"classified": STATUS_LABELS[PetitionStatus.CLASSIFIED],
+                                                               "received": STATUS_LABELS[PetitionStatus.RECEIVED]})
+        return True
+    return False
+
+
+def _check_existing(number, row, petition, lookups, problems):
+    fields, level, agency, status = _check_classification(row, lookups, problems)
+    plan = _Planned(number=number, petition=petition, summary=row["summary"], fields=fields, level=level,
+                    agency=agency)
+    if len(row["summary"]) > SUMMARY_MAX:
+        problems.append(_("the summary is longer than %(max)s characters") % {"max": SUMMARY_MAX})
+    if problems:
+        return plan
+    current_fields = {f.pk for f in petition.fields.all()}
+    classification = {f.pk for f in fields} != current_fields or level != petition.level or \
+        (agency.pk if agency else None) != petition.agency_id
+    if {f.pk for f in fields} != current_fields:
+        plan.changed.append(_("fields"))
+    if level != petition.level:
+        plan.changed.append(_("level"))
+    if (agency.pk if agency else None) != petition.agency_id:
+        plan.changed.append(_("agency"))
+    if plan.summary != petition.summary.strip():
+        plan.changed.append(_("summary"))
+    status_changes = status is not None and status != petition.status
+    plan.touches = bool(plan.changed or status_changes)
+    if not plan.touches:
+        return plan  # the row says what the petition already is
+
+    current = STATUS_LABELS.get(petition.status, petition.status)
+    if petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED):
+        if agency is not None and agency.pk != petition.agency_id and not agency.is_active:
+            problems.append(_("%(agency)s no longer takes petitions") % {"agency": agency})
+        complete = bool(fields and level and agency)
+        if not _check_open_status(status, complete, problems):
+            problems.append(_('an import cannot change the status from "%(old)s" to "%(new)s"')
+                            % {"old": current, "new": STATUS_LABELS[status]})
+        derived = PetitionStatus.CLASSIFIED if complete else PetitionStatus.RECEIVED
+        if derived != petition.status:
+            plan.changed.append(_("status"))
+    else:
+        if classification:
+            problems.append(_('%(code)s is "%(status)s": its field(s), level and agency can no longer change')
+                            % {"code": petition.public_code, "status": current})
+        if status_changes:
+            if petition.status == PetitionStatus.ANSWERED and status == PetitionStatus.CLOSED:
+                plan.close = True
+                plan.changed.append(_("status"))
+            else:
+                problems.append(_('an import cannot change the status from "%(old)s" to "%(new)s"')
+                                % {"old": current, "new": STATUS_LABELS[status]})
+    return plan
+
+
+def _check_new(number, row, lookups, problems):
+    fields, level, agency, status = _check_classification(row, lookups, problems)
+    plan = _Planned(number=number, text=row["text"], summary=row["summary"], fields=fields, level=level,
+                    agency=agency, voters=parse_voters(row["voters"]))
+    if not row["text"]:
+        problems.append(_('a new petition (no code) needs its text in "%(column)s"')
+                        % {"column": PETITION_COLUMNS["text"]})
+    if len(row["summary"]) > SUMMARY_MAX:
+        problems.append(_("the summary is longer than %(max)s characters") % {"max": SUMMARY_MAX})
+    if agency is not None and not agency.is_active:
+        problems.append(_("%(agency)s no longer takes petitions") % {"agency": agency})
+    if not _check_open_status(status, bool(fields and level and agency), problems):
+        problems.append(_('a new petition can only be "%(received)s" or "%(classified)s"')
+                        % {"received": STATUS_LABELS[PetitionStatus.RECEIVED],
+                           "classified": STATUS_LABELS[PetitionStatus.CLASSIFIED]})
+    for key, finder in (("group", lookups.groups), ("commune", lookups.communes)):
+        if row[key]:
+            found = finder.get(fold(row[key]))
+            if found is None:
+                problems.append(_('there is no %(what)s "%(value)s" in this council')
+                                % {"what": _("delegate group") if key == "group" else _("commune"), "value": row[key]})
+            setattr(plan, key, found)
+    if row["round"]:
+        plan.round, problem = lookups.round(row["round"])
+        if problem:
+            problems.append(problem)
+    for voter in plan.voters:
+        if len(voter["name"]) > 150 or len(voter["address"]) > 255 or len(voter["phone"]) > 30:
+            problems.append(_('the voter "%(value)s" is too long; separate voters with ";"')
+                            % {"value": voter["name"][:40]})
+            break
+    return plan
+
+
+def _apply_existing(plan, user):
+    petition = plan.petition
+    fields_now = {f.pk for f in petition.fields.all()}
+    wanted_fields = {f.pk for f in plan.fields}
+    agency_id = plan.agency.pk if plan.agency else None
+    # The services only set a classification; what the row empties is emptied here.
+    clear = [name for name, gone in (("fields", fields_now and not wanted_fields),
+                                     ("level", petition.level and not plan.level),
+                                     ("agency", petition.agency_id and agency_id is None)) if gone]
+    if clear:
+        if "fields" in clear:
+            petition.fields.clear()
+        if "level" in clear:
+            petition.level = ""
+        if "agency" in clear:
+            petition.agency = None
+        petition.status = PetitionStatus.RECEIVED
+        petition.save(update_fields=["level", "agency", "status"])
+    to_set = {
+        "fields": plan.fields if plan.fields and wanted_fields != fields_now else None,
+        "level": plan.level if plan.level and plan.level != petition.level else None,
+        "agency": plan.agency if plan.agency and agency_id != petition.agency_id else None,
+    }
+    if any(value for value in to_set.values()):
+        services.petitions_classify(petitions=[petition], user=user, **to_set)
+    if plan.summary != petition.summary.strip():
+        petition.summary = plan.summary
+        petition.save(update_fields=["summary"])
+    if plan.close:
+        services.petition_close(petition=petition, user=user, note=_("Closed by an Excel import"))
+
+
+def _apply_new(plan, council, user):
+    petition = services.petition_create(
+        council=council, user=user, text=plan.text, source=PetitionSource.WRITING, round=plan.round,
+        group=plan.group, commune=plan.commune, summary=plan.summary, fields=plan.fields, voters=plan.voters)
+    if plan.level or plan.agency:
+        services.petitions_classify(petitions=[petition], user=user, fields=plan.fields or None,
+                                    level=plan.level or None, agency=plan.agency)
+    plan.petition = petition
+    return petition
+
+
+@transaction.atomic
+def petitions_import(*, council, user, upload):
+    """Read a petitions sheet into `council`: a row with a code updates that petition's summary,
+    field(s), level, agency and status (received ↔ classified, answered → closed); a row without a
+    code is a new petition. Every row is checked first; if any is refused, nothing is written and
+    each refused row is reported. A row that changes nothing writes nothing."""
+    report = PetitionImportReport()
+    try:
+        rows = read_rows(upload, PETITION_COLUMNS)
+    except SheetError as error:
+        report.errors.append((None, [str(error)]))
+        return report
+    if not rows:
+        report.errors.append((None, [_("The sheet has no data rows.")]))
+        return report
+
+    lookups = _Lookups(council)
+    codes = {row["code"].strip().upper() for _number, row in rows if row["code"].strip()}
+    existing = {p.public_code: p for p in Petition.objects.filter(council=council, public_code__in=codes)
+                .select_for_update(of=("self",)).select_related("agency", "merged_into")
+                .prefetch_related("fields")}
+    # Rows of other councils the user reads (a province's sheet lists its communes' petitions): left
+    # alone when unchanged, refused when changed; codes the user cannot read are simply unknown.
+    elsewhere = {p.public_code: p for p in Petition.objects.for_user(user).exclude(council=council)
+                 .filter(public_code__in=codes - set(existing)).select_related("agency", "council")
+                 .prefetch_related("fields")}
+    seen, planned, other_lookups = {}, [], {}
+    for number, row in rows:
+        problems = []
+        code = row["code"].strip().upper()
+        if not code:
+            plan = _check_new(number, row, lookups, problems)
+        elif code in seen:
+            problems.append(_("the petition %(code)s is already in row %(row)s") % {"code": code, "row": seen[code]})
+        elif code in elsewhere:
+            other = elsewhere[code]
+            if other.council_id not in other_lookups:
+                other_lookups[other.council_id] = _Lookups(other.council)
+            plan = _check_existing(number, row, other, other_lookups[other.council_id], its_problems := [])
+            if its_problems or plan.touches:
+                problems.append(_("%(code)s belongs to %(council)s; only its office can change it")
+                                % {"code": code, "council": other.council})
+            plan.changed, plan.close = [], False
+        elif code not in existing:
+            problems.append(_("there is no petition %(code)s in this council") % {"code": row["code"]})
+        elif existing[code].merged_into_id:
+            problems.append(_("%(code)s is merged into %(main)s; edit the main petition's row")
+                            % {"code": code, "main": existing[code].merged_into})
+        else:
+            plan = _check_existing(number, row, existing[code], lookups, problems)
+        if code:
+            seen.setdefault(code, number)
+        if problems:
+            report.errors.append((number, problems))
+        else:
+            planned.append(plan)
+    if report.errors:
+        return report
+
+    try:
+        with transaction.atomic():
+            for plan in planned:
+                try:
+                    if plan.petition is None:
+                        petition = _apply_new(plan, council, user)
+                        report.created += 1
+                        report.changes.append((plan.number, petition.public_code, [_("new petition")]))
+                    elif plan.changed:
+                        _apply_existing(plan, user)
+                        petition = plan.petition
+                        report.updated += 1
+                        report.changes.append((plan.number, petition.public_code, plan.changed))
+                    else:
+                        report.unchanged += 1
+                        continue
+                    services.event_add(petition, EventKind.IMPORTED, user,
+                                       _("row %(row)s: %(changes)s") % {
+                                           "row": plan.number, "changes": ", ".join(str(c) for c in
+                                                                                    report.changes[-1][2])})
+                except ValidationError as error:
+                    raise _RowRefused(plan.number, error.messages) from error
+    except _RowRefused as refused:
+        return PetitionImportReport(errors=[(refused.number, refused.messages)])
+    return report
