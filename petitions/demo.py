@@ -375,7 +375,7 @@ def _commune_pc(council, commune):
 def _province_petitions(users):
     province = Council.objects.filter(name=PROVINCE).first()
     demo_round = _demo_round(province) if province else None
-    if demo_round is None or Petition.objects.filter(council=province, round=demo_round).exists() and False:
+    if demo_round is None or Petition.objects.filter(council=province, round=demo_round).exists():
         return 0
     meetings, group_of = {}, {}
     for session in (ContactSession.objects.filter(round=demo_round).select_related("group", "commune")
@@ -466,7 +466,7 @@ def _answers(specs, petitions, *, agency_user, office, reviewer, place_of):
             text=spec["answer"].format(place=place_of(petition)), roadmap=spec.get("roadmap", ""),
             promised_on=today + datetime.timedelta(days=spec["promised_days"]) if step == IN_PROGRESS else None)
         petition.refresh_from_db()
-        if step == "nope":
+        if step == RESOLVED_CLOSED:
             services.petition_close(petition=petition, user=office, note=spec["close_note"])
         elif step == SENT_BACK:
             services.answer_send_back(petition=petition, user=reviewer, note=spec["send_back_note"])

@@ -1,6 +1,7 @@
 """Rules of the petitions app: intake, classification, merging, sending to the office,
 forwarding, answers, extensions, review and closing. Each multi-step write is one function here,
-inside a transaction, that refuses an illegal move with a ValidationError in Vietnamese."""
+inside a transaction, that refuses an illegal move with a ValidationError whose message is
+translated (Vietnamese in the interface)."""
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from delegations.calendar import WorkingCalendar
-from delegations.models import DeadlineRules
+from delegations.models import AgencyLevel, DeadlineRules
 from delegations.text import fold
 
 from .models import (
@@ -51,9 +52,11 @@ def petition_counts_refresh(petition):
 
 
 def forward_due_compute(petition, calendar=None, rules=None):
-    """To be forwarded within N working days after the round's end (the council's rule)."""
+    """Province- and central-level petitions are to be forwarded within N working days after the
+    round's end (the council's rule); commune-level ones go to the commune People's Committee
+    through the group, without that clock."""
     petition.forward_due_on, petition.forward_due_explanation = None, ""
-    if petition.round_id:
+    if petition.round_id and petition.level != AgencyLevel.COMMUNE:
         rules = rules or DeadlineRules.for_council(petition.council)
         calendar = calendar or WorkingCalendar.for_council(petition.council)
         count = calendar.add_working_days(petition.round.ends_on, rules.forward_working_days)
@@ -147,6 +150,7 @@ def petitions_classify(*, petitions, user, fields=None, level=None, agency=None)
             if petition.agency_id and petition.agency.level != level:
                 petition.agency = None
         petition.status = PetitionStatus.CLASSIFIED if petition.is_classified else PetitionStatus.RECEIVED
+        forward_due_compute(petition)
         petition.save()
         event_add(petition, EventKind.CLASSIFIED, user, _classification_note(petition))
         changed.append(petition)
@@ -282,10 +286,13 @@ def petitions_forward(*, petitions, user, note="", now=None):
     People's Committee chosen at classification). Each batch stores who, when, to whom, and the
     clocks that start then: the forwarding deadline it was measured against and the answer due
     date, each with how it was computed."""
-    petitions = list(petitions)
+    petitions = list({p.pk: p for p in petitions}.values())
     _refuse_unless(petitions, _("Select at least one petition."))
     for petition in petitions:
         _check_workable(petition)
+        _refuse_unless(petition.agency is None or petition.agency.is_active,
+                       _("%(agency)s is no longer active; classify %(code)s again.")
+                       % {"agency": petition.agency, "code": petition.public_code})
         _refuse_unless(petition.status == PetitionStatus.CLASSIFIED,
                        _("%(code)s is %(status)s: only classified petitions (field, level and agency set) "
                          "can be forwarded.") % {"code": petition.public_code,
@@ -371,6 +378,8 @@ def extension_request(*, petition, user, agency, until, reason):
 def extension_decide(*, extension, user, grant, note=""):
     _refuse_unless(extension.status == ExtensionStatus.PENDING, _("This request has already been decided."))
     petition = extension.petition
+    _refuse_unless(petition.status == PetitionStatus.FORWARDED,
+                   _("The petition has been answered since; the request no longer applies."))
     extension.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
     extension.decided_by, extension.decided_at, extension.decision_note = user, timezone.now(), note.strip()
     extension.save()
