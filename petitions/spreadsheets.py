@@ -80,15 +80,14 @@ SUMMARY_MAX = Petition._meta.get_field("summary").max_length
 
 # ------------------------------------------------------------------------------------------ export
 
-def petitions_exportable(user):
-    """The petitions whose sheet, voters included, a user may download: those of the councils where
-    they are office staff or on the standing committee, and of the commune councils those oversee.
-    Group leaders, delegates and agencies never export (personal data)."""
-    rows = Petition.objects.for_user(user)
+def export_councils(user):
+    """The councils whose petitions, voters included, a user may download: those where they are
+    office staff or on the standing committee, and the commune councils those oversee. Group
+    leaders, delegates and agencies never export (personal data)."""
     if user.is_superuser:
-        return rows
+        return Council.objects.all()
     staff = Membership.objects.filter(user=user, is_active=True, role__in=OVERSIGHT_ROLES).values("council_id")
-    return rows.filter(council__in=Council.objects.filter(Q(pk__in=staff) | Q(parent_id__in=staff)))
+    return Council.objects.filter(Q(pk__in=staff) | Q(parent_id__in=staff))
 
 
 def export_queryset(petitions):

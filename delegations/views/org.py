@@ -311,8 +311,14 @@ class OrgDeleteView(OrgPageMixin, TemplateView):
 
 def readable_value(model_field, value):
     """A recorded value as a person reads it: the related row's name, the choice's label."""
-    if value in (None, ""):
-        return value
+    if value in (None, "", []):
+        return None
+    if model_field.is_relation and model_field.many_to_many:
+        # django-simple-history records an M2M as the through rows: [{"petition": 3, "petitionfield": 1}]
+        target = model_field.m2m_reverse_field_name()
+        ids = [row.get(target) for row in value if isinstance(row, dict)]
+        names = model_field.related_model._default_manager.filter(pk__in=ids)
+        return ", ".join(str(n) for n in names)
     if model_field.is_relation and model_field.many_to_one:
         related = model_field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related else value

@@ -13,14 +13,14 @@ from django.utils.translation import gettext_lazy
 from delegations.access import require_office, require_role
 from delegations.models import OVERSIGHT_ROLES, Council
 
-from ..models import PetitionStatus
 from ..spreadsheets import (
     XLSX_CONTENT_TYPE,
+    export_councils,
     export_workbook,
     import_template,
-    petitions_exportable,
     petitions_import,
 )
+from . import staff
 
 
 class PetitionImportForm(forms.Form):
@@ -43,15 +43,10 @@ class PetitionImportForm(forms.Form):
 
 
 def _rows(request):
-    """The petitions of the list page, with its search and status filters."""
-    # TODO(lead): use staff.filtered_petitions
-    petitions = petitions_exportable(request.user).main()
-    query = request.GET.get("q", "").strip()
-    if query:
-        petitions = petitions.search(query)
-    if request.GET.get("status") in PetitionStatus.values:
-        petitions = petitions.filter(status=request.GET["status"])
-    return petitions
+    """The petitions of the list page with its filters, from the councils whose sheet the user may
+    download (filtered_petitions alone also reads the councils where the user is only a group leader
+    or a delegate, and the sheet holds the voters)."""
+    return staff.filtered_petitions(request).filter(council__in=export_councils(request.user))
 
 
 @login_required

@@ -400,6 +400,15 @@ def test_the_export_follows_the_list_filters(world, fields, client_for):
     assert codes_in(export(client, status="classified")) == {special.public_code}
     assert codes_in(export(client, q="cau dong xuyen")) == {special.public_code}
     assert len(codes_in(export(client))) == 4
+    Petition.objects.filter(pk=special.pk).update(agency=world.agency, level=AgencyLevel.PROVINCE)
+    assert codes_in(export(client, agency=world.agency.pk, level="province")) == {special.public_code}
+
+
+def test_an_office_that_is_only_a_delegate_elsewhere_exports_only_its_own_council(world, client_for):
+    own = {p.public_code for p in make_petitions(world.council, 2)}
+    make_petitions(world.other_council, 2, start=10)
+    MembershipFactory(user=world.users["office"], council=world.other_council, role=Role.DELEGATE)
+    assert codes_in(export(client_for(world.users["office"]))) == own
 
 
 def test_an_office_of_two_councils_chooses_the_council(world, client_for):

@@ -295,3 +295,14 @@ def test_another_agency_of_the_same_level_is_accepted_in_classification(world, m
     services.petitions_classify(petitions=[petition], user=world.users["office"], fields=[field],
                                 agency=commune_agency)
     assert petition.level == AgencyLevel.COMMUNE and petition.status == PetitionStatus.CLASSIFIED
+
+
+def test_the_history_names_the_fields_a_classification_set(world, meeting, field, client_for):  # noqa: F811
+    petition = make(world, meeting, 1)[0]
+    services.petitions_classify(petitions=[petition], user=world.users["office"], fields=[field],
+                                agency=world.agency)
+    history = client_for(world.users["office"]).get(
+        reverse("petitions:petition_detail", args=[petition.pk])).context["history"]
+    values = [str(change["new"]) for entry in history for change in entry["changes"]]
+    assert "Giao thông" in values
+    assert not any("petitionfield" in value for value in values)
