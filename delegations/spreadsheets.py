@@ -35,6 +35,21 @@ class ImportReport:
         return not self.errors
 
 
+def cell_text(value):
+    """A cell as the text a person typed: 5 not "5.0", a date as dd/mm/yyyy."""
+    import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        value = value.date()
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y")
+    return str(value).strip()
+
+
 def read_rows(upload, columns):
     """The sheet's data rows as dicts keyed by column name, with their Excel row numbers.
 
@@ -72,7 +87,7 @@ def read_rows(upload, columns):
         row = {}
         for key, index in positions.items():
             value = values[index] if index < len(values) else None
-            row[key] = "" if value is None else str(value).strip()
+            row[key] = cell_text(value)
         result.append((number, row))
     workbook.close()
     return result

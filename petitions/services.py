@@ -406,6 +406,7 @@ def answer_send_back(*, petition, user, note, today=None):
                    _("Only an answered petition can be sent back."))
     _refuse_unless((note or "").strip(), _("Say why the answer is unsatisfactory."))
     answer = petition.answers.first()
+    _refuse_unless(answer is not None, _("Only an answered petition can be sent back."))
     answer.review, answer.review_note = AnswerReview.UNSATISFACTORY, note.strip()
     answer.reviewed_by, answer.reviewed_at = user, timezone.now()
     answer.save()
@@ -424,6 +425,8 @@ def petition_close(*, petition, user, note=""):
                    _("%(code)s is %(status)s: only an answered petition can be closed.")
                    % {"code": petition.public_code, "status": petition.get_status_display().lower()})
     answer = petition.answers.first()
+    _refuse_unless(answer is not None, _("%(code)s is %(status)s: only an answered petition can be closed.")
+                   % {"code": petition.public_code, "status": petition.get_status_display().lower()})
     if answer.review == AnswerReview.PENDING:
         answer.review, answer.reviewed_by, answer.reviewed_at = AnswerReview.ACCEPTED, user, timezone.now()
         answer.save()
