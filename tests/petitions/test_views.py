@@ -279,10 +279,11 @@ def test_the_public_lookup_shows_the_answer_and_no_personal_data(world, meeting,
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index exists on PostgreSQL only")
 def test_search_is_served_by_the_trigram_index_on_postgresql(world):
-    from django.db.models.functions import Now  # noqa: F401 - keeps the import list honest on PostgreSQL
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        sql, params = Petition.objects.filter(council=world.council).search("duong giao thong").query.sql_with_params()
+        # The planner on a near-empty table prefers a scan; disabling it shows which index serves the
+        # LIKE '%…%' words (at province scale the bench measures the real plan).
+        sql, params = Petition.objects.search("duong giao thong").query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
