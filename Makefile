@@ -47,10 +47,17 @@ system-deps:
 	  else echo "Missing Debian packages (install them as root):$$missing"; fi; \
 	fi
 
-# Benchmarks whose figures the README reports (on the database DATABASE_URL names; SQLite by default).
+# Benchmarks whose figures the README reports: the plan's rendering (on the database DATABASE_URL
+# names; SQLite by default), then the province-scale benchmark on PostgreSQL (BENCH_DATABASE_URL,
+# created when missing; BENCH_PETITIONS petitions, 1,000,000 by default; BENCH_ARGS for more flags,
+# e.g. BENCH_ARGS=--reuse to keep a data set built the same day).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hdnd_bench
+BENCH_PETITIONS ?= 1000000
 bench: install var
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py bench_plan_render --runs 10
+	DJANGO_SETTINGS_MODULE=config.settings.bench BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
+	  $(PY) manage.py bench_province --petitions $(BENCH_PETITIONS) $(BENCH_ARGS)
 
 messages: install
 	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests --no-obsolete

@@ -1,10 +1,105 @@
+import math
+from contextlib import contextmanager
+
 from django.core.paginator import Paginator
+from django.db import connections, transaction
+from django.utils.functional import cached_property
+
+# A read that stops after a page, or at a count's limit, gains nothing from parallel workers but
+# their start-up, which costs more than the read on a web server's few cores.
+NO_PARALLEL = {"max_parallel_workers_per_gather": "0"}
+# ... and, to walk an index in the list's order, no bitmap scan either (see reading_in_order).
+IN_ORDER = {"enable_bitmapscan": "off", **NO_PARALLEL}
 
 
-def paginate(request, rows, per_page):
+@contextmanager
+def planner_settings(using, settings):
+    """PostgreSQL planner settings for the queries of the block only (elsewhere: nothing). Local to a
+    transaction, and put back as they were at the end of the block for the rest of an enclosing one;
+    a rollback puts them back by itself."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    names = list(settings)
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+            before = cursor.fetchone()
+            cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+                           [value for name in names for value in (name, settings[name])])
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+                           [value for pair in zip(names, before, strict=True) for value in pair])
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most `limit` + 1 rows: past the limit the list says "more than
+    <limit>" and offers the pages up to it, instead of counting a province's million rows on every
+    page. The database stops reading at the limit (SELECT COUNT(*) FROM (… LIMIT n)), so the count
+    costs about the same whether the filter matches two thousand rows or two hundred thousand."""
+
+    def __init__(self, object_list, per_page, *, limit, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.limit = limit
+
+    @cached_property
+    def count(self):
+        rows = self.object_list
+        if not (hasattr(rows, "query") and hasattr(rows, "order_by")):
+            return min(len(rows), self.limit + 1)
+        # Any `limit` + 1 rows will do: no ordering, so that no sort waits on the whole result.
+        with planner_settings(rows.db, NO_PARALLEL):
+            return rows.order_by()[: self.limit + 1].count()
+
+    @property
+    def count_capped(self):
+        """True when there are more rows than the limit (the count then shows limit + 1)."""
+        return self.count > self.limit
+
+    @cached_property
+    def num_pages(self):
+        if self.count_capped:
+            return math.ceil(self.limit / self.per_page)
+        return super().num_pages
+
+    def page(self, number):
+        if not self.count_capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom:min(bottom + self.per_page, self.limit)], number, self)
+
+
+def paginate(request, rows, per_page, *, count_limit=None):
     """The requested page of `rows`, and the request's other parameters (filters, search) to keep
-    in the page links."""
-    page_obj = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    in the page links. With `count_limit`, at most that many rows are counted and paged through
+    (see CappedPaginator); the template shows "more than …" when `paginator.count_capped`."""
+    if count_limit:
+        paginator = CappedPaginator(rows, per_page, limit=count_limit)
+    else:
+        paginator = Paginator(rows, per_page)
+    page_obj = paginator.get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return page_obj, querystring.urlencode()
+
+
+def reading_in_order(using="default"):
+    """Inside the block PostgreSQL reads rows along btree indexes: no bitmap scans, no parallel
+    workers. For a search whose words are common ("duong giao thong") PostgreSQL multiplies the
+    words' frequencies, expects a few hundred matches where there are fifty thousand, and fetches
+    them all through the trigram index to sort or count them; reading along the list's order (or one
+    council's rows) stops after a page. Use it only where that read is bounded: for a rare word in a
+    large table the trigram index is the right way."""
+    return planner_settings(using, IN_ORDER)
+
+
+def read_page_in_order(page_obj):
+    """Read the page's rows now, inside reading_in_order(): when a capped count has found more
+    matches than its limit, the newest rows hold a page of them within a few hundred."""
+    rows = page_obj.object_list
+    with reading_in_order(getattr(rows, "db", "default")):
+        page_obj.object_list = list(rows)
+    return page_obj

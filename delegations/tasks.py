@@ -20,3 +20,18 @@ def notification_email(notification_id):
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True
+
+
+@shared_task(acks_late=True)
+def notifications_email(notification_ids):
+    """Email a batch of inbox messages (the deadline sweep's); each is sent at most once."""
+    return sum(bool(notification_email(pk)) for pk in notification_ids)
+
+
+@shared_task(acks_late=True)
+def deadlines_sweep_task():
+    """Celery beat's sweep (every DEADLINE_SWEEP_MINUTES): today's reminders and escalations.
+    Idempotent: a notice already sent is never sent again, by this run or a concurrent one."""
+    from .deadlines import deadlines_sweep
+
+    return deadlines_sweep()

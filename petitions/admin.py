@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Petition, PetitionField, PetitionVoter
+from .models import Answer, Forwarding, Petition, PetitionField, PetitionVoter, Report
 
 
 class PetitionVoterInline(admin.TabularInline):
@@ -14,7 +14,8 @@ class PetitionAdmin(SimpleHistoryAdmin):
     list_display = ["public_code", "council", "status", "level", "created_at"]
     list_filter = ["council", "status", "level"]
     search_fields = ["public_code", "search_text"]
-    raw_id_fields = ["session", "round", "group", "commune", "agency"]
+    raw_id_fields = ["session", "round", "group", "commune", "agency", "merged_into", "previous", "submission",
+                     "forwarding"]
     inlines = [PetitionVoterInline]
 
 
@@ -28,3 +29,22 @@ class PetitionFieldAdmin(admin.ModelAdmin):
 class PetitionVoterAdmin(SimpleHistoryAdmin):
     list_display = ["name", "petition"]
     raw_id_fields = ["petition"]
+
+
+@admin.register(Forwarding)
+class ForwardingAdmin(SimpleHistoryAdmin):
+    list_display = ["agency", "council", "forwarded_at", "answer_due_on"]
+    list_filter = ["council"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(SimpleHistoryAdmin):
+    list_display = ["petition", "agency", "outcome", "answered_at", "review"]
+    list_filter = ["outcome", "review"]
+    raw_id_fields = ["petition"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["council", "kind", "status", "requested_at"]
+    list_filter = ["council", "kind", "status"]

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from delegations.calendar import WorkingCalendar
-from delegations.models import AgencyLevel, DeadlineRules
+from delegations.deadlines import deadline_close, deadline_open, deadline_set_date
+from delegations.models import AgencyLevel, DeadlineRules, DeadlineUnit, Membership, Role
 from delegations.text import fold
 
 from .models import (
@@ -88,6 +89,7 @@ def petition_create(*, council, user, text, source=None, session=None, round=Non
                                                                 for k in ("name", "address", "phone")})
     petition_code_assign(petition)
     petition_counts_refresh(petition)
+    petition_deadlines_sync(petition)
     event_add(petition, EventKind.RECEIVED, user, petition.get_source_display())
     return petition
 
@@ -152,6 +154,7 @@ def petitions_classify(*, petitions, user, fields=None, level=None, agency=None)
         petition.status = PetitionStatus.CLASSIFIED if petition.is_classified else PetitionStatus.RECEIVED
         forward_due_compute(petition)
         petition.save()
+        petition_deadlines_sync(petition)
         event_add(petition, EventKind.CLASSIFIED, user, _classification_note(petition))
         changed.append(petition)
     return changed
@@ -232,6 +235,7 @@ def petitions_merge(*, main, duplicates, user):
         duplicate.merged_into = main
         duplicate.due_on = None
         duplicate.save(update_fields=["merged_into", "due_on"])
+        petition_deadlines_sync(duplicate)
         petition_counts_refresh(duplicate)
         event_add(duplicate, EventKind.MERGED, user, _("into %(code)s") % {"code": main.public_code})
         event_add(main, EventKind.MERGED, user, _("%(code)s merged in") % {"code": duplicate.public_code})
@@ -249,6 +253,7 @@ def petition_unmerge(*, petition, user):
     petition.merged_into = None
     forward_due_compute(petition)
     petition.save(update_fields=["merged_into", "forward_due_on", "forward_due_explanation", "due_on"])
+    petition_deadlines_sync(petition)
     petition_counts_refresh(petition)
     petition_counts_refresh(main)
     event_add(petition, EventKind.UNMERGED, user, _("out of %(code)s") % {"code": main.public_code})
@@ -319,6 +324,7 @@ def petitions_forward(*, petitions, user, note="", now=None):
             petition.answer_due_on, petition.answer_due_explanation = answer_due_on, answer_explanation
             petition.due_on = answer_due_on
             petition.save()
+            petition_deadlines_sync(petition)
             event_add(petition, EventKind.FORWARDED, user, _("to %(agency)s, answer due %(due)s")
                       % {"agency": agency, "due": answer_due_on.strftime("%d/%m/%Y")})
         forwardings.append(forwarding)
@@ -352,6 +358,7 @@ def answer_record(*, petition, user, agency, outcome, text, roadmap="", promised
     petition.answer_text = answer.text
     petition.due_on = answer.promised_on  # the promised date is the new clock; otherwise none
     petition.save()
+    petition_deadlines_sync(petition, answer=answer)
     event_add(petition, EventKind.ANSWERED, user, answer.get_outcome_display()
               + (f" · {promised_on:%d/%m/%Y}" if answer.promised_on else ""))
     return answer
@@ -391,6 +398,7 @@ def extension_decide(*, extension, user, grant, note=""):
         if petition.status == PetitionStatus.FORWARDED:
             petition.due_on = extension.until
         petition.save()
+        petition_deadlines_sync(petition, reason=_("more time granted"))
     event_add(petition, EventKind.EXTENSION_GRANTED if grant else EventKind.EXTENSION_REFUSED, user,
               f"{extension.until:%d/%m/%Y}" + (f" · {note.strip()}" if note.strip() else ""))
     return extension
@@ -415,6 +423,7 @@ def answer_send_back(*, petition, user, note, today=None):
     petition.status = PetitionStatus.FORWARDED
     petition.due_on = petition.answer_due_on
     petition.save()
+    petition_deadlines_sync(petition, reason=_("answer sent back as unsatisfactory"))
     event_add(petition, EventKind.SENT_BACK, user, note.strip())
     return petition
 
@@ -433,6 +442,7 @@ def petition_close(*, petition, user, note=""):
     petition.status = PetitionStatus.CLOSED
     petition.due_on = None
     petition.save()
+    petition_deadlines_sync(petition)
     event_add(petition, EventKind.CLOSED, user, note.strip())
     return petition
 
@@ -454,8 +464,90 @@ def petition_raise_again(*, previous, round, user, session=None, text=""):
     petition.previous = previous
     petition.level, petition.agency = previous.level, previous.agency
     petition.status = PetitionStatus.CLASSIFIED if petition.is_classified else PetitionStatus.RECEIVED
+    forward_due_compute(petition)  # the level decides whether a forwarding clock runs
     petition.save()
+    petition_deadlines_sync(petition)
     event_add(petition, EventKind.RAISED_AGAIN, user, _("raised before as %(code)s") % {"code": previous.public_code})
     event_add(previous, EventKind.RAISED_AGAIN, user, _("raised again as %(code)s") % {"code": petition.public_code})
     return petition
 
+
+# ----------------------------------------------------------------------- the deadline table
+
+PETITION_FORWARD = "petition_forward"
+PETITION_ANSWER = "petition_answer"
+PETITION_PROMISED = "petition_promised"
+
+
+def petition_deadlines_sync(petition, *, answer=None, reason=""):
+    """The petition's rows in the deadline table (delegations/deadlines.py) follow its state: to
+    be forwarded while received or classified with a forwarding date (N working days after the
+    round: a council day off moves it); to be answered while forwarded (moved by more time granted,
+    restarted by a send-back); a "being resolved" answer's promised date while answered; none once
+    closed or merged. The petition's own date fields stay as they are: the copies lists read."""
+    if petition.merged_into_id is not None:
+        deadline_close(subject=petition, cancelled=True)
+        return
+    what = {"subject": petition, "council": petition.council, "url": petition.get_absolute_url(),
+            "title": f"{petition.public_code} · {petition.summary or petition.text}"[:160], "reason": reason}
+    if petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED):
+        if petition.forward_due_on and petition.round_id:
+            rules = DeadlineRules.for_council(petition.council)
+            deadline_open(**what, kind=PETITION_FORWARD, start=petition.round.ends_on,
+                          amount=rules.forward_working_days, unit=DeadlineUnit.WORKING_DAYS)
+        else:
+            deadline_close(subject=petition, kind=PETITION_FORWARD, cancelled=True)
+    elif petition.status == PetitionStatus.FORWARDED:
+        deadline_close(subject=petition, kind=PETITION_FORWARD)
+        deadline_close(subject=petition, kind=PETITION_PROMISED, cancelled=True)
+        if petition.answer_due_on:
+            deadline_set_date(**what, kind=PETITION_ANSWER, due_on=petition.answer_due_on,
+                              explanation=petition.answer_due_explanation)
+    elif petition.status == PetitionStatus.ANSWERED:
+        deadline_close(subject=petition, kind=[PETITION_FORWARD, PETITION_ANSWER])
+        answer = answer or petition.answers.first()
+        if answer is not None and answer.outcome == AnswerOutcome.IN_PROGRESS and answer.promised_on:
+            deadline_set_date(**what, kind=PETITION_PROMISED, due_on=answer.promised_on,
+                              explanation=_("promised by %(agency)s in its answer of %(date)s") % {
+                                  "agency": answer.agency, "date": timezone.localtime(answer.answered_at)
+                                  .strftime("%d/%m/%Y")})
+        else:
+            deadline_close(subject=petition, kind=PETITION_PROMISED)
+    else:
+        deadline_close(subject=petition)
+
+
+def petition_forward_recipients(object_ids):
+    """Forwarding is the office's work: the office of the petition's council is reminded."""
+    petitions = list(Petition.objects.filter(pk__in=object_ids).values_list("pk", "council_id"))
+    office = {}
+    for membership in (Membership.objects.filter(council_id__in={c for _pk, c in petitions}, role=Role.OFFICE,
+                                                 is_active=True, user__is_active=True)
+                       .select_related("user").order_by("pk")):
+        office.setdefault(membership.council_id, []).append(membership.user)
+    return {pk: office.get(council_id, []) for pk, council_id in petitions}
+
+
+def petition_agency_recipients(object_ids):
+    """An answer, or a promised date, is the agency's: its responders are reminded."""
+    petitions = list(Petition.objects.filter(pk__in=object_ids).values_list("pk", "agency_id"))
+    responders = {}
+    for membership in (Membership.objects.filter(agency_id__in={a for _pk, a in petitions if a}, role=Role.AGENCY,
+                                                 is_active=True, user__is_active=True)
+                       .select_related("user").order_by("pk")):
+        responders.setdefault(membership.agency_id, []).append(membership.user)
+    return {pk: responders.get(agency_id, []) for pk, agency_id in petitions}
+
+
+def petition_forward_deadlines_moved(deadlines):
+    """A council day off moved some forwarding dates: the petitions' copies follow (saved one by
+    one, so that each petition's history shows the change)."""
+    by_id = {d.object_id: d for d in deadlines}
+    for petition in Petition.objects.filter(pk__in=by_id).select_for_update():
+        deadline = by_id[petition.pk]
+        petition.forward_due_on, petition.forward_due_explanation = deadline.due_on, deadline.explanation[:255]
+        fields = ["forward_due_on", "forward_due_explanation"]
+        if petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED) and petition.merged_into_id is None:
+            petition.due_on = deadline.due_on
+            fields.append("due_on")
+        petition.save(update_fields=fields)

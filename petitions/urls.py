@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import agency, excel, staff
+from .views import agency, dashboard, excel, staff
+from .views import reports as report_views
 
 app_name = "petitions"
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("similar/", staff.similar, name="similar"),
     path("bulk/", staff.bulk, name="bulk"),
     path("progress/", staff.progress, name="progress"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("submit/", staff.submit, name="submit"),
     path("forwardings/<int:pk>/", staff.forwarding_detail, name="forwarding_detail"),
     path("<int:pk>/", staff.petition_detail, name="petition_detail"),
@@ -29,4 +31,10 @@ urlpatterns = [
     path("export.xlsx", excel.export, name="export"),
     path("import/", excel.import_sheet, name="import"),
     path("import/template.xlsx", excel.template, name="import_template"),
+    path("reports/", report_views.report_list, name="report_list"),
+    path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/files/", report_views.report_files, name="report_files"),
+    path("reports/<int:pk>/issue/", report_views.report_issue, name="report_issue"),
+    path("reports/<int:pk>/refresh/", report_views.report_refresh, name="report_refresh"),
+    path("reports/<int:pk>/<str:fmt>/", report_views.report_download, name="report_download"),
 ]

@@ -18,11 +18,37 @@ DRAFT_DAY_GAP = "\u00a0" * 4
 class Block:
     """One paragraph of the body. kind: "part" (I. …, bold, not indented), "section" (1. …, bold),
     "subsection" (1.1. …, bold italic), "paragraph" (indented text), "item" (a "- …" line),
-    "plain" (a short line set flush left, as an invitation's list and particulars are)."""
+    "plain" (a short line set flush left, as an invitation's list and particulars are),
+    "table" (a ruled table of `rows`, the first row its bold header; `text`, if any, is printed
+    above it in bold italic; `widths` are the columns' shares of the line, in %)."""
 
     kind: str
     text: str
     lead: str = ""  # printed in bold before the text, in the same paragraph
+    rows: list = field(default_factory=list)    # "table" only: lists of cell texts, the header first
+    widths: list = field(default_factory=list)  # "table" only: one % a column; empty: equal shares
+
+    @property
+    def header(self):
+        return [str(cell) for cell in self.rows[0]] if self.rows else []
+
+    @property
+    def body_rows(self):
+        """The rows under the header, each cell as (text, numeric): numbers are centred."""
+        return [[(str(cell), is_numeric_cell(cell)) for cell in row] for row in self.rows[1:]]
+
+    @property
+    def column_widths(self):
+        count = len(self.rows[0]) if self.rows else 0
+        if len(self.widths) == count:
+            return list(self.widths)
+        return [round(100 / count, 2)] * count if count else []
+
+
+def is_numeric_cell(cell):
+    """A count, a share ("12,5%") or a dash: set centred in a table."""
+    text = str(cell).strip().rstrip("%").replace(",", "").replace(".", "")
+    return text.isdigit() or text in ("", "-", "—")
 
 
 @dataclass
@@ -168,6 +194,9 @@ def render_docx(document):
         para(word, text, align=justify, indent=True)
     styles = {"part": {"bold": True}, "section": {"bold": True}, "subsection": {"bold": True, "italic": True}}
     for block in document.blocks:
+        if block.kind == "table":
+            _docx_table(word, block, para)
+            continue
         para(word, block.text, align=justify, indent=block.kind not in ("part", "plain"), lead=block.lead,
              **styles.get(block.kind, {}))
 
@@ -192,3 +221,39 @@ def render_docx(document):
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
+
+
+def _docx_table(word, block, para):
+    """A "table" block in the Word copy: a ruled table (Word's "Table Grid"), the header row bold and
+    repeated on every page, cells in size 13, counts centred, as in the PDF."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    if block.text:
+        para(word, block.text, size=14, bold=True, italic=True, space_after=3)
+    if not block.rows:
+        return
+    table = word.add_table(rows=len(block.rows), cols=len(block.header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    text_width = 164  # mm: A4 210 less the 30 + 16 mm margins
+    widths = [Mm(text_width * share / 100) for share in block.column_widths]
+    header_row = table.rows[0]
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header_row._tr.get_or_add_trPr().append(repeat)
+    rows = [[(text, True) for text in block.header], *block.body_rows]
+    for row_index, (row, cells) in enumerate(zip(table.rows, rows, strict=True)):
+        for cell, width, (text, numeric) in zip(row.cells, widths, cells, strict=True):
+            cell.width = width
+            paragraph = cell.paragraphs[0]
+            paragraph.paragraph_format.space_after = Pt(0)
+            paragraph.paragraph_format.first_line_indent = None
+            if numeric or row_index == 0:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = paragraph.add_run(text)
+            run.font.size, run.bold = Pt(13), row_index == 0
+    para(word, "", size=6, space_after=0)

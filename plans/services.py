@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from delegations.calendar import WorkingCalendar
-from delegations.models import Council, DeadlineRules, Role
+from delegations.deadlines import deadline_close, deadline_open, deadline_set_date
+from delegations.models import Council, DeadlineRules, DeadlineUnit, Membership, Role
 from delegations.uploads import file_replace
 
 from .documents import Block, OfficialDocument, Signature
@@ -86,6 +87,72 @@ def plan_resolve_dues(*, plan):
     for assignment in plan.assignments.select_related("round"):
         assignment_resolve_due(assignment, calendar)
         assignment.save(update_fields=["due_on", "due_explanation"])
+        if plan.status in DEADLINE_STATUSES:
+            assignment.plan = plan
+            assignment_deadline_sync(assignment, calendar)
+
+
+# ------------------------------------------------------------------ assignments in the deadline table
+
+ASSIGNMENT_DEADLINE = "assignment"
+# A draft's assignments are not clocks yet: the plan may still change. Those of an issued plan are.
+DEADLINE_STATUSES = (PlanStatus.ISSUED, PlanStatus.PUBLISHED)
+
+
+def assignment_deadline_sync(assignment, calendar=None):
+    """Open, move or close the assignment's row in the deadline table: open while the assignment
+    of an issued plan is open and has a due date (its rule kept when it counts working days, so
+    that a council day off moves it), done when it is done, cancelled otherwise."""
+    plan = assignment.plan
+    if plan.status not in DEADLINE_STATUSES or assignment.status != AssignmentStatus.OPEN \
+            or assignment.due_on is None:
+        deadline_close(subject=assignment, kind=ASSIGNMENT_DEADLINE,
+                       cancelled=assignment.status != AssignmentStatus.DONE)
+        return None
+    what = {"subject": assignment, "kind": ASSIGNMENT_DEADLINE, "council": plan.council,
+            "title": str(assignment), "url": plan.get_absolute_url()}
+    if assignment.due_kind == DueKind.WORKING_DAYS_AFTER_ROUND:
+        return deadline_open(**what, start=assignment.round.ends_on, amount=assignment.due_days,
+                             unit=DeadlineUnit.WORKING_DAYS, calendar=calendar)
+    return deadline_set_date(**what, due_on=assignment.due_on, explanation=assignment.due_explanation)
+
+
+def plan_deadlines_sync(*, plan):
+    plan_resolve_dues(plan=plan)
+
+
+def assignment_deadline_recipients(object_ids):
+    """Who answers for each assignment, as `assignments_for` reads it the other way round: the
+    agency's responders for an agency's, the office for every assignment but the groups', the
+    standing committee for the office's own; for the groups', their leaders (not every delegate)."""
+    assignments = list(Assignment.objects.filter(pk__in=object_ids)
+                       .values_list("pk", "plan__council_id", "responsible_kind", "agency_id"))
+    memberships = {}
+    for membership in (Membership.objects.filter(
+            council_id__in={a[1] for a in assignments}, is_active=True, user__is_active=True,
+            role__in=[Role.AGENCY, Role.GROUP_LEADER, Role.OFFICE, Role.STANDING])
+            .select_related("user").order_by("pk")):
+        memberships.setdefault(membership.council_id, []).append(membership)
+    found = {}
+    for pk, council_id, kind, agency_id in assignments:
+        found[pk] = [m.user for m in memberships.get(council_id, []) if (
+            (m.role == Role.AGENCY and agency_id is not None and m.agency_id == agency_id)
+            or (m.role == Role.GROUP_LEADER and kind == ResponsibleKind.GROUPS)
+            or (m.role == Role.OFFICE and kind != ResponsibleKind.GROUPS)
+            or (m.role == Role.STANDING and kind == ResponsibleKind.OFFICE))]
+    return found
+
+
+def assignment_deadlines_moved(deadlines):
+    """A council day off moved some assignments' due dates: their own copy follows."""
+    from simple_history.utils import bulk_update_with_history
+
+    by_id = {d.object_id: d for d in deadlines}
+    assignments = list(Assignment.objects.filter(pk__in=by_id))
+    for assignment in assignments:
+        assignment.due_on = by_id[assignment.pk].due_on
+        assignment.due_explanation = by_id[assignment.pk].explanation[:500]
+    bulk_update_with_history(assignments, Assignment, ["due_on", "due_explanation"], batch_size=500)
 
 
 def plan_propose_rounds(*, plan):
@@ -207,6 +274,7 @@ def plan_transition(*, plan, user, step, reason="", number=None, issued_on=None)
     if step == "issue":
         # The issued document is rendered once, with its number and date; it never changes after.
         _render_after_commit(plan)
+        plan_deadlines_sync(plan=plan)  # its assignments' clocks start now
     return plan
 
 
@@ -237,6 +305,7 @@ def assignment_set_status(*, assignment, done):
     assignment.status = AssignmentStatus.DONE if done else AssignmentStatus.OPEN
     assignment.done_at = timezone.now() if done else None
     assignment.save(update_fields=["status", "done_at"])
+    assignment_deadline_sync(assignment)
     return assignment
 
 

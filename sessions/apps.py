@@ -7,3 +7,12 @@ class ContactSessionsConfig(AppConfig):
     name = "sessions"
     label = "contact_sessions"
     verbose_name = _("Contact meetings")
+
+    def ready(self):
+        from delegations.deadlines import deadline_kind_register
+
+        from . import services
+
+        # Minutes are due N calendar days after the meeting: no council day off moves them.
+        deadline_kind_register(services.MINUTES_DEADLINE, label=_("Minutes due"),
+                               recipients=services.minutes_deadline_recipients)

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from delegations.models import DeadlineRules, DelegateGroup, Role
+from delegations.deadlines import deadline_close, deadline_open
+from delegations.models import DeadlineRules, DeadlineUnit, DelegateGroup, Membership, Role
 from delegations.uploads import file_replace, validate_upload
 from plans.services import document_number_take
 
@@ -103,7 +104,30 @@ def session_record_outcome(*, session, status, delegates_present=(), voters_pres
     session.save()
     if status == MeetingStatus.HELD:
         session.delegates_present.set(delegates_present)
+        deadline_open(subject=session, kind=MINUTES_DEADLINE, council=session.council,
+                      start=timezone.localtime(session.starts_at).date(), amount=rules.minutes_due_days,
+                      unit=DeadlineUnit.DAYS, title=f"{session.group} · {session}", url=session.get_absolute_url())
+    else:
+        deadline_close(subject=session, kind=MINUTES_DEADLINE, cancelled=True)
     return session
+
+
+MINUTES_DEADLINE = "minutes"
+
+
+def minutes_deadline_recipients(object_ids):
+    """The minutes of a meeting are the group's to write: its leader is reminded, with the office."""
+    sessions = list(ContactSession.objects.filter(pk__in=object_ids).values_list("pk", "council_id", "group_id"))
+    memberships = (Membership.objects.filter(council_id__in={s[1] for s in sessions}, is_active=True,
+                                             user__is_active=True, role__in=[Role.GROUP_LEADER, Role.OFFICE])
+                   .select_related("user").order_by("role", "pk"))
+    leaders, office = {}, {}
+    for membership in memberships:
+        if membership.role == Role.GROUP_LEADER:
+            leaders.setdefault(membership.group_id, []).append(membership.user)
+        else:
+            office.setdefault(membership.council_id, []).append(membership.user)
+    return {pk: leaders.get(group_id, []) + office.get(council_id, []) for pk, council_id, group_id in sessions}
 
 
 @transaction.atomic
@@ -122,6 +146,7 @@ def minutes_finalise(*, minutes):
     minutes.status, minutes.finalised_at = MinutesStatus.FINAL, timezone.now()
     minutes.number = document_number_take(council=session.council, year=timezone.localdate().year, type_code="BB")
     minutes.save(update_fields=["status", "finalised_at", "number"])
+    deadline_close(subject=session, kind=MINUTES_DEADLINE)
     from .tasks import minutes_render
 
     transaction.on_commit(lambda: minutes_render.delay(minutes.pk))

@@ -153,7 +153,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+# The deadline sweep (delegations/deadlines.py): reminders and escalations, each sent once. A run
+# not started within one period is dropped: the next one does the same work.
+DEADLINE_SWEEP_MINUTES = int(os.environ.get("DEADLINE_SWEEP_MINUTES", "15"))
+CELERY_BEAT_SCHEDULE = {
+    "deadlines-sweep": {
+        "task": "delegations.tasks.deadlines_sweep_task",
+        "schedule": DEADLINE_SWEEP_MINUTES * 60,
+        "options": {"expires": DEADLINE_SWEEP_MINUTES * 60},
+    },
+}
 
 LOGGING = {
     "version": 1,

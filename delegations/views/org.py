@@ -3,6 +3,7 @@
 One set of views serves every model; each model's page is a small `OrgPage` describing its
 columns, filters and form. Reads go through `Model.objects.for_user`, writes through
 `get_for_user(..., manage=True)`."""
+import copy
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.views.generic import TemplateView
 
 from .. import forms as org_forms
 from ..access import get_for_user, require_council_staff, require_office
+from ..deadlines import calendar_day_changed
 from ..models import (
     Agency,
     AgencyLevel,
@@ -55,6 +57,9 @@ class OrgPage:
     filters: dict = field(default_factory=dict)  # GET name -> (label, lookup, choices callable(user))
     searchable: bool = True
     namespace: str = "delegations"
+    # Called inside the saving transaction: after_save(saved, as_it_was_or_None), after_delete(deleted).
+    after_save: callable = None
+    after_delete: callable = None
 
     def url(self, action, pk=None):
         name = f"{self.namespace}:{self.slug}_{action}"
@@ -168,6 +173,9 @@ PAGES = {
             [Column(_("Date"), lambda o: o.date.strftime("%d/%m/%Y")), Column(_("Kind"), lambda o: o.get_kind_display()),
              Column(_("Reason"), lambda o: o.reason), Column(_("Council"), lambda o: o.council)],
             select_related=("council",), filters=COUNCIL_FILTER, searchable=False,
+            # A day off added inside an open deadline's span moves it: recompute, and record why.
+            after_save=lambda day, before: calendar_day_changed(day=day, before=before),
+            after_delete=lambda day: calendar_day_changed(day=day, deleted=True),
         ),
     ]
 }
@@ -269,10 +277,13 @@ class OrgFormView(OrgPageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
+        before = copy.copy(obj) if obj.pk else None  # validation writes the new values onto obj
         form = self.get_form(obj)
         if form.is_valid():
             with transaction.atomic():
                 saved = form.save()
+                if self.page.after_save:
+                    self.page.after_save(saved, before)
             messages.success(request, _("Saved: %(object)s.") % {"object": saved})
             return redirect(self.page.url("list"))
         messages.error(request, _("Please correct the errors below."))
@@ -301,6 +312,8 @@ class OrgDeleteView(OrgPageMixin, TemplateView):
         try:
             with transaction.atomic():
                 obj.delete()
+                if self.page.after_delete:
+                    self.page.after_delete(obj)
         except ProtectedError:
             messages.error(request, _("%(object)s is still used by other records and cannot be deleted.")
                            % {"object": label})

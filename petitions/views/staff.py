@@ -14,9 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from delegations.access import active_memberships, get_for_user, require_council_staff, require_office
+from delegations.access import (
+    active_memberships,
+    get_for_user,
+    has_role,
+    require_council_staff,
+    require_office,
+)
 from delegations.models import COUNCIL_STAFF_ROLES, Agency, AgencyLevel, Commune, Council, DelegateGroup, Role
-from delegations.pagination import paginate
+from delegations.pagination import paginate, read_page_in_order, reading_in_order
 from delegations.views.org import history_entries
 from plans.models import ContactRound
 from sessions.models import ContactSession
@@ -35,6 +41,12 @@ from ..models import (
 )
 
 PAGE_SIZE = 25
+# The list counts at most this many petitions ("more than 1,000"): counting a province's million on
+# every page would cost more than the page itself.
+COUNT_LIMIT = 1000
+# A search among at most this many petitions reads them all along an index rather than through the
+# trigram index, whose cost follows the matches of the whole table (delegations.pagination.reading_in_order).
+SMALL_SCOPE = 20000
 FLOOR_ROWS = 10
 
 
@@ -71,14 +83,18 @@ def floor(request, session_pk):
 
 # ------------------------------------------------------------------------------- list and search
 
-FILTERS = ("q", "round", "group", "commune", "field", "level", "agency", "status", "overdue", "unclassified")
+FILTERS = ("q", "round", "group", "commune", "field", "level", "agency", "status", "overdue", "unclassified",
+           "forwarded")
 
 
 def filtered_petitions(request):
     """The petitions a staff user may read, narrowed by the filters in the URL (so a filtered list
     can be bookmarked and shared). Shared by the list and the Excel export."""
     params = request.GET
-    rows = Petition.objects.for_user(request.user).main()
+    # The user's councils also as literal ids (at most a province and its communes): PostgreSQL then
+    # knows how many petitions they hold, and walks one commune council's rows by its own index
+    # instead of the whole province's.
+    rows = Petition.objects.for_user(request.user).filter(council_id__in=_council_ids(request)).main()
     query = params.get("q", "").strip()
     if query:
         rows = rows.search(query)
@@ -95,6 +111,8 @@ def filtered_petitions(request):
         rows = rows.overdue()
     if params.get("unclassified"):
         rows = rows.filter(status=PetitionStatus.RECEIVED)
+    if params.get("forwarded") in ("0", "1"):  # forwarded to an agency (the dashboard's figures) or not yet
+        rows = rows.filter(forwarding__isnull=params["forwarded"] == "0")
     return rows
 
 
@@ -112,18 +130,42 @@ def filter_choices(user):
     }
 
 
+def _council_ids(request):
+    """The ids of the councils the user reads (Council.objects.for_user), read once per request."""
+    if not hasattr(request, "_petition_council_ids"):
+        request._petition_council_ids = list(Council.objects.for_user(request.user).values_list("pk", flat=True))
+    return request._petition_council_ids
+
+
+def _few_petitions(request):
+    """True when the user's councils hold at most SMALL_SCOPE petitions (counted no further)."""
+    rows = Petition.objects.filter(council_id__in=_council_ids(request)).order_by()
+    return rows[:SMALL_SCOPE + 1].count() <= SMALL_SCOPE
+
+
 @login_required
 def petition_list(request):
     require_council_staff(request.user)
-    petitions = (filtered_petitions(request)
-                 .select_related("council", "commune", "group", "agency", "round", "session")
+    # Only what the rows show (group, commune, agency): each further join costs PostgreSQL more time
+    # to plan the page than to run it.
+    petitions = (filtered_petitions(request).select_related("commune", "group", "agency")
                  .prefetch_related("fields").order_by("-created_at", "-pk"))
-    page_obj, querystring = paginate(request, petitions, PAGE_SIZE)
+    searched = bool(request.GET.get("q", "").strip())
+    if searched and _few_petitions(request):
+        # A commune council's few thousand: read along its own index, never the province's trigrams.
+        with reading_in_order(petitions.db):
+            page_obj, querystring = paginate(request, petitions, PAGE_SIZE, count_limit=COUNT_LIMIT)
+            page_obj.object_list = list(page_obj.object_list)
+    else:
+        page_obj, querystring = paginate(request, petitions, PAGE_SIZE, count_limit=COUNT_LIMIT)
+        if searched and page_obj.paginator.count_capped:
+            read_page_in_order(page_obj)  # many matches: the newest rows hold the page
     managed = Council.objects.managed_by(request.user)
     can_manage = managed.exists()
     return render(request, "petitions/petition_list.html", {
         "page_obj": page_obj, "querystring": querystring, "filters": {k: request.GET.get(k, "") for k in FILTERS},
         "choices": filter_choices(request.user), "can_manage": can_manage,
+        "oversees": can_manage or has_role(request.user, Role.STANDING),
         "classify_form": ClassifyForm(councils=managed) if can_manage else None,
         "today": timezone.localdate(), "filtered": any(request.GET.get(k) for k in FILTERS),
     })

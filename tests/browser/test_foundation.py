@@ -32,7 +32,7 @@ def test_office_dashboard_delegates_and_language_switch(live_server, page, login
     assert page.get_by_role("heading", level=1).inner_text() == "Delegates"
     page.goto(f"{live_server.url}/")
     assert "Office staff" in page.get_by_test_id("membership").first.inner_text()
-    assert page.get_by_role("link", name="Dashboard").count() == 1
+    assert page.get_by_role("link", name="Dashboard", exact=True).count() == 1
     page.get_by_test_id("lang-switch").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "vi"

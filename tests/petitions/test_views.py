@@ -307,3 +307,21 @@ def test_the_history_names_the_fields_a_classification_set(world, meeting, field
     values = [str(change["new"]) for entry in history for change in entry["changes"]]
     assert "Giao thông" in values
     assert not any("petitionfield" in value for value in values)
+
+
+def test_a_commune_level_petition_raised_again_has_no_forwarding_clock(world, meeting, field):  # noqa: F811
+    from delegations.models import Deadline
+    from plans.models import ContactRound, RoundKind
+    commune_agency = AgencyFactory(council=world.council, name="UBND xã Kiêm Tân", level=AgencyLevel.COMMUNE)
+    petition = make(world, meeting, 1)[0]
+    services.petitions_classify(petitions=[petition], user=world.users["office"], fields=[field],
+                                agency=commune_agency)
+    services.petitions_forward(petitions=[Petition.objects.get(pk=petition.pk)], user=world.users["office"])
+    services.answer_record(petition=Petition.objects.get(pk=petition.pk), user=world.users["office"],
+                           agency=commune_agency, outcome="explained", text="Đã giải trình")
+    later = ContactRound.objects.create(plan=meeting.round.plan, kind=RoundKind.AFTER_SITTING,
+                                        starts_on=datetime.date(2027, 1, 5), ends_on=datetime.date(2027, 1, 20))
+    again = services.petition_raise_again(previous=Petition.objects.get(pk=petition.pk), round=later,
+                                          user=world.users["office"])
+    assert again.level == AgencyLevel.COMMUNE and again.forward_due_on is None and again.due_on is None
+    assert not Deadline.objects.filter(object_id=again.pk, kind="petition_forward", state="open").exists()

@@ -1,0 +1,474 @@
+"""The deadline engine: one table for every clock of every app (ARCHITECTURE.md, "Deadlines are data").
+
+A service that starts a clock calls `deadline_open` (a rule: N working days or days after a date,
+computed through the council's working-day calendar) or `deadline_set_date` (a date given as it is:
+a promised date, an extension, a date written in a plan); it calls `deadline_close` when the clock
+stops. When a council's calendar changes, `deadlines_recompute` moves the open working-day deadlines
+the change touches and records each move. `deadlines_sweep`, run by Celery beat, sends reminders
+before a due date and escalations after it, each once.
+
+Delegations cannot import the apps to its right, so each app registers its kinds of deadline in its
+AppConfig.ready() with `deadline_kind_register`: who is reminded, and what to update when a
+recomputation moves a date (the subject's own copy of it). A registry, not a signal.
+"""
+import datetime
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .calendar import WorkingCalendar
+from .models import (
+    NOTHING_LEFT,
+    CalendarDay,
+    Council,
+    CouncilLevel,
+    Deadline,
+    DeadlineChange,
+    DeadlineNotice,
+    DeadlineRules,
+    DeadlineState,
+    DeadlineUnit,
+    Membership,
+    Notification,
+    Role,
+    parse_reminder_days,
+)
+
+logger = logging.getLogger(__name__)
+
+DUE_TODAY = "due_today"
+OVERDUE = "overdue"
+ESCALATE_STANDING = "escalate_standing"
+SWEEP_BATCH = 500
+EMAIL_BATCH = 200
+
+
+def remind_stage(days):
+    return f"remind_{days}"
+
+
+# ------------------------------------------------------------------------------------ registry
+
+@dataclass(frozen=True)
+class DeadlineKind:
+    code: str
+    label: str
+    # object ids → {object_id: [users to remind]}; a subject that no longer exists is left out
+    # (its deadline is then cancelled), one that exists but has nobody maps to [].
+    recipients: Callable[[list], dict]
+    # Called with the moved Deadline rows of this kind after a recomputation, to update the
+    # subject's own copy of the date; None when the subject keeps none.
+    on_moved: Callable[[list], None] | None = None
+
+
+KINDS: dict[str, DeadlineKind] = {}
+
+
+def deadline_kind_register(code, *, label, recipients, on_moved=None):
+    KINDS[code] = DeadlineKind(code, label, recipients, on_moved)
+
+
+def kind_label(code):
+    kind = KINDS.get(code)
+    return str(kind.label) if kind else code
+
+
+def users_with_role(council_ids, roles, **filters):
+    """{council_id: [users]} of the active members of these councils with one of these roles."""
+    found = defaultdict(list)
+    rows = (Membership.objects.filter(council_id__in=set(council_ids), role__in=roles, is_active=True,
+                                      user__is_active=True, **filters)
+            .select_related("user").order_by("pk"))
+    for membership in rows:
+        found[membership.council_id].append(membership.user)
+    return found
+
+
+# ------------------------------------------------------------------------- opening and closing
+
+def due_compute(*, start, amount, unit, calendar):
+    """The due date of a rule and how it was reached."""
+    if unit == DeadlineUnit.WORKING_DAYS:
+        count = calendar.add_working_days(start, amount)
+        return count.due, count.explanation()
+    if unit == DeadlineUnit.DAYS:
+        due = start + datetime.timedelta(days=amount)
+        return due, _("%(n)s days after %(start)s → %(due)s") % {
+            "n": amount, "start": start.strftime("%d/%m/%Y"), "due": due.strftime("%d/%m/%Y")}
+    raise ValueError(f"a rule needs the unit working_days or days, not {unit!r}")
+
+
+def deadline_open(*, subject, kind, council, start, amount, unit, title, url="", reason="", calendar=None):
+    """Start (or restate) the clock `kind` of `subject`: `amount` working days or days after
+    `start`, through the council's working-day calendar. Idempotent: the same call twice changes
+    nothing; a different result moves the due date and records the change."""
+    if unit == DeadlineUnit.WORKING_DAYS and calendar is None:
+        calendar = WorkingCalendar.for_council(council)
+    due_on, explanation = due_compute(start=start, amount=amount, unit=unit, calendar=calendar)
+    return _deadline_put(subject=subject, kind=kind, council=council, due_on=due_on, explanation=explanation,
+                         title=title, url=url, start_on=start, amount=amount, unit=unit, reason=reason)
+
+
+def deadline_set_date(*, subject, kind, council, due_on, explanation, title, url="", reason=""):
+    """Start (or move) the clock `kind` of `subject` to a date given as it is: a promised date, an
+    extension granted, a date written in a plan. A recomputation never moves it."""
+    return _deadline_put(subject=subject, kind=kind, council=council, due_on=due_on, explanation=explanation,
+                         title=title, url=url, start_on=None, amount=None, unit=DeadlineUnit.DATE, reason=reason)
+
+
+@transaction.atomic
+def _deadline_put(*, subject, kind, council, due_on, explanation, title, url, start_on, amount, unit, reason):
+    content_type = ContentType.objects.get_for_model(subject)
+    key = {"content_type": content_type, "object_id": subject.pk, "kind": kind}
+    values = {"council_id": council.pk, "due_on": due_on, "explanation": explanation[:500], "title": title[:255],
+              "url": url[:500], "start_on": start_on, "amount": amount, "unit": unit}
+    row = Deadline.objects.select_for_update().filter(**key).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                return Deadline.objects.create(**key, **values)
+        except IntegrityError:  # opened by another transaction since: restate it
+            row = Deadline.objects.select_for_update().get(**key)
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if row.due_on != due_on:
+        DeadlineChange.objects.create(deadline=row, old_due_on=row.due_on, new_due_on=due_on,
+                                      reason=(reason or _("the date was set again"))[:255],
+                                      explanation=explanation[:500])
+    if row.state != DeadlineState.OPEN:
+        row.state, row.done_at = DeadlineState.OPEN, None
+        changed += ["state", "done_at"]
+    if not changed:
+        return row
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.notify_on = None  # the sweep computes the reminder days of the new date
+    row.save(update_fields=[*changed, "notify_on", "updated_at"])
+    return row
+
+
+def deadline_close(*, subject, kind=None, cancelled=False):
+    """Stop the open clocks of `subject` (all, one kind or several): done when what it waited for
+    happened, cancelled when it no longer applies. Returns how many were closed."""
+    rows = Deadline.objects.for_subject(subject).filter(state=DeadlineState.OPEN)
+    if kind is not None:
+        rows = rows.filter(kind__in=[kind] if isinstance(kind, str) else list(kind))
+    now = timezone.now()
+    return rows.update(state=DeadlineState.CANCELLED if cancelled else DeadlineState.DONE, done_at=now,
+                       updated_at=now)
+
+
+# ------------------------------------------------------------------------------ recomputation
+
+def _horizon_days(reminder_days):
+    """Calendar days that surely hold `reminder_days` working days, across Tết and a council's own
+    days off: the sweep looks at a deadline not yet scheduled once its due date is this near."""
+    return 2 * reminder_days + 14
+
+
+@transaction.atomic
+def deadlines_recompute(*, council, reason, days=None):
+    """Compute again the open working-day deadlines of a council whose calendar changed (and of
+    its commune councils when a province's calendar changed: theirs include it). With `days`, only
+    the deadlines whose span (start, due] holds one of those days can move, and only those are
+    read. Each move is recorded with `reason`, and the subject's copy updated by its kind's hook.
+    The reminder days of the other open deadlines near those days are computed again by the next
+    sweep. Returns the moved deadlines."""
+    councils = [council]
+    if council.level == CouncilLevel.PROVINCE:
+        councils += list(Council.objects.filter(parent=council).select_related("parent"))
+    moved, changes = [], []
+    for each in councils:
+        calendar = WorkingCalendar.for_council(each)
+        rows = Deadline.objects.filter(council=each, state=DeadlineState.OPEN, unit=DeadlineUnit.WORKING_DAYS)
+        if days:
+            span = Q()
+            for day in days:
+                span |= Q(start_on__lt=day, due_on__gte=day)
+            rows = rows.filter(span)
+        for row in rows.select_for_update().order_by("pk"):
+            due_on, explanation = due_compute(start=row.start_on, amount=row.amount, unit=row.unit,
+                                              calendar=calendar)
+            if due_on == row.due_on and explanation == row.explanation:
+                continue
+            if due_on != row.due_on:
+                changes.append(DeadlineChange(deadline=row, old_due_on=row.due_on, new_due_on=due_on,
+                                              reason=reason[:255], explanation=explanation[:500]))
+            row.due_on, row.explanation, row.notify_on = due_on, explanation[:500], None
+            moved.append(row)
+    Deadline.objects.bulk_update(moved, ["due_on", "explanation", "notify_on"], batch_size=500)
+    DeadlineChange.objects.bulk_create(changes, batch_size=500)
+    if days:
+        # "3 working days before" and "5 working days overdue" of dates near a changed day may shift.
+        rules = DeadlineRules.objects.filter(council__in=councils)
+        widest = max([3, 5, *(max(r.reminder_days(), default=0) for r in rules),
+                      *(r.escalate_standing_after_working_days for r in rules)])
+        near = Q()
+        for day in days:
+            near |= Q(due_on__range=(day - datetime.timedelta(days=_horizon_days(widest)),
+                                     day + datetime.timedelta(days=_horizon_days(widest))))
+        Deadline.objects.filter(near, council__in=councils, state=DeadlineState.OPEN).update(notify_on=None)
+    by_kind = defaultdict(list)
+    for row in moved:
+        by_kind[row.kind].append(row)
+    for code, rows in by_kind.items():
+        kind = KINDS.get(code)
+        if kind and kind.on_moved:
+            kind.on_moved(rows)
+    return moved
+
+
+def calendar_day_changed(*, day, before=None, deleted=False):
+    """A council day off or make-up working day was added, changed or deleted (the calendar
+    page): the open deadlines it touches are computed again. `before` is the row as it was."""
+    date, kind = day.date.strftime("%d/%m/%Y"), day.get_kind_display().lower()
+    if deleted:
+        reason = _("%(kind)s %(date)s removed") % {"kind": kind, "date": date}
+    elif before is None:
+        reason = _("%(kind)s %(date)s added") % {"kind": kind, "date": date}
+    else:
+        if (before.date, before.kind, before.council_id) == (day.date, day.kind, day.council_id):
+            return []  # only the reason's wording changed: no date can move
+        reason = (_("%(kind)s %(old)s moved to %(date)s") if before.date != day.date
+                  else _("%(kind)s %(date)s changed")) % {"kind": kind, "date": date,
+                                                          "old": before.date.strftime("%d/%m/%Y")}
+    moved = []
+    if before is not None and before.council_id != day.council_id:
+        moved += deadlines_recompute(council=Council.objects.get(pk=before.council_id), reason=reason,
+                                     days=[before.date])
+        before = None
+    days = sorted({day.date, *([before.date] if before is not None else [])})
+    moved += deadlines_recompute(council=day.council, reason=reason, days=days)
+    return moved
+
+
+# ------------------------------------------------------------------------------------ the sweep
+
+def stage_schedule(due_on, calendar, rules):
+    """The notices of a due date and the day each falls on, working-day aware: the reminders
+    (N working days before; on the day) in date order, then the escalations (the first working
+    day after the due date → the office; N working days after it → the standing committee)."""
+    reminders = [(remind_stage(n), calendar.add_working_days(due_on, -n).due) for n in rules.reminder_days()]
+    if rules.remind_on_due_day:
+        reminders.append((DUE_TODAY, due_on))
+    reminders.sort(key=lambda item: item[1])
+    escalations = [(OVERDUE, calendar.add_working_days(due_on, 1).due)]
+    if rules.escalate_standing_after_working_days:
+        escalations.append((ESCALATE_STANDING,
+                            calendar.add_working_days(due_on, rules.escalate_standing_after_working_days).due))
+    return reminders, escalations
+
+
+def stages_due(reminders, escalations, today, due_on):
+    """The stages to send today: of the reminders, only the latest whose day has come (a sweep
+    that did not run for days sends the one that is true now, not three at once), until the due
+    date; every escalation whose day has come."""
+    stages = []
+    if today <= due_on:
+        current = [stage for stage, day in reminders if day <= today]
+        if current:
+            stages.append(current[-1])
+    stages += [stage for stage, day in escalations if day <= today]
+    return stages
+
+
+class SweepContext:
+    """What the sweep reads once per council, not once per deadline."""
+
+    def __init__(self, today):
+        self.today = today
+        self.calendars, self.rules, self.office, self.standing, self.schedules = {}, {}, {}, {}, {}
+
+    def load(self, council_ids):
+        missing = set(council_ids) - set(self.calendars)
+        if not missing:
+            return
+        councils = list(Council.objects.filter(pk__in=missing).select_related("parent"))
+        overrides = defaultdict(dict)
+        wanted = missing | {c.parent_id for c in councils if c.parent_id}
+        for day in CalendarDay.objects.filter(council_id__in=wanted).only("council_id", "date", "kind", "reason"):
+            overrides[day.council_id][day.date] = (day.kind, day.reason)
+        for council in councils:
+            merged = {**overrides.get(council.parent_id, {}), **overrides.get(council.pk, {})}
+            self.calendars[council.pk] = WorkingCalendar(council, overrides=merged)
+        found = {r.council_id: r for r in DeadlineRules.objects.filter(council_id__in=missing)}
+        for pk in missing:
+            self.rules[pk] = found.get(pk) or DeadlineRules(council_id=pk)
+            self.office[pk], self.standing[pk] = [], []
+        staff = (Membership.objects.filter(council_id__in=missing, role__in=[Role.OFFICE, Role.STANDING],
+                                           is_active=True, user__is_active=True)
+                 .select_related("user").order_by("pk"))
+        for membership in staff:
+            target = self.office if membership.role == Role.OFFICE else self.standing
+            target[membership.council_id].append(membership.user)
+
+    def schedule(self, deadline):
+        key = (deadline.council_id, deadline.due_on)
+        if key not in self.schedules:
+            self.schedules[key] = stage_schedule(deadline.due_on, self.calendars[deadline.council_id],
+                                                 self.rules[deadline.council_id])
+        return self.schedules[key]
+
+
+def deadlines_sweep(*, today=None, batch_size=SWEEP_BATCH):
+    """Send today's reminders and escalations, each once. Reads only the open deadlines with
+    something to do: those whose next notice day has come, and those not yet scheduled whose due
+    date is near (one indexed query a batch; the rows far from their dates are never read). Each
+    batch is claimed with SELECT … FOR UPDATE SKIP LOCKED, and each notice by inserting its unique
+    row: a second sweep at the same time skips what the first holds, and a notice it still finds
+    is already the first's. Returns counts."""
+    today = today or timezone.localdate()
+    widest = max([max(parse_reminder_days(value), default=0) for value in
+                  DeadlineRules.objects.values_list("reminder_working_days", flat=True).distinct()] + [3])
+    near = today + datetime.timedelta(days=_horizon_days(widest))
+    candidates = Deadline.objects.filter(state=DeadlineState.OPEN).filter(
+        Q(notify_on__lte=today) | Q(notify_on__isnull=True, due_on__lte=near))
+    # The ids first, through the sweep index (an ORDER BY … LIMIT here would walk the primary key
+    # over every row); then each batch is read again, locked, with the same conditions: a row
+    # another sweep has dealt with since no longer matches.
+    ids = sorted(candidates.values_list("pk", flat=True))
+    token = uuid.uuid4().hex
+    context = SweepContext(today)
+    counts = defaultdict(int)
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            batch = list(candidates.filter(pk__in=ids[start:start + batch_size]).order_by("pk")
+                         .select_for_update(skip_locked=True))
+            if batch:
+                _sweep_batch(batch, context, token, counts)
+    return dict(counts)
+
+
+def _sweep_batch(batch, context, token, counts):
+    today = context.today
+    context.load({d.council_id for d in batch})
+    sent = set(DeadlineNotice.objects.filter(deadline__in=batch).values_list("deadline_id", "stage", "due_on"))
+    wanted = []  # (deadline, stage)
+    for deadline in batch:
+        reminders, escalations = context.schedule(deadline)
+        for stage in stages_due(reminders, escalations, today, deadline.due_on):
+            if (deadline.pk, stage, deadline.due_on) not in sent:
+                wanted.append((deadline, stage))
+        later = [day for _stage, day in reminders + escalations if day > today]
+        deadline.notify_on = min(later, default=NOTHING_LEFT)
+    counts["looked_at"] += len(batch)
+
+    responsible, gone = _responsible(wanted)
+    if gone:
+        Deadline.objects.filter(pk__in=gone).update(state=DeadlineState.CANCELLED, done_at=timezone.now())
+        counts["cancelled"] += len(gone)
+        wanted = [(d, s) for d, s in wanted if d.pk not in gone]
+
+    messages = {}
+    for deadline, stage in wanted:
+        messages[(deadline.pk, stage)] = _recipients(deadline, stage, responsible, context)
+    # Claim: insert the unique rows in one order (no deadlock between two sweeps), then read back
+    # which ones this sweep inserted; only those are sent.
+    claims = sorted(wanted, key=lambda item: (item[0].pk, item[1]))
+    DeadlineNotice.objects.bulk_create(
+        [DeadlineNotice(deadline=d, stage=s, due_on=d.due_on, sweep=token, recipients=len(messages[(d.pk, s)]))
+         for d, s in claims], ignore_conflicts=True, batch_size=500)
+    ours = set(DeadlineNotice.objects.filter(deadline__in=[d for d, _s in claims], sweep=token)
+               .values_list("deadline_id", "stage")) if claims else set()
+    notifications = []
+    for deadline, stage in claims:
+        if (deadline.pk, stage) not in ours:
+            counts["already_sent"] += 1
+            continue
+        counts[stage if not stage.startswith("remind_") else "reminders"] += 1
+        subject, body = _message(deadline, stage, context)
+        notifications += [Notification(recipient=user, subject=subject[:255], body=body, url=deadline.url)
+                          for user in messages[(deadline.pk, stage)]]
+    _notify(notifications)
+    counts["notifications"] += len(notifications)
+    # One UPDATE per next notice day (a few), not a CASE over every row.
+    next_days = defaultdict(list)
+    for deadline in batch:
+        if deadline.pk not in gone:
+            next_days[deadline.notify_on].append(deadline.pk)
+    for day, pks in next_days.items():
+        Deadline.objects.filter(pk__in=pks).update(notify_on=day)
+
+
+def _responsible(wanted):
+    """The people responsible for each deadline with a notice to send, asked of each kind once;
+    and the deadlines whose subject no longer exists."""
+    ids_by_kind = defaultdict(set)
+    for deadline, _stage in wanted:
+        ids_by_kind[deadline.kind].add(deadline.object_id)
+    found, gone = {}, set()
+    for code, ids in ids_by_kind.items():
+        kind = KINDS.get(code)
+        if kind is None:
+            logger.warning("deadline kind %s is not registered: only the office is told", code)
+            found.update({(code, pk): [] for pk in ids})
+            continue
+        answer = kind.recipients(sorted(ids))
+        found.update({(code, pk): list(users) for pk, users in answer.items()})
+    for deadline, _stage in wanted:
+        if (deadline.kind, deadline.object_id) not in found:
+            gone.add(deadline.pk)
+    return found, gone
+
+
+def _recipients(deadline, stage, responsible, context):
+    """Reminders go to the people responsible; "overdue" to them and the council's office; the
+    escalation to its standing committee."""
+    if stage == ESCALATE_STANDING:
+        users = context.standing[deadline.council_id]
+    elif stage == OVERDUE:
+        users = responsible[(deadline.kind, deadline.object_id)] + context.office[deadline.council_id]
+    else:
+        users = responsible[(deadline.kind, deadline.object_id)]
+    unique = {}
+    for user in users:
+        unique.setdefault(user.pk, user)
+    return list(unique.values())
+
+
+def _message(deadline, stage, context):
+    calendar = context.calendars[deadline.council_id]
+    values = {"kind": kind_label(deadline.kind), "title": deadline.title,
+              "due": deadline.due_on.strftime("%d/%m/%Y")}
+    if stage == DUE_TODAY:
+        subject = _("Due today: %(kind)s · %(title)s") % values
+    elif stage == OVERDUE:
+        subject = _("Overdue since %(due)s: %(kind)s · %(title)s") % values
+    elif stage == ESCALATE_STANDING:
+        late = calendar.working_days_between(deadline.due_on, context.today)
+        subject = ngettext("Overdue by %(n)s working day: %(kind)s · %(title)s",
+                           "Overdue by %(n)s working days: %(kind)s · %(title)s", late) % {**values, "n": late}
+    else:
+        left = calendar.working_days_between(context.today, deadline.due_on)
+        subject = ngettext("Due on %(due)s, in %(n)s working day: %(kind)s · %(title)s",
+                           "Due on %(due)s, in %(n)s working days: %(kind)s · %(title)s", left) % {**values, "n": left}
+    body = _("%(title)s\n%(kind)s, due on %(due)s.") % values
+    if deadline.explanation:
+        body += "\n" + _("How the date was computed: %(explanation)s") % {"explanation": deadline.explanation}
+    return subject, body
+
+
+def _notify(notifications):
+    """Inbox messages in one insert, and their emails after commit in a few task messages (the
+    one-by-one path, delegations.services.notification_create, costs a query and a task each)."""
+    if not notifications:
+        return
+    created = Notification.objects.bulk_create(notifications, batch_size=500)
+    ids = [n.pk for n in created if n.recipient.email]
+    if ids:
+        transaction.on_commit(lambda: _email_later(ids))
+
+
+def _email_later(ids):
+    from .tasks import notifications_email
+
+    for start in range(0, len(ids), EMAIL_BATCH):
+        notifications_email.delay(ids[start:start + EMAIL_BATCH])

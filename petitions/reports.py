@@ -1,0 +1,678 @@
+"""Reports (BC) on voter petitions, written by the system: the consolidated report of a round
+("Báo cáo tổng hợp ý kiến, kiến nghị cử tri") and the results of the answers for a sitting or a
+round. Each is described once as an `OfficialDocument` (plans/documents.py, the one Decree 30
+renderer) and printed to PDF and Word from that description; an Excel workbook beside it holds one
+row per petition and the count tables.
+
+The data is read in a fixed number of queries whatever the number of petitions (values() rows, one
+query for the fields of all of them, aggregates for the counts), so a round of 5,000 petitions is
+printed in seconds (`manage.py bench_report`).
+
+A report is asked for as a draft: unnumbered ("Số:      /BC-HĐND"), printed with the data of the
+moment it is rendered, and it can be rendered again as the petitions move. Issuing it takes the
+next number of the council's BC register (plans' document numbering, the same register plans use)
+and the issue date, renders it once more, and freezes it: an issued report's files never change.
+So drafts asked for only to look at the figures never use up numbers of the register.
+
+The documents' wording is Vietnamese, as the law prints it, whatever the interface language (the
+same choice as plans' printed plan and the Excel sheets' headers)."""
+import datetime
+import io
+import logging
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from delegations.models import AgencyLevel, CouncilLevel, Role
+from plans.documents import Block, OfficialDocument, Signature
+from plans.models import RoundKind, Sitting
+from sessions.models import ContactSession, MeetingStatus
+
+from .models import Answer, AnswerOutcome, Petition, PetitionStatus, Report, ReportKind, ReportStatus
+from .spreadsheets import LEVEL_LABELS, LIST_SEPARATOR, STATUS_LABELS
+
+logger = logging.getLogger(__name__)
+
+NOT_ANSWERED = "not_answered"
+OUTCOME_LABELS = {
+    AnswerOutcome.RESOLVED: "Đã giải quyết xong",
+    AnswerOutcome.IN_PROGRESS: "Đang giải quyết",
+    AnswerOutcome.EXPLAINED: "Đã giải trình, cung cấp thông tin",
+    NOT_ANSWERED: "Chưa trả lời",
+}
+OUTCOME_ORDER = [AnswerOutcome.RESOLVED, AnswerOutcome.IN_PROGRESS, AnswerOutcome.EXPLAINED, NOT_ANSWERED]
+# Central level first, then the local levels (province, then commune), then those not classified yet.
+LEVEL_ORDER = [AgencyLevel.CENTRAL, AgencyLevel.PROVINCE, AgencyLevel.COMMUNE, ""]
+LEVEL_NAMES = {AgencyLevel.CENTRAL: "Trung ương", AgencyLevel.PROVINCE: "cấp tỉnh", AgencyLevel.COMMUNE: "cấp xã",
+               "": "chưa xác định"}
+NO_GROUP = "Không thuộc Tổ đại biểu"
+NO_FIELD = "Chưa phân loại lĩnh vực"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ANSWER_EXCERPT = 400
+
+
+# ------------------------------------------------------------------------------------ formatting
+
+def _date(value):
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _share(count, total):
+    """ "37,5%": a share with the Vietnamese decimal comma."""
+    if not total:
+        return "0%"
+    return f"{count * 100 / total:.1f}".replace(".", ",") + "%"
+
+
+def _natural(text):
+    """Sort key that puts "Tổ số 2" before "Tổ số 10"."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text or "")]
+
+
+def _excerpt(text, limit=ANSWER_EXCERPT):
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _sentence(row):
+    """A petition as printed: its summary, else what was said, without the closing full stop (the
+    details follow in brackets)."""
+    return (row["summary"] or row["text"]).strip().rstrip(" .;")
+
+
+def _level_word(council):
+    return "tỉnh" if council.level == CouncilLevel.PROVINCE else "xã"
+
+
+def default_recipients(council):
+    """The usual distribution list of a council's report on voter petitions."""
+    word = _level_word(council)
+    party = "Thường trực Tỉnh ủy" if council.level == CouncilLevel.PROVINCE else "Thường trực Đảng ủy xã"
+    return "\n".join([f"{party};", f"UBND {word};", f"Ủy ban MTTQ Việt Nam {word};", f"Các Ban của HĐND {word};",
+                      f"Các Tổ đại biểu HĐND {word};", f"Đại biểu HĐND {word};", "Lưu: VT."])
+
+
+def sitting_label(sitting):
+    label = f"kỳ họp thứ {sitting.number}"
+    if sitting.term_id:
+        label += f", {sitting.council.name} {sitting.term.name[:1].lower()}{sitting.term.name[1:]}"
+    return label
+
+
+def round_label(rnd):
+    """ "trước kỳ họp thứ 5, HĐND tỉnh Bắc Ninh khóa XX", or a thematic round's topic and dates."""
+    dates = f"từ ngày {_date(rnd.starts_on)} đến ngày {_date(rnd.ends_on)}"
+    if rnd.sitting_id and rnd.kind in (RoundKind.BEFORE_SITTING, RoundKind.AFTER_SITTING):
+        when = "trước" if rnd.kind == RoundKind.BEFORE_SITTING else "sau"
+        return f"{when} {sitting_label(rnd.sitting)}", dates
+    if rnd.kind == RoundKind.THEMATIC:
+        topic = f" chuyên đề “{rnd.topic}”" if rnd.topic else " chuyên đề"
+        return f"đợt tiếp xúc cử tri{topic}", dates
+    return f"đợt tiếp xúc cử tri {dates}", ""
+
+
+# ------------------------------------------------------------------------------------ the content
+
+@dataclass
+class Sheet:
+    title: str
+    header: list
+    rows: list
+    widths: list = field(default_factory=list)
+
+
+@dataclass
+class Built:
+    """What a report prints: the official document, and the sheets of its workbook."""
+
+    document: OfficialDocument
+    sheets: list
+    petition_count: int
+
+
+def _fields_by_petition(petitions):
+    """{petition id: [(order, name), …]} for the petitions of a queryset, in one query."""
+    through = Petition.fields.through
+    fields = defaultdict(list)
+    links = (through.objects.filter(petition__in=petitions)
+             .values_list("petition_id", "petitionfield__order", "petitionfield__name")
+             .order_by("petitionfield__order", "petitionfield__name"))
+    for petition_id, order, name in links.iterator(chunk_size=5000):
+        fields[petition_id].append((order, name))
+    return fields
+
+
+def _table(caption, header, rows, widths):
+    return Block("table", caption, rows=[header, *rows], widths=widths)
+
+
+def _count_rows(counter, total, labels, with_total=True):
+    """STT | label | count | share rows, in the order of `labels`, then the total row."""
+    rows = [[str(index), label, str(counter.get(key, 0)), _share(counter.get(key, 0), total)]
+            for index, (key, label) in enumerate(labels, start=1)]
+    if with_total:
+        rows.append(["", "Tổng cộng", str(total), _share(total, total) if total else "0%"])
+    return rows
+
+
+COUNT_WIDTHS = [10, 56, 17, 17]
+
+
+def _base_document(report, subject_lines, blocks, preamble=()):
+    council = report.council
+    today = timezone.localdate()
+    issued = report.number is not None and report.issued_on is not None
+    signing = [line.strip() for line in report.signing_lines.splitlines() if line.strip()]
+    recipients = [line.strip().lstrip("-").strip() for line in report.recipients.splitlines() if line.strip()]
+    return OfficialDocument(
+        issuer_lines=council.issuing_body,
+        type_code=Report.TYPE_CODE,
+        symbol=council.document_symbol,
+        title="BÁO CÁO",
+        subject_lines=subject_lines,
+        place=council.place_name,
+        number=report.number if issued else None,
+        date=report.issued_on if issued else None,
+        draft_month=today.month,
+        draft_year=today.year,
+        preamble=list(preamble),
+        blocks=blocks,
+        recipients=recipients,
+        signature=Signature(signing, report.signer_name),
+    )
+
+
+def build_round_report(report):
+    """The consolidated report of a round: I. overview, II. counts by field, level and group,
+    III. the petitions, central level first, then local (province, then commune)."""
+    council, rnd = report.council, report.round
+    everything = Petition.objects.filter(council_id=council.pk, round_id=rnd.pk)
+    main = everything.main()
+    totals = everything.aggregate(received=Count("pk"), merged=Count("pk", filter=Q(merged_into__isnull=False)))
+    meetings = ContactSession.objects.filter(council_id=council.pk, round_id=rnd.pk).aggregate(
+        held=Count("pk", filter=Q(status=MeetingStatus.HELD)),
+        planned=Count("pk", filter=~Q(status=MeetingStatus.CANCELLED)),
+        voters=Sum("voters_present", filter=Q(status=MeetingStatus.HELD)),
+    )
+    fields = _fields_by_petition(main)
+    rows = list(main.values("pk", "public_code", "summary", "text", "level", "voter_count", "meeting_count",
+                            "status", "group_id", "group__name", "commune__name", "agency__name")
+                .order_by("pk").iterator(chunk_size=5000))
+    level_rank = {level: index for index, level in enumerate(LEVEL_ORDER)}
+
+    def order(row):
+        first = fields[row["pk"]][0] if fields[row["pk"]] else (1 << 30, "")
+        return level_rank.get(row["level"], len(LEVEL_ORDER)), first, row["pk"]
+
+    rows.sort(key=order)
+    total = len(rows)
+
+    by_field = Counter(name for row in rows for _order, name in fields[row["pk"]])
+    unfielded = sum(1 for row in rows if not fields[row["pk"]])
+    field_names = sorted({(o, n) for row in rows for o, n in fields[row["pk"]]})
+    field_labels = [(name, name) for _order, name in field_names]
+    if unfielded:
+        by_field[NO_FIELD] = unfielded
+        field_labels.append((NO_FIELD, NO_FIELD))
+    by_level = Counter(row["level"] or "" for row in rows)
+    level_labels = [(level, LEVEL_LABELS.get(level, "Chưa xác định")) for level in LEVEL_ORDER
+                    if level or by_level.get("")]
+    by_group = Counter(row["group__name"] or NO_GROUP for row in rows)
+    group_labels = [(name, name) for name in sorted(by_group, key=lambda n: (n == NO_GROUP, _natural(n)))]
+
+    label, dates = round_label(rnd)
+    subject = ["Tổng hợp ý kiến, kiến nghị cử tri", label]
+    preamble = []
+    plan = rnd.plan
+    if plan.number and plan.issued_on:
+        preamble.append(f"Thực hiện Kế hoạch số {plan.number:02d}/KH-{council.document_symbol} ngày "
+                        f"{_date(plan.issued_on)} về tổ chức tiếp xúc cử tri, Thường trực HĐND {_level_word(council)} "
+                        f"báo cáo tổng hợp ý kiến, kiến nghị cử tri {label} như sau:")
+    else:
+        preamble.append(f"Thường trực HĐND {_level_word(council)} báo cáo tổng hợp ý kiến, kiến nghị cử tri "
+                        f"{label} như sau:")
+
+    voters = meetings["voters"]
+    blocks = [
+        Block("part", "I. TÌNH HÌNH TỔ CHỨC TIẾP XÚC CỬ TRI"),
+        Block("paragraph", f"Đợt tiếp xúc cử tri {label}" + (f" ({dates})" if dates else "")
+              + f": các Tổ đại biểu đã tổ chức {meetings['held']} hội nghị tiếp xúc cử tri"
+              + (f" (theo lịch: {meetings['planned']} hội nghị)" if meetings["planned"] != meetings["held"] else "")
+              + (f", với {voters} lượt cử tri tham dự." if voters is not None else ".")),
+        Block("paragraph", f"Số hội nghị đã tổ chức: {meetings['held']}.", lead="-"),
+        Block("paragraph", f"Số lượt cử tri tham dự: {voters if voters is not None else 0}.", lead="-"),
+        Block("paragraph", f"Số ý kiến, kiến nghị đã tiếp nhận: {totals['received']}.", lead="-"),
+        Block("paragraph", f"Số kiến nghị trùng lặp đã hợp nhất: {totals['merged']}.", lead="-"),
+        Block("paragraph", f"Số kiến nghị sau tổng hợp: {total}.", lead="-"),
+        Block("part", "II. PHÂN LOẠI Ý KIẾN, KIẾN NGHỊ CỬ TRI"),
+        _table("1. Theo lĩnh vực", ["STT", "Lĩnh vực", "Số kiến nghị", "Tỷ lệ"],
+               _count_rows(by_field, total, field_labels, with_total=False), COUNT_WIDTHS),
+    ]
+    if any(len(fields[row["pk"]]) > 1 for row in rows):
+        blocks.append(Block("paragraph", "Một kiến nghị liên quan nhiều lĩnh vực được tính ở mỗi lĩnh vực."))
+    blocks += [
+        _table("2. Theo thẩm quyền giải quyết", ["STT", "Thẩm quyền", "Số kiến nghị", "Tỷ lệ"],
+               _count_rows(by_level, total, level_labels), COUNT_WIDTHS),
+        _table("3. Theo Tổ đại biểu", ["STT", "Tổ đại biểu", "Số kiến nghị", "Tỷ lệ"],
+               _count_rows(by_group, total, group_labels), COUNT_WIDTHS),
+        Block("part", "III. NỘI DUNG Ý KIẾN, KIẾN NGHỊ CỬ TRI"),
+    ]
+
+    sheet_rows = []
+    number = 0
+
+    def listing(level_rows):
+        nonlocal number
+        out = []
+        for row in level_rows:
+            number += 1
+            names = [name for _order, name in fields[row["pk"]]]
+            details = [row["group__name"] or NO_GROUP,
+                       f"{row['voter_count']} cử tri, {row['meeting_count']} hội nghị",
+                       "lĩnh vực: " + (", ".join(names) if names else "chưa phân loại"),
+                       "cơ quan giải quyết: " + (row["agency__name"] or "chưa xác định")]
+            out.append(Block("paragraph", f"{_sentence(row)} ({'; '.join(details)}).", lead=f"{number}."))
+            sheet_rows.append([number, row["public_code"] or "", row["group__name"] or "", row["commune__name"] or "",
+                               LIST_SEPARATOR.join(names), LEVEL_LABELS.get(row["level"], ""),
+                               row["agency__name"] or "", row["summary"], row["text"], row["voter_count"],
+                               row["meeting_count"], STATUS_LABELS.get(row["status"], row["status"])])
+        return out
+
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[row["level"] or ""].append(row)
+    central, province, commune = (grouped[AgencyLevel.CENTRAL], grouped[AgencyLevel.PROVINCE],
+                                  grouped[AgencyLevel.COMMUNE])
+    blocks.append(Block("section", f"1. Kiến nghị thuộc thẩm quyền Trung ương ({len(central)} kiến nghị)"))
+    blocks += listing(central) or [Block("paragraph", "Không có kiến nghị.")]
+    blocks.append(Block("section", f"2. Kiến nghị thuộc thẩm quyền địa phương ({len(province) + len(commune)} "
+                                   "kiến nghị)"))
+    blocks.append(Block("subsection", f"2.1. Thuộc thẩm quyền cấp tỉnh ({len(province)} kiến nghị)"))
+    blocks += listing(province) or [Block("paragraph", "Không có kiến nghị.")]
+    blocks.append(Block("subsection", f"2.2. Thuộc thẩm quyền cấp xã ({len(commune)} kiến nghị)"))
+    blocks += listing(commune) or [Block("paragraph", "Không có kiến nghị.")]
+    if grouped[""]:
+        blocks.append(Block("section", f"3. Kiến nghị chưa xác định thẩm quyền ({len(grouped[''])} kiến nghị)"))
+        blocks += listing(grouped[""])
+    blocks.append(Block("paragraph", f"Trên đây là báo cáo tổng hợp ý kiến, kiến nghị cử tri {label} của "
+                                     f"Thường trực HĐND {_level_word(council)}."))
+
+    counts = Sheet("Số liệu", ["STT", "Nội dung", "Số lượng", "Tỷ lệ"], [
+        ["", "Số hội nghị đã tổ chức", meetings["held"], ""],
+        ["", "Số lượt cử tri tham dự", voters or 0, ""],
+        ["", "Số ý kiến, kiến nghị đã tiếp nhận", totals["received"], ""],
+        ["", "Số kiến nghị trùng lặp đã hợp nhất", totals["merged"], ""],
+        ["", "Số kiến nghị sau tổng hợp", total, ""],
+        *_sheet_table("Theo lĩnh vực", _count_rows(by_field, total, field_labels, with_total=False)),
+        *_sheet_table("Theo thẩm quyền", _count_rows(by_level, total, level_labels)),
+        *_sheet_table("Theo Tổ đại biểu", _count_rows(by_group, total, group_labels)),
+    ], [8, 50, 14, 12])
+    petitions = Sheet("Kiến nghị", ["STT", "Mã", "Tổ đại biểu", "Xã/phường", "Lĩnh vực", "Thẩm quyền",
+                                    "Cơ quan giải quyết", "Tóm tắt", "Nội dung", "Số cử tri", "Số hội nghị",
+                                    "Trạng thái"], sheet_rows,
+                      [6, 16, 22, 18, 22, 12, 30, 40, 60, 10, 10, 14])
+    return Built(_base_document(report, subject, blocks, preamble), [petitions, counts], total)
+
+
+def _sheet_table(title, rows):
+    """A count table in the "Số liệu" sheet: a title row, then its rows with the counts as numbers."""
+    out = [["", title, "", ""]]
+    for stt, label, count, share in rows:
+        out.append([int(stt) if stt else "", label, int(count), share])
+    return out
+
+
+# ------------------------------------------------------------------------------- results report
+
+def results_scope(report):
+    """The forwarded main petitions a results report covers.
+
+    For a round: every petition of that round that was forwarded. For a sitting: the petitions
+    forwarded before the sitting opens, since the previous sitting of the council opened, plus those
+    forwarded earlier that are not closed yet (still waiting, or answered and not reviewed), so that
+    nothing left open drops out of the next report."""
+    petitions = Petition.objects.filter(council_id=report.council_id, forwarding__isnull=False).main()
+    if report.round_id:
+        return petitions.filter(round_id=report.round_id)
+    sitting = report.sitting
+    opens = _local_midnight(sitting.opens_on)
+    petitions = petitions.filter(forwarding__forwarded_at__lt=opens)
+    previous = (Sitting.objects.filter(council_id=report.council_id, opens_on__lt=sitting.opens_on)
+                .order_by("-opens_on").first())
+    if previous is not None:
+        petitions = petitions.filter(Q(forwarding__forwarded_at__gte=_local_midnight(previous.opens_on))
+                                     | ~Q(status=PetitionStatus.CLOSED))
+    return petitions
+
+
+def _local_midnight(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def outcome_of(row, as_of):
+    """(outcome, overdue, the date missed) of a petition row, as of a date: a petition waiting for
+    its answer (forwarded, or sent back) is "not answered", overdue once its answer date has passed;
+    one being resolved is overdue once the promised date has passed (closed ones never are)."""
+    if row["status"] == PetitionStatus.FORWARDED or not row["last_outcome"]:
+        due = row["answer_due_on"]
+        return NOT_ANSWERED, bool(due and due < as_of and row["status"] == PetitionStatus.FORWARDED), due
+    outcome = row["last_outcome"]
+    promised = row["last_promised"]
+    overdue = (outcome == AnswerOutcome.IN_PROGRESS and row["status"] == PetitionStatus.ANSWERED
+               and promised is not None and promised < as_of)
+    return outcome, overdue, promised
+
+
+def build_results_report(report, as_of):
+    """The results of the answers: counts by outcome and by agency (worst first), the overdue
+    petitions listed first, then the others by outcome, each with its agency."""
+    council = report.council
+    scope = results_scope(report)
+    latest = Answer.objects.filter(petition=OuterRef("pk")).order_by("-answered_at", "-pk")
+    fields = _fields_by_petition(scope)
+    rows = list(scope.annotate(last_outcome=Subquery(latest.values("outcome")[:1]),
+                               last_promised=Subquery(latest.values("promised_on")[:1]))
+                .values("pk", "public_code", "summary", "text", "level", "status", "agency__name",
+                        "forwarding__forwarded_at", "answer_due_on", "answer_text", "group__name", "commune__name",
+                        "last_outcome", "last_promised")
+                .order_by("agency__name", "pk").iterator(chunk_size=5000))
+    for row in rows:
+        row["outcome"], row["overdue"], row["missed"] = outcome_of(row, as_of)
+        row["agency"] = row["agency__name"] or "Chưa xác định"
+    total = len(rows)
+    by_outcome = Counter(row["outcome"] for row in rows)
+    overdue_rows = sorted((row for row in rows if row["overdue"]), key=lambda r: (r["missed"], r["agency"], r["pk"]))
+    agencies = defaultdict(Counter)
+    for row in rows:
+        agencies[row["agency"]]["total"] += 1
+        agencies[row["agency"]][row["outcome"]] += 1
+        agencies[row["agency"]]["overdue"] += row["overdue"]
+    agency_order = sorted(agencies, key=lambda a: (-agencies[a]["overdue"], -agencies[a][NOT_ANSWERED], _natural(a)))
+    agency_rows = [[str(index), name, str(agencies[name]["total"]),
+                    *(str(agencies[name][outcome]) for outcome in OUTCOME_ORDER), str(agencies[name]["overdue"])]
+                   for index, name in enumerate(agency_order, start=1)]
+    agency_rows.append(["", "Tổng cộng", str(total), *(str(by_outcome[o]) for o in OUTCOME_ORDER),
+                        str(len(overdue_rows))])
+
+    if report.round_id:
+        label, dates = round_label(report.round)
+        scope_text = f"kiến nghị cử tri {label}" + (f" ({dates})" if dates else "")
+        subject = ["Kết quả giải quyết ý kiến, kiến nghị cử tri", label]
+    else:
+        label = sitting_label(report.sitting)
+        scope_text = f"kiến nghị cử tri đã chuyển cơ quan có thẩm quyền trước {label}"
+        subject = ["Kết quả giải quyết ý kiến, kiến nghị cử tri", f"trình {label}"]
+    preamble = [f"Thường trực HĐND {_level_word(council)} báo cáo kết quả giải quyết {scope_text}, "
+                f"số liệu tính đến ngày {_date(as_of)}, như sau:"]
+    blocks = [
+        Block("part", "I. KẾT QUẢ CHUNG"),
+        Block("paragraph", f"Tổng số kiến nghị đã chuyển cơ quan có thẩm quyền giải quyết: {total}; trong đó: "
+              + "; ".join(f"{OUTCOME_LABELS[o].lower()}: {by_outcome[o]}" for o in OUTCOME_ORDER)
+              + f". Số kiến nghị quá hạn: {len(overdue_rows)}."),
+        _table("1. Theo kết quả giải quyết", ["STT", "Kết quả", "Số kiến nghị", "Tỷ lệ"],
+               _count_rows(by_outcome, total, [(o, OUTCOME_LABELS[o]) for o in OUTCOME_ORDER]), COUNT_WIDTHS),
+        _table("2. Theo cơ quan giải quyết", ["STT", "Cơ quan", "Số đã chuyển", "Đã giải quyết", "Đang giải quyết",
+                                               "Giải trình", "Chưa trả lời", "Quá hạn"],
+               agency_rows, [7, 30, 11, 11, 11, 10, 10, 10]),
+        Block("part", "II. KIẾN NGHỊ QUÁ HẠN"),
+    ]
+    sheet_rows = []
+    number = 0
+
+    def listing(items):
+        nonlocal number
+        out = []
+        for row in items:
+            number += 1
+            details = [f"cơ quan: {row['agency']}",
+                       f"chuyển ngày {_date(timezone.localdate(row['forwarding__forwarded_at']))}",
+                       f"kết quả: {OUTCOME_LABELS[row['outcome']].lower()}"]
+            if row["outcome"] == NOT_ANSWERED and row["answer_due_on"]:
+                details.append(f"hạn trả lời {_date(row['answer_due_on'])}")
+            if row["outcome"] == AnswerOutcome.IN_PROGRESS and row["last_promised"]:
+                details.append(f"hẹn giải quyết xong {_date(row['last_promised'])}")
+            if row["overdue"]:
+                details.append(f"quá hạn {(as_of - row['missed']).days} ngày")
+            out.append(Block("paragraph", f"{_sentence(row)} ({'; '.join(details)}).", lead=f"{number}."))
+            if row["outcome"] != NOT_ANSWERED and row["answer_text"]:
+                out.append(Block("item", f"Trả lời: {_excerpt(row['answer_text'])}"))
+            names = [name for _order, name in fields[row["pk"]]]
+            sheet_rows.append([number, row["public_code"] or "", row["group__name"] or "", row["commune__name"] or "",
+                               LIST_SEPARATOR.join(names), LEVEL_LABELS.get(row["level"], ""), row["agency"],
+                               row["summary"], row["text"],
+                               _date(timezone.localdate(row["forwarding__forwarded_at"])),
+                               _date(row["answer_due_on"]), OUTCOME_LABELS[row["outcome"]],
+                               _date(row["last_promised"]), "Có" if row["overdue"] else "",
+                               (as_of - row["missed"]).days if row["overdue"] else "", row["answer_text"]])
+        return out
+
+    blocks += listing(overdue_rows) or [Block("paragraph", "Không có kiến nghị quá hạn.")]
+    blocks.append(Block("part", "III. KẾT QUẢ GIẢI QUYẾT CÁC KIẾN NGHỊ KHÁC"))
+    rest = [row for row in rows if not row["overdue"]]
+    for index, outcome in enumerate(OUTCOME_ORDER, start=1):
+        items = [row for row in rest if row["outcome"] == outcome]
+        heading = OUTCOME_LABELS[outcome] + (", chưa đến hạn" if outcome == NOT_ANSWERED else "")
+        blocks.append(Block("section", f"{index}. {heading} ({len(items)} kiến nghị)"))
+        blocks += listing(items) or [Block("paragraph", "Không có kiến nghị.")]
+    blocks.append(Block("paragraph", f"Trên đây là báo cáo kết quả giải quyết {scope_text} của Thường trực HĐND "
+                                     f"{_level_word(council)}."))
+
+    counts = Sheet("Số liệu", ["STT", "Nội dung", "Đã chuyển", *(OUTCOME_LABELS[o] for o in OUTCOME_ORDER),
+                                "Quá hạn"],
+                   [[int(r[0]) if r[0] else "", r[1], *(int(c) for c in r[2:])] for r in agency_rows],
+                   [6, 40, 12, 14, 14, 14, 14, 10])
+    petitions = Sheet("Kiến nghị", ["STT", "Mã", "Tổ đại biểu", "Xã/phường", "Lĩnh vực", "Thẩm quyền",
+                                    "Cơ quan giải quyết", "Tóm tắt", "Nội dung", "Ngày chuyển", "Hạn trả lời",
+                                    "Kết quả", "Ngày hẹn giải quyết", "Quá hạn", "Số ngày quá hạn", "Trả lời"],
+                      sheet_rows, [6, 16, 22, 18, 22, 12, 30, 40, 60, 12, 12, 20, 14, 8, 10, 60])
+    return Built(_base_document(report, subject, blocks, preamble), [petitions, counts], total)
+
+
+def report_build(report, as_of=None):
+    as_of = as_of or report.issued_on or timezone.localdate()
+    if report.kind == ReportKind.ROUND:
+        return build_round_report(report)
+    return build_results_report(report, as_of)
+
+
+# ------------------------------------------------------------------------------------- the files
+
+def workbook_bytes(sheets):
+    """The sheets as an .xlsx file (a write-only workbook: rows go straight out, whatever their number)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        ws = workbook.create_sheet(sheet.title)
+        for index, width in enumerate(sheet.widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.freeze_panes = "A2"
+        header = []
+        for title in sheet.header:
+            cell = WriteOnlyCell(ws, value=title)
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+            header.append(cell)
+        ws.append(header)
+        for row in sheet.rows:
+            ws.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def render_files(built):
+    """{"pdf": bytes, "docx": bytes, "xlsx": bytes} of a built report."""
+    from plans.documents import render_docx, render_pdf
+
+    return {"pdf": render_pdf(built.document), "docx": render_docx(built.document),
+            "xlsx": workbook_bytes(built.sheets)}
+
+
+def file_stem(report):
+    kind = "tong-hop-kien-nghi" if report.kind == ReportKind.ROUND else "ket-qua-giai-quyet"
+    if report.number and report.issued_on:
+        return f"BC-{report.number:02d}-{report.issued_on:%Y}-{kind}"
+    return f"BC-du-thao-{report.pk}-{kind}"
+
+
+def report_load(report_id):
+    return (Report.objects.select_related("council", "round__plan", "round__sitting__term",
+                                          "round__sitting__council", "sitting__term", "sitting__council")
+            .filter(pk=report_id).first())
+
+
+def report_render(*, report_id):
+    """Render a report's PDF, Word copy and workbook for its current revision; idempotent: a revision
+    already rendered, or one replaced by a newer revision meanwhile, is not written (again).
+
+    The slow part (reading the petitions and typesetting) runs outside any transaction, so the
+    database is not held for it; the files are written in a short transaction on the locked row,
+    only if the report still wants this revision."""
+    report = report_load(report_id)
+    if report is None:
+        return False
+    revision = report.revision
+    if report.rendered_revision == revision and report.status == ReportStatus.READY:
+        return False
+    try:
+        built = report_build(report)
+        files = render_files(built)
+    except Exception as error:  # recorded on the report, shown on its page, and the office may try again
+        logger.exception("report %s could not be rendered", report_id)
+        Report.objects.filter(pk=report_id, revision=revision).update(
+            status=ReportStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
+        return False
+    with transaction.atomic():
+        report = Report.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.revision != revision or (
+                report.rendered_revision == revision and report.status == ReportStatus.READY):
+            return False
+        old_names = [(f.storage, f.name) for f in (report.pdf, report.docx, report.xlsx) if f]
+        stem = file_stem(report)
+        for name, content in files.items():
+            getattr(report, name).save(f"{stem}.{name}", ContentFile(content), save=False)
+        report.status, report.error = ReportStatus.READY, ""
+        report.rendered_revision, report.rendered_at = revision, timezone.now()
+        report.petition_count = built.petition_count
+        report.save(update_fields=["pdf", "docx", "xlsx", "status", "error", "rendered_revision", "rendered_at",
+                                   "petition_count"])
+        keep = {report.pdf.name, report.docx.name, report.xlsx.name}
+        for storage, old_name in old_names:
+            if old_name not in keep:
+                transaction.on_commit(lambda s=storage, n=old_name: s.delete(n))
+    return True
+
+
+# ----------------------------------------------------------------------------------- the services
+
+def _render_after_commit(report):
+    from .tasks import report_render as task
+
+    report_id = report.pk
+    transaction.on_commit(lambda: task.delay(report_id))
+
+
+def _user_roles(user, council):
+    if user.is_superuser:
+        return {Role.OFFICE, Role.STANDING}
+    return set(user.memberships.filter(council=council, is_active=True).values_list("role", flat=True))
+
+
+@transaction.atomic
+def report_request(*, user, council, kind, round=None, sitting=None, signer_name="", signing_lines="",
+                   recipients="", issue=False, number=None, issued_on=None):
+    """Ask for a report of a council (office or standing committee of that council): a round's
+    consolidated report needs the round; a results report a sitting or a round. It is rendered by
+    the worker after commit; with `issue`, it takes its number from the register at once."""
+    if not _user_roles(user, council) & {Role.OFFICE, Role.STANDING}:
+        raise PermissionDenied(_("Only the office and the standing committee of the council ask for reports."))
+    if kind not in ReportKind.values:
+        raise ValidationError(_("Choose the kind of report."))
+    if round is not None and round.plan.council_id != council.pk:
+        raise ValidationError(_("Choose a round of the council."))
+    if sitting is not None and sitting.council_id != council.pk:
+        raise ValidationError(_("Choose a sitting of the council."))
+    if kind == ReportKind.ROUND:
+        if round is None:
+            raise ValidationError(_("The consolidated report is about a round: choose it."))
+        sitting = None
+    elif (round is None) == (sitting is None):
+        raise ValidationError(_("The results report is for a sitting or for a round: choose one of them."))
+    report = Report(council=council, kind=kind, round=round, sitting=sitting, requested_by=user,
+                    signer_name=(signer_name or "").strip(),
+                    recipients=(recipients or "").strip() or default_recipients(council))
+    if (signing_lines or "").strip():
+        report.signing_lines = signing_lines.strip()
+    report.save()
+    if issue:
+        _take_number(report, user, number=number, issued_on=issued_on)
+    _render_after_commit(report)
+    return report
+
+
+def _take_number(report, user, *, number=None, issued_on=None):
+    from plans.services import document_number_take
+
+    if Role.OFFICE not in _user_roles(user, report.council):
+        raise PermissionDenied(_("Only the office issues documents."))
+    issued_on = issued_on or timezone.localdate()
+    report.number = document_number_take(council=report.council, year=issued_on.year,
+                                         type_code=Report.TYPE_CODE, number=number)
+    report.issued_on = issued_on
+    report.save(update_fields=["number", "issued_on"])
+
+
+@transaction.atomic
+def report_issue(*, report, user, number=None, issued_on=None):
+    """Issue a draft report: the next number of the council's BC register (or the one typed, if free)
+    and the issue date; it is rendered once more with them and never changes after."""
+    report = Report.objects.select_for_update(of=("self",)).select_related("council").get(pk=report.pk)
+    if report.number is not None:
+        raise ValidationError(_("This report is already issued as %(number)s.") % {"number": report.number_text})
+    _take_number(report, user, number=number, issued_on=issued_on)
+    report.revision += 1
+    report.status, report.error = ReportStatus.PENDING, ""
+    report.save(update_fields=["revision", "status", "error"])
+    _render_after_commit(report)
+    return report
+
+
+@transaction.atomic
+def report_refresh(*, report, user):
+    """Render a draft again with today's data (or retry a report that failed). An issued report that
+    was rendered stays as it was issued."""
+    report = Report.objects.select_for_update(of=("self",)).select_related("council").get(pk=report.pk)
+    if not _user_roles(user, report.council) & {Role.OFFICE, Role.STANDING}:
+        raise PermissionDenied(_("Only the office and the standing committee of the council ask for reports."))
+    if report.number is not None and report.status == ReportStatus.READY:
+        raise ValidationError(_("An issued report is not rendered again."))
+    report.revision += 1
+    report.status, report.error = ReportStatus.PENDING, ""
+    report.save(update_fields=["revision", "status", "error"])
+    _render_after_commit(report)
+    return report
+
+
+def request_councils(user):
+    """The councils whose reports a user may ask for: where they are office staff or on the standing
+    committee."""
+    from delegations.models import OVERSIGHT_ROLES, Council, Membership
+
+    if not user.is_authenticated:
+        return Council.objects.none()
+    if user.is_superuser:
+        return Council.objects.all()
+    return Council.objects.filter(pk__in=Membership.objects.filter(
+        user=user, is_active=True, role__in=OVERSIGHT_ROLES).values("council_id"))

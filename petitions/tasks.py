@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from . import reports
+
+
+@shared_task(acks_late=True)
+def report_render(report_id):
+    """Render a report's PDF, Word copy and Excel workbook; idempotent (a revision already rendered,
+    or replaced by a newer one meanwhile, is skipped)."""
+    return reports.report_render(report_id=report_id)

@@ -1,0 +1,178 @@
+"""Reports on petitions (BC): the list with the form to ask for one, a report's page (its download
+box polled by htmx while the worker renders it), issuing a draft, and the downloads. Office staff and
+the standing committee only: they hold every petition of a round."""
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from delegations.access import get_for_user, require_role
+from delegations.models import OVERSIGHT_ROLES, Council, Role
+from delegations.pagination import paginate
+from plans.models import ContactRound, Sitting
+
+from .. import reports
+from ..models import Report, ReportKind
+
+PAGE_SIZE = 20
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": reports.XLSX_CONTENT_TYPE,
+}
+
+
+class RoundChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.plan.council} · {obj}"
+
+
+class SittingChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.council} · {obj}"
+
+
+class ReportRequestForm(forms.Form):
+    council = forms.ModelChoiceField(label=gettext_lazy("council"), queryset=Council.objects.none())
+    kind = forms.ChoiceField(label=gettext_lazy("report"), choices=ReportKind.choices, widget=forms.RadioSelect,
+                             initial=ReportKind.ROUND)
+    round = RoundChoice(label=gettext_lazy("round"), queryset=ContactRound.objects.none(), required=False,
+                        help_text=gettext_lazy("The consolidated report is about a round; a results report is "
+                                               "for a round or for a sitting."))
+    sitting = SittingChoice(label=gettext_lazy("sitting"), queryset=Sitting.objects.none(), required=False,
+                            help_text=gettext_lazy("Results report only: the petitions forwarded before this "
+                                                   "sitting, and those still open."))
+    signing_lines = forms.CharField(label=gettext_lazy("signing authority and position"), widget=forms.Textarea(
+        attrs={"rows": 2}), initial="TM. THƯỜNG TRỰC HĐND\nCHỦ TỊCH", required=False)
+    signer_name = forms.CharField(label=gettext_lazy("signer's name"), max_length=150, required=False)
+    recipients = forms.CharField(label=gettext_lazy("recipients (Nơi nhận)"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text=gettext_lazy("One a line; leave empty for the usual list."))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        councils = reports.request_councils(user).order_by("level", "name")
+        self.fields["council"].queryset = councils
+        self.fields["round"].queryset = (ContactRound.objects.filter(plan__council__in=councils)
+                                         .select_related("plan__council").order_by("-starts_on"))
+        self.fields["sitting"].queryset = (Sitting.objects.filter(council__in=councils)
+                                           .select_related("council").order_by("-opens_on"))
+        # The signer of the council's last report, to start from.
+        last = (Report.objects.filter(council__in=councils).exclude(signer_name="")
+                .order_by("-requested_at", "-pk").values_list("signing_lines", "signer_name").first())
+        if last:
+            self.fields["signing_lines"].initial, self.fields["signer_name"].initial = last
+        first_two = list(councils[:2])
+        self.only_council = first_two[0] if len(first_two) == 1 else None
+        if self.only_council is not None:  # one council: nothing to choose
+            self.fields["council"].initial = self.only_council
+            self.fields["council"].required = False
+            self.fields["council"].widget = forms.HiddenInput()
+
+    def clean_council(self):
+        return self.cleaned_data.get("council") or self.only_council
+
+
+def _require_report_roles(user):
+    """Reports are for the office and the standing committee: 403 for everyone else."""
+    require_role(user, *OVERSIGHT_ROLES)
+
+
+@login_required
+def report_list(request):
+    _require_report_roles(request.user)
+    form = ReportRequestForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                report = reports.report_request(
+                    user=request.user, council=data["council"], kind=data["kind"], round=data["round"],
+                    sitting=data["sitting"], signer_name=data["signer_name"], signing_lines=data["signing_lines"],
+                    recipients=data["recipients"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The report is being prepared; it will be ready to download here."))
+                return redirect(report)
+        status = 400
+    rows = Report.objects.for_user(request.user).select_related(
+        "council", "round__plan", "sitting", "requested_by")
+    page_obj, querystring = paginate(request, rows, PAGE_SIZE)
+    return render(request, "petitions/report_list.html", {
+        "form": form, "page_obj": page_obj, "querystring": querystring,
+    }, status=status)
+
+
+def _report(request, pk):
+    _require_report_roles(request.user)
+    return get_for_user(Report, request.user, pk)
+
+
+@login_required
+def report_detail(request, pk):
+    report = _report(request, pk)
+    can_request = Report.objects.requestable_by(request.user).filter(pk=report.pk).exists()
+    can_issue = report.number is None and (request.user.is_superuser or request.user.memberships.filter(
+        council=report.council, role=Role.OFFICE, is_active=True).exists())
+    return render(request, "petitions/report_detail.html", {
+        "report": report, "can_request": can_request, "can_issue": can_issue, "today": timezone.localdate(),
+    })
+
+
+@login_required
+def report_files(request, pk):
+    """The download box, polled by htmx while the worker renders the report."""
+    report = _report(request, pk)
+    return render(request, "petitions/report_files.html", {"report": report})
+
+
+@login_required
+@require_POST
+def report_issue(request, pk):
+    report = _report(request, pk)
+    number = (request.POST.get("number") or "").strip()
+    issued_on = (request.POST.get("issued_on") or "").strip()
+    try:
+        number = int(number) if number else None
+        issued_on = forms.DateField().clean(issued_on) if issued_on else None
+        reports.report_issue(report=report, user=request.user, number=number, issued_on=issued_on)
+    except (ValueError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [_("Give a valid number and date.")])))
+    else:
+        messages.success(request, _("The report is issued; its numbered copy is being prepared."))
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def report_refresh(request, pk):
+    report = _report(request, pk)
+    if not Report.objects.requestable_by(request.user).filter(pk=report.pk).exists():
+        raise PermissionDenied
+    try:
+        reports.report_refresh(report=report, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The report is being prepared again with today's data."))
+    return redirect(report)
+
+
+@login_required
+def report_download(request, pk, fmt):
+    report = _report(request, pk)
+    if fmt not in CONTENT_TYPES or not report.is_ready:
+        raise Http404
+    file = getattr(report, fmt)
+    if not file:
+        raise Http404
+    return FileResponse(file.open("rb"), as_attachment=fmt != "pdf", content_type=CONTENT_TYPES[fmt],
+                        filename=f"{reports.file_stem(report)}.{fmt}")

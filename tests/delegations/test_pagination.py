@@ -1,0 +1,80 @@
+"""The shared pagination helper: the plain paginator, and the capped one that counts at most a
+limit (a province's lists at a million rows) and says "more than …"."""
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from delegations.models import Council
+from delegations.pagination import CappedPaginator, paginate, read_page_in_order, reading_in_order
+from tests.factories import CouncilFactory
+
+
+@pytest.fixture
+def councils(db):
+    return [CouncilFactory(name=f"HĐND tỉnh số {i:02d}", place_name=f"Tỉnh {i}") for i in range(12)]
+
+
+def rows():
+    return Council.objects.order_by("name")
+
+
+def test_without_a_limit_the_count_is_exact(councils):
+    page_obj, querystring = paginate(RequestFactory().get("/", {"page": "2", "q": "x"}), rows(), 5)
+    assert page_obj.paginator.count == 12 and page_obj.paginator.num_pages == 3
+    assert not getattr(page_obj.paginator, "count_capped", False)
+    assert [c.name for c in page_obj] == [f"HĐND tỉnh số {i:02d}" for i in range(5, 10)]
+    assert querystring == "q=x"
+
+
+def test_under_the_limit_the_capped_count_is_exact(councils):
+    paginator = CappedPaginator(rows(), 5, limit=20)
+    assert paginator.count == 12 and not paginator.count_capped and paginator.num_pages == 3
+
+
+def test_over_the_limit_the_count_stops_and_the_pages_end_at_the_limit(councils):
+    paginator = CappedPaginator(rows(), 3, limit=7)
+    with CaptureQueriesContext(connection) as queries:
+        assert paginator.count == 8  # the limit + 1: "more than 7"
+    count_sql = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert len(count_sql) == 1 and "LIMIT 8" in count_sql[0].upper()
+    assert "ORDER BY" not in count_sql[0].upper()  # any 8 rows will do: no sort of the whole result
+    assert paginator.count_capped and paginator.num_pages == 3  # pages up to the limit: 3 + 3 + 1
+    last = paginator.get_page(99)
+    assert last.number == 3 and [c.name for c in last] == ["HĐND tỉnh số 06"]
+
+
+def test_a_list_is_capped_too(councils):
+    paginator = CappedPaginator(list(rows()), 5, limit=10)
+    assert paginator.count == 11 and paginator.count_capped and paginator.num_pages == 2
+
+
+def test_paginate_passes_the_limit(councils):
+    page_obj, _ = paginate(RequestFactory().get("/"), rows(), 5, count_limit=10)
+    assert page_obj.paginator.count_capped and page_obj.paginator.limit == 10
+
+
+def test_the_page_links_say_more_than_when_capped(councils):
+    request = RequestFactory().get("/")
+    capped, _ = paginate(request, rows(), 5, count_limit=10)
+    exact, _ = paginate(request, rows(), 5)
+    with translation.override("en"):
+        assert "Page 1 of more than 2" in render_to_string("includes/pagination.html", {"page_obj": capped})
+        html = render_to_string("includes/pagination.html", {"page_obj": exact})
+    assert "Page 1 of 3" in html and "more than" not in html
+
+
+def test_reading_in_order_gives_the_same_rows_and_ends_with_its_block(councils):
+    page_obj, _ = paginate(RequestFactory().get("/", {"page": "2"}), rows(), 5, count_limit=10)
+    expected = [c.pk for c in rows()[5:10]]
+    read_page_in_order(page_obj)
+    assert isinstance(page_obj.object_list, list) and [c.pk for c in page_obj] == expected
+    with reading_in_order():
+        inside = [c.pk for c in rows()[5:10]]
+    assert inside == expected
+    if connection.vendor == "postgresql":  # the planner settings last only as long as the block
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_bitmapscan")
+            assert cursor.fetchone()[0] == "on"
