@@ -281,7 +281,7 @@ def petition_detail(request, pk):
     workable = petition.merged_into_id is None
     context = {
         "petition": petition, "fields": petition.fields.all(),
-        "voters": PetitionVoter.objects.filter(Q(petition=petition) | Q(petition__merged_into=petition))
+        "voters": PetitionVoter.objects.filter(petition__in=Petition.objects.family_of(petition))
         .select_related("petition") if _voters_visible(request.user, petition) else None,
         "events": petition.events.select_related("by"),
         "answers": petition.answers.select_related("agency", "answered_by", "reviewed_by"),
@@ -294,8 +294,10 @@ def petition_detail(request, pk):
     if manages and workable and petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED):
         context["classify_form"] = ClassifyForm(councils=[petition.council], initial={
             "fields_": list(petition.fields.all()), "level": petition.level, "agency": petition.agency})
-        context["similar"] = services.similar_petitions(council=petition.council, text=petition.text,
-                                                        round=petition.round, exclude=petition)
+        context["similar_asked"] = bool(request.GET.get("similar"))
+        if context["similar_asked"]:  # on demand: it scores the whole round
+            context["similar"] = services.similar_petitions(council=petition.council, text=petition.text,
+                                                            round=petition.round, exclude=petition)
     if reviews and workable and petition.status in (PetitionStatus.ANSWERED, PetitionStatus.CLOSED):
         context["later_rounds"] = ContactRound.objects.filter(
             plan__council=petition.council,

@@ -63,6 +63,7 @@ def test_send_classify_merge_forward_answer_and_look_up(live_server, page, login
     # It merges the two duplicates: on the first one's page the second is shown as similar.
     main, duplicate = petitions[0], petitions[1]
     page.goto(f"{live_server.url}/petitions/{main.pk}/")
+    page.get_by_test_id("find-similar").click()
     page.check(f"input[name=duplicates][value='{duplicate.pk}']")
     page.get_by_role("button", name="Gộp các kiến nghị đã chọn vào kiến nghị này").click()
     page.wait_for_url(f"**/petitions/{main.pk}/")
