@@ -469,6 +469,7 @@ def build_petitions(cursor, org, size, today):
     sessions = len(org["sessions"])
 
     started = time.perf_counter()
+    cursor.execute("DROP TABLE IF EXISTS b_draw, b_p, b_fwd_src, b_fwd_ids")  # a second build on one connection
     cursor.execute("SELECT setseed(0.2026)")
     # Draws, one row a petition; a merged duplicate takes the meeting of the petition before it.
     cursor.execute(f"""
@@ -521,9 +522,6 @@ def build_petitions(cursor, org, size, today):
 
     # Forwardings: one batch per council, agency and round, three days after the round ended.
     started = time.perf_counter()
-    cursor.execute("DROP TABLE IF EXISTS b_fwd")
-    cursor.execute("CREATE TEMP TABLE b_fwd (id bigint, council_id bigint, agency_id bigint, round_ends date, "
-                   "forwarded_on date, answer_due_on date)")
     cursor.execute("""
         CREATE TEMP TABLE b_fwd_src AS SELECT DISTINCT council_id, agency_id, round_ends, level FROM b_p
         WHERE status IN ('forwarded', 'answered', 'closed')""")
@@ -771,7 +769,7 @@ def _check_foreign_keys(cursor):
             raise RuntimeError(f"bench data inconsistent: {broken} rows break {label}")
 
 
-def bench_targets(org_or_none=None):
+def bench_targets():
     """What the load needs, read back from the database (so a reused data set works too)."""
     User = get_user_model()
     users = {key: User.objects.get(username=name) for key, name in USERS.items()}

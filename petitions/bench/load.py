@@ -159,7 +159,7 @@ class Cell:
 SERVER_TIMING = re.compile(r"app;dur=([0-9.]+)")
 
 
-def run_cell(port, cookie, paths, clients, *, duration, warmup=1.0, min_requests=20, max_seconds=120):
+def run_cell(port, cookie, paths, clients, *, duration, warmup=1.0, min_requests=30, max_seconds=120):
     """`clients` threads request `paths` in turn (each thread its own connection, kept alive) for
     `warmup` seconds not counted, then `duration` seconds counted — longer when fewer than
     `min_requests` were answered, up to `max_seconds`."""

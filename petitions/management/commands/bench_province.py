@@ -56,7 +56,7 @@ class Command(BaseCommand):
         parser.add_argument("--petitions", type=int, default=1_000_000, help="the large size (default 1,000,000)")
         parser.add_argument("--baseline", type=int, default=10_000, help="the small size it is compared with")
         parser.add_argument("--deadlines", type=int, default=1_000_000, help="open deadlines for the sweep")
-        parser.add_argument("--duration", type=float, default=5.0, help="seconds measured per page and load")
+        parser.add_argument("--duration", type=float, default=8.0, help="seconds measured per page and load")
         parser.add_argument("--warmup", type=float, default=1.0, help="seconds run before measuring")
         parser.add_argument("--clients", default="1,4,16", help="concurrent clients, comma-separated")
         parser.add_argument("--port", type=int, default=8765)
@@ -149,7 +149,6 @@ class Command(BaseCommand):
 
     def pages(self, targets):
         province_field = targets["fields"][targets["province"].pk].pk
-        commune_field = targets["fields"][targets["commune"].pk].pk
         search = "/petitions/?q=" + SEARCH.replace(" ", "+")
         return [
             ("floor", "Bare Django view (floor)", "province", ["/bench/floor/"]),
@@ -157,8 +156,8 @@ class Command(BaseCommand):
             ("dashboard", "Dashboard", "commune", ["/petitions/dashboard/"]),
             ("list", "Petition list, filtered", "province",
              [f"/petitions/?status=forwarded&level=province&field={province_field}"]),
-            ("list", "Petition list, filtered", "commune",
-             [f"/petitions/?status=forwarded&level=commune&field={commune_field}"]),
+            # A commune council holds 60 petitions at 10,000: one filter, so that both sizes show a full page.
+            ("list", "Petition list, filtered", "commune", ["/petitions/?level=commune"]),
             ("search", f'Search "{SEARCH}"', "province", [search]),
             ("search", f'Search "{SEARCH}"', "commune", [search]),
             ("detail", "Petition page (300 rotated)", "province",
@@ -182,8 +181,10 @@ class Command(BaseCommand):
             cookies = {key: load.login(opts["port"], user.username, data.PASSWORD)
                        for key, user in targets["users"].items()}
             for key, label, user, paths in self.pages(targets):
-                status, _body, _response = load.get(opts["port"], paths[0], headers={"Cookie": cookies[user]})
+                status, body, _response = load.get(opts["port"], paths[0], headers={"Cookie": cookies[user]})
                 row = results.setdefault(f"{key}:{user}", {"label": label, "user": user, "cells": {}})
+                if key in ("list", "search", "inbox"):  # petitions shown on the page measured
+                    row["rows"] = len(set(re.findall(rb'href="/petitions/(?:agency/)?(\d+)/"', body)))
                 if status != 200:
                     row["missing"] = "not built yet" if status == 404 else f"answers {status}"
                     self.say(f"  {label} as {user}: {row['missing']}")
@@ -284,17 +285,20 @@ class Command(BaseCommand):
         small, large = sizes[0], sizes[-1]
         s, b = short(small), short(large)
         head = ["page", "as", "clients", f"p50 {s}", f"p95 {s}", f"req/s {s}", f"p50 {b}", f"p95 {b}",
-                f"server p95 {b}", f"req/s {b}", f"p95 {b}/{s}"]
+                f"server p95 {b}", f"req/s {b}", f"p95 {b}/{s}", f"rows {s}/{b}"]
         rows, misses = [], []
         for key, row in results[large].items():
             if key.startswith("_"):
                 continue
             base = results[small].get(key, {})
+            what = f"{row['label']} as {row['user']}"
             if row.get("missing") or base.get("missing"):
-                rows.append([row["label"], row["user"], "—", *(["—"] * 7), row.get("missing") or base["missing"]])
+                rows.append([row["label"], row["user"], "—", *(["—"] * 7), row.get("missing") or base["missing"], "—"])
                 if key.startswith("dashboard"):
-                    misses.append(f"{row['label']} as {row['user']}: not measured ({row.get('missing') or base['missing']}).")
+                    misses.append(f"{what}: not measured ({row.get('missing') or base['missing']}).")
                 continue
+            shown = f"{base['rows']}/{row['rows']}" if "rows" in row and "rows" in base else "—"
+            slow, grows, failed = [], [], []
             for n in clients:
                 cell, cell0 = row["cells"].get(n), base.get("cells", {}).get(n)
                 if cell is None or cell0 is None:
@@ -303,17 +307,20 @@ class Command(BaseCommand):
                 errors = f" ({cell.errors} errors)" if cell.errors else ""
                 rows.append([row["label"], row["user"], str(n), ms(cell0.p50), ms(cell0.p95), f"{cell0.rps:.1f}",
                              ms(cell.p50), ms(cell.p95) + errors, ms(cell.server_p95), f"{cell.rps:.1f}",
-                             f"{ratio:.2f}×" if ratio else "—"])
-                if key.startswith("floor"):
-                    continue
+                             f"{ratio:.2f}×" if ratio else "—", shown])
                 if n == 4 and cell.p95 and cell.p95 > TARGET_P95_MS:
-                    misses.append(f"{row['label']} as {row['user']}: p95 {ms(cell.p95)} ms at 4 clients "
-                                  f"(target ≤ {TARGET_P95_MS} ms).")
+                    slow.append(f"p95 {ms(cell.p95)} ms at 4 clients")
                 if ratio and ratio > TARGET_RATIO:
-                    misses.append(f"{row['label']} as {row['user']}, {n} clients: p95 grows {ratio:.2f}× from {s} "
-                                  f"to {b} petitions (target ≤ {TARGET_RATIO}×).")
-                if cell.errors:
-                    misses.append(f"{row['label']} as {row['user']}, {n} clients: {cell.errors} failed requests.")
+                    grows.append(f"{ratio:.2f}× at {n}")
+                if cell.errors or cell0.errors:
+                    failed.append(f"{cell.errors + cell0.errors} failed requests at {n} clients")
+            if key.startswith("floor"):
+                continue
+            if slow:
+                misses.append(f"{what}: {slow[0]} at {b} petitions (target ≤ {TARGET_P95_MS} ms).")
+            if grows:
+                misses.append(f"{what}: p95 {b}/{s} {', '.join(grows)} clients (target ≤ {TARGET_RATIO}×).")
+            misses += [f"{what}: {f}." for f in failed]
         if sweep:
             sweep_line = (f"Deadline sweep, {sweep['deadlines']:,} open deadlines, {sweep['due']:,} due today: "
                           f"{sweep['seconds']:.2f} s (target ≤ {TARGET_SWEEP_S:.0f} s; "
