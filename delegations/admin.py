@@ -6,6 +6,9 @@ from .models import (
     CalendarDay,
     Commune,
     Council,
+    Deadline,
+    DeadlineChange,
+    DeadlineNotice,
     DeadlineRules,
     Delegate,
     DelegateGroup,
@@ -90,3 +93,24 @@ class NotificationAdmin(admin.ModelAdmin):
 @admin.register(DeadlineRules)
 class DeadlineRulesAdmin(SimpleHistoryAdmin):
     list_display = ["council", "forward_working_days", "minutes_due_days", "answer_due_days"]
+
+
+class DeadlineChangeInline(admin.TabularInline):
+    model = DeadlineChange
+    extra = 0
+    readonly_fields = ["old_due_on", "new_due_on", "reason", "explanation", "changed_at"]
+
+
+class DeadlineNoticeInline(admin.TabularInline):
+    model = DeadlineNotice
+    extra = 0
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    """Read mostly: deadlines are opened, moved and closed by the services, not by hand."""
+
+    list_display = ["title", "kind", "council", "due_on", "state", "notify_on"]
+    list_filter = ["state", "kind", "council"]
+    search_fields = ["title"]
+    inlines = [DeadlineChangeInline, DeadlineNoticeInline]
