@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_council_staff
+from delegations.deadlines import deadlines_history
 from delegations.models import Council, DelegateGroup
 from delegations.pagination import paginate
 from delegations.views.org import history_entries
@@ -91,6 +92,7 @@ def session_detail(request, pk):
     session = get_for_user(ContactSession, request.user, pk)
     return render(request, "sessions/session_detail.html", {
         "session": session, "delegates": session.delegates.all(), "history": history_entries(session),
+        "deadlines": deadlines_history(session),
         "minutes": Minutes.objects.filter(session=session).first(), "scan_form": ScanForm(),
         "present": session.delegates_present.all(), "today": timezone.localdate(),
         "can_edit": schedulable_groups(request.user).filter(pk=session.group_id).exists(),
