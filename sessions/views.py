@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,14 +42,9 @@ def session_list(request):
         sessions = sessions.filter(group_id=int(params["group"]))
     if params.get("mine"):
         sessions = sessions.filter(delegates__user=request.user)
-    today = timezone.localdate()
-    late = Q(status=MeetingStatus.HELD, minutes_due_on__lt=today, minutes__status=MinutesStatus.DRAFT) | Q(
-        minutes__status=MinutesStatus.FINAL, minutes__finalised_at__date__gt=F("minutes_due_on"))
+    # One definition of planned, held, minutes late…: ContactSessionQuerySet.progress_counts().
     progress = (sessions.order_by().values("group__name")
-                .annotate(planned=Count("pk"), held=Count("pk", filter=Q(status=MeetingStatus.HELD)),
-                          cancelled=Count("pk", filter=Q(status=MeetingStatus.CANCELLED)),
-                          minutes_in=Count("pk", filter=Q(minutes__status=MinutesStatus.FINAL)),
-                          minutes_late=Count("pk", filter=late))
+                .annotate(**ContactSession.objects.progress_counts(timezone.localdate()))
                 .order_by("group__name"))
     page_obj, querystring = paginate(request, sessions, PAGE_SIZE)
     return render(request, "sessions/session_list.html", {
