@@ -425,6 +425,35 @@ class CalendarDayKind(models.TextChoices):
     WORKING_DAY = "working_day", _("Working day")
 
 
+class CalendarDayQuerySet(CouncilScopedQuerySet):
+    """Bulk writes go row by row through CalendarDay.save()/delete(), so that an admin's "delete
+    selected", an import's bulk_create or a shell's update() move open deadlines too."""
+
+    def delete(self):
+        count = 0
+        for day in self.order_by("pk"):
+            day.delete()
+            count += 1
+        return count, {self.model._meta.label: count}
+
+    delete.queryset_only = True
+
+    def update(self, **values):
+        count = 0
+        for day in self.order_by("pk"):
+            for name, value in values.items():
+                setattr(day, name, value)
+            day.save()
+            count += 1
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for day in objs:
+            day.save()
+        return objs
+
+
 class CalendarDay(models.Model):
     """A council's own exception to the national calendar: an extra day off or a make-up working day."""
 
@@ -434,7 +463,7 @@ class CalendarDay(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=CalendarDayKind.choices)
     reason = models.CharField(_("reason"), max_length=255)
 
-    objects = CouncilScopedQuerySet.as_manager()
+    objects = CalendarDayQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
