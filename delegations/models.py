@@ -700,8 +700,9 @@ class Deadline(models.Model):
     def __str__(self):
         return f"{self.title} · {self.due_on:%d/%m/%Y}"
 
-    def is_overdue(self, today):
-        return self.state == DeadlineState.OPEN and self.due_on < today
+    def is_overdue(self, today=None):
+        """Open and past its due date as of `today`, a local date (Asia/Ho_Chi_Minh) by default."""
+        return self.state == DeadlineState.OPEN and self.due_on < (today or timezone.localdate())
 
     @property
     def kind_label(self):

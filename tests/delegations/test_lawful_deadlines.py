@@ -329,3 +329,33 @@ def test_a_closed_deadline_is_not_moved_by_a_rules_change(world, setup, client_f
     client_for(world.users["office"]).post(rules_url(world.council), {**RULES, "forward_working_days": 10})
     deadline.refresh_from_db()
     assert deadline.due_on == d("06/01/2026") and not DeadlineChange.objects.exists()
+
+
+def test_the_plan_page_shows_an_assignments_moved_deadline(world, client_for, time_machine, settings, tmp_path):
+    from plans import services as plan_services
+    from plans.models import Assignment, DueKind, ResponsibleKind
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    time_machine.move_to(at(d("01/10/2026"), 9), tick=False)
+    plan = ContactPlan.objects.create(council=world.council, year=2026, subject="Kế hoạch", signer_name="A",
+                                      status=PlanStatus.APPROVED)
+    rnd = ContactRound.objects.create(plan=plan, kind=RoundKind.AFTER_SITTING, starts_on=d("09/11/2026"),
+                                      ends_on=d("20/11/2026"))
+    counted = Assignment.objects.create(plan=plan, lead="Các Tổ đại biểu", text="báo cáo kết quả",
+                                        responsible_kind=ResponsibleKind.GROUPS, round=rnd,
+                                        due_kind=DueKind.WORKING_DAYS_AFTER_ROUND, due_days=3)
+    plan_services.plan_resolve_dues(plan=plan)
+    plan_services.plan_transition(plan=plan, user=world.users["office"], step="issue", number=9,
+                                  issued_on=d("01/10/2026"))
+    assert Assignment.objects.get(pk=counted.pk).due_on == d("26/11/2026")
+    day = CalendarDay(council=world.council, date=d("23/11/2026"), kind=CalendarDayKind.DAY_OFF, reason="Nghỉ")
+    day._history_user = world.users["office"]
+    day.save()
+    assert Assignment.objects.get(pk=counted.pk).due_on == d("27/11/2026")
+    page = client_for(world.users["office"]).get(plan.get_absolute_url()).content.decode()
+    block = page.split('data-testid="deadline-history"', 1)[1].split("</section>", 1)[0]
+    assert "26/11/2026" in block and "27/11/2026" in block and "23/11/2026" in block
+    assert world.users["office"].username in block or world.users["office"].get_full_name() in block
+    # The assignment's own history says why.
+    record = Assignment.objects.get(pk=counted.pk).history.first()
+    assert "23/11/2026" in (record.history_change_reason or "")
