@@ -177,7 +177,7 @@ def deadlines_history(subject=None, *, model=None, ids=()):
     shared "deadlines and their changes" block of the subject's page; two queries."""
     rows = (Deadline.objects.for_subject(subject) if subject is not None
             else Deadline.objects.for_subjects(model, ids))
-    return list(rows.with_history().select_related(None).order_by("due_on", "pk"))
+    return list(rows.with_history().order_by("due_on", "pk"))
 
 
 # ------------------------------------------------------------------------------ recomputation

@@ -569,7 +569,7 @@ def _change_reason(deadline):
 def petition_answer_deadlines_moved(deadlines):
     """A calendar or rules change moved some answer dates: the petitions' copies follow, saved one
     by one with the reason, so that each petition's history says why."""
-    by_id = {d.object_id: d for d in deadlines}
+    by_id, forwardings = {d.object_id: d for d in deadlines}, {}
     for petition in Petition.objects.filter(pk__in=by_id).select_for_update():
         deadline = by_id[petition.pk]
         petition.answer_due_on, petition.answer_due_explanation = deadline.due_on, deadline.explanation[:255]
@@ -579,6 +579,15 @@ def petition_answer_deadlines_moved(deadlines):
             fields.append("due_on")
         petition._change_reason = _change_reason(deadline)
         petition.save(update_fields=fields)
+        if petition.forwarding_id:
+            forwardings.setdefault(petition.forwarding_id, deadline)
+    # The batch keeps the answer date its petitions share: it follows them.
+    for forwarding in Forwarding.objects.filter(pk__in=forwardings).select_for_update():
+        deadline = forwardings[forwarding.pk]
+        if forwarding.answer_due_on != deadline.due_on:
+            forwarding.answer_due_on, forwarding.answer_due_explanation = deadline.due_on, deadline.explanation[:255]
+            forwarding._change_reason = _change_reason(deadline)
+            forwarding.save(update_fields=["answer_due_on", "answer_due_explanation"])
 
 
 def petition_forward_deadlines_moved(deadlines):

@@ -134,6 +134,7 @@ def test_a_day_off_on_the_last_day_of_an_answer_period_moves_it(world, setup):
                                      reason="Nghỉ đột xuất")
     petition.refresh_from_db()
     assert petition.answer_due_on == petition.due_on == answer_deadline(petition).due_on == d("02/02/2027")
+    assert petition.forwarding.answer_due_on == d("02/02/2027")  # the batch's copy follows
     assert [row.object_id for row in day.deadlines_moved] == [petition.pk]
 
 
