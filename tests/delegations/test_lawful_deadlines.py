@@ -360,3 +360,22 @@ def test_the_plan_page_shows_an_assignments_moved_deadline(world, client_for, ti
     # The assignment's own history says why.
     record = Assignment.objects.get(pk=counted.pk).history.first()
     assert "23/11/2026" in (record.history_change_reason or "")
+
+
+@pytest.mark.parametrize("role, expected", [("office", 200), ("standing", 200), ("group_leader", 200),
+                                            ("delegate", 200), ("agency", 403), ("other_council", 404),
+                                            ("anonymous", 302)])
+def test_the_moved_deadlines_page_by_role(world, setup, client_for, role, expected):
+    classified_petition(world, setup)
+    day = CalendarDay.objects.create(council=world.council, date=d("05/01/2026"), kind=CalendarDayKind.DAY_OFF,
+                                     reason="Nghỉ")
+    assert day.deadlines_batch
+    url = reverse("delegations:deadline_changes", args=[day.deadlines_batch])
+    response = client_for(None if role == "anonymous" else world.users[role]).get(url)
+    assert response.status_code == expected
+    if role == "anonymous":
+        assert "login" in response["Location"]
+    # An unknown change: 404, never a 500.
+    if expected == 200:
+        assert client_for(world.users[role]).get(
+            reverse("delegations:deadline_changes", args=["khong-co"])).status_code == 404
