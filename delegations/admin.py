@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from .deadlines import deadline_rules_update
 from .models import (
     Agency,
     CalendarDay,
@@ -80,8 +82,28 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(SimpleHistoryAdmin):
+    """CalendarDay.save()/delete() move the open deadlines a day touches (the calendar page's rule):
+    here too, and the admin says how many moved."""
+
     list_display = ["date", "kind", "reason", "council"]
     list_filter = ["council", "kind"]
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+        self._moved_message(request, obj)
+
+    def delete_model(self, request, obj):
+        obj._history_user = request.user
+        super().delete_model(request, obj)
+        self._moved_message(request, obj)
+
+    def _moved_message(self, request, obj):
+        moved = getattr(obj, "deadlines_moved", None)
+        if moved:
+            self.message_user(request, ngettext("%(n)s open deadline moved with this change.",
+                                                "%(n)s open deadlines moved with this change.", len(moved))
+                              % {"n": len(moved)})
 
 
 @admin.register(Notification)
@@ -92,13 +114,20 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(DeadlineRules)
 class DeadlineRulesAdmin(SimpleHistoryAdmin):
+    """The office edits these on /org/deadline-rules/; a change here applies to open deadlines the
+    same way (deadlines.deadline_rules_update)."""
+
     list_display = ["council", "forward_working_days", "minutes_due_days", "answer_due_days"]
+
+    def save_model(self, request, obj, form, change):
+        deadline_rules_update(rules=obj, user=request.user, changed_fields=list(form.changed_data))
 
 
 class DeadlineChangeInline(admin.TabularInline):
     model = DeadlineChange
     extra = 0
-    readonly_fields = ["old_due_on", "new_due_on", "reason", "explanation", "changed_at"]
+    readonly_fields = ["old_due_on", "new_due_on", "reason", "explanation", "changed_at", "cause", "changed_by",
+                       "batch"]
 
 
 class DeadlineNoticeInline(admin.TabularInline):

@@ -54,6 +54,28 @@ class WorkingDayCount:
         }
 
 
+@dataclass
+class DayCount:
+    """The answer to "a period of n days from start" (art. 147–148 Civil Code 2015): the last day
+    counted, and, when it is not a working day of the council, the next working day, on which the
+    period ends (art. 148(5))."""
+
+    start: datetime.date
+    days: int
+    last_day: datetime.date                       # start + days, as counted on the calendar
+    due: datetime.date                            # the last day, or the next working day after it
+    skipped: list = field(default_factory=list)   # NonWorkingDay from the last day up to the due date
+
+    def explanation(self):
+        text = _("%(n)s days after %(start)s → %(due)s") % {
+            "n": self.days, "start": self.start.strftime("%d/%m/%Y"), "due": self.last_day.strftime("%d/%m/%Y")}
+        if self.skipped:
+            first = self.skipped[0]
+            text += "; " + _("%(day)s is %(reason)s → %(due)s (next working day, art. 148(5) Civil Code 2015)") % {
+                "day": first.date.strftime("%d/%m/%Y"), "reason": first.reason, "due": self.due.strftime("%d/%m/%Y")}
+        return text
+
+
 class WorkingCalendar:
     def __init__(self, council=None, overrides=None):
         self.council = council
@@ -101,6 +123,22 @@ class WorkingCalendar:
                 result.counted.append(current)
             else:
                 result.skipped.append(NonWorkingDay(current, reason, self._source(current)))
+        result.due = current
+        return result
+
+    def add_days(self, start, days):
+        """The end of a period of `days` calendar days from `start` (the day of the event is not
+        counted, art. 147(1) Civil Code 2015): `start + days`, or, when that day is a weekend, a
+        holiday or a day off of the council, the next working day (art. 148(5))."""
+        last_day = start + datetime.timedelta(days=days)
+        result = DayCount(start=start, days=days, last_day=last_day, due=last_day)
+        current = last_day
+        for _i in range(MAX_SPAN_DAYS):
+            reason = self.non_working_reason(current)
+            if reason is None:
+                break
+            result.skipped.append(NonWorkingDay(current, reason, self._source(current)))
+            current += datetime.timedelta(days=1)
         result.due = current
         return result
 

@@ -33,6 +33,7 @@ from .models import (
     CouncilLevel,
     Deadline,
     DeadlineChange,
+    DeadlineChangeCause,
     DeadlineNotice,
     DeadlineRules,
     DeadlineState,
@@ -66,15 +67,18 @@ class DeadlineKind:
     # (its deadline is then cancelled), one that exists but has nobody maps to [].
     recipients: Callable[[list], dict]
     # Called with the moved Deadline rows of this kind after a recomputation, to update the
-    # subject's own copy of the date; None when the subject keeps none.
+    # subject's own copy of the date; each row carries `change_reason`. None when the subject keeps none.
     on_moved: Callable[[list], None] | None = None
+    # The DeadlineRules field that gives the amount of this kind's rule (e.g. "answer_due_days"):
+    # when the council changes it, its open deadlines counted by rule are computed again.
+    rule_field: str | None = None
 
 
 KINDS: dict[str, DeadlineKind] = {}
 
 
-def deadline_kind_register(code, *, label, recipients, on_moved=None):
-    KINDS[code] = DeadlineKind(code, label, recipients, on_moved)
+def deadline_kind_register(code, *, label, recipients, on_moved=None, rule_field=None):
+    KINDS[code] = DeadlineKind(code, label, recipients, on_moved, rule_field)
 
 
 def kind_label(code):
@@ -96,14 +100,16 @@ def users_with_role(council_ids, roles, **filters):
 # ------------------------------------------------------------------------- opening and closing
 
 def due_compute(*, start, amount, unit, calendar):
-    """The due date of a rule and how it was reached."""
+    """The due date of a rule and how it was reached: `amount` working days after `start`, or a
+    period of `amount` days from `start` that ends on the next working day when its last day is
+    not one (art. 148(5) Civil Code 2015). Returns (date, explanation)."""
     if unit == DeadlineUnit.WORKING_DAYS:
         count = calendar.add_working_days(start, amount)
         return count.due, count.explanation()
     if unit == DeadlineUnit.DAYS:
-        due = start + datetime.timedelta(days=amount)
-        return due, _("%(n)s days after %(start)s → %(due)s") % {
-            "n": amount, "start": start.strftime("%d/%m/%Y"), "due": due.strftime("%d/%m/%Y")}
+        # A period of days ends on a working day (art. 148(5) Civil Code 2015).
+        count = calendar.add_days(start, amount)
+        return count.due, count.explanation()
     raise ValueError(f"a rule needs the unit working_days or days, not {unit!r}")
 
 
@@ -111,7 +117,7 @@ def deadline_open(*, subject, kind, council, start, amount, unit, title, url="",
     """Start (or restate) the clock `kind` of `subject`: `amount` working days or days after
     `start`, through the council's working-day calendar. Idempotent: the same call twice changes
     nothing; a different result moves the due date and records the change."""
-    if unit == DeadlineUnit.WORKING_DAYS and calendar is None:
+    if calendar is None:
         calendar = WorkingCalendar.for_council(council)
     due_on, explanation = due_compute(start=start, amount=amount, unit=unit, calendar=calendar)
     return _deadline_put(subject=subject, kind=kind, council=council, due_on=due_on, explanation=explanation,
@@ -166,6 +172,14 @@ def deadline_close(*, subject, kind=None, cancelled=False):
                        updated_at=now)
 
 
+def deadlines_history(subject=None, *, model=None, ids=()):
+    """The deadlines of a subject (or of the rows `ids` of `model`), with their moves, for the
+    shared "deadlines and their changes" block of the subject's page; two queries."""
+    rows = (Deadline.objects.for_subject(subject) if subject is not None
+            else Deadline.objects.for_subjects(model, ids))
+    return list(rows.with_history().order_by("due_on", "pk"))
+
+
 # ------------------------------------------------------------------------------ recomputation
 
 def _horizon_days(reminder_days):
@@ -174,21 +188,40 @@ def _horizon_days(reminder_days):
     return 2 * reminder_days + 14
 
 
+def _moves_record(moved, changes, reason):
+    """Write the moved rows and their DeadlineChange rows, and let each kind update its subject's
+    copy of the date (with the reason, for the subject's own history)."""
+    Deadline.objects.bulk_update(moved, ["due_on", "explanation", "notify_on", "amount"], batch_size=500)
+    DeadlineChange.objects.bulk_create(changes, batch_size=500)
+    by_kind = defaultdict(list)
+    for row in moved:
+        row.change_reason = reason
+        by_kind[row.kind].append(row)
+    for code, rows in by_kind.items():
+        kind = KINDS.get(code)
+        if kind and kind.on_moved:
+            kind.on_moved(rows)
+
+
 @transaction.atomic
-def deadlines_recompute(*, council, reason, days=None):
-    """Compute again the open working-day deadlines of a council whose calendar changed (and of
-    its commune councils when a province's calendar changed: theirs include it). With `days`, only
-    the deadlines whose span (start, due] holds one of those days can move, and only those are
-    read. Each move is recorded with `reason`, and the subject's copy updated by its kind's hook.
-    The reminder days of the other open deadlines near those days are computed again by the next
-    sweep. Returns the moved deadlines."""
+def deadlines_recompute(*, council, reason, days=None, user=None, batch="",
+                        cause=DeadlineChangeCause.CALENDAR):
+    """Compute again the open deadlines counted by rule (working days, or days ending on a working
+    day, art. 148(5) Civil Code 2015) of a council whose calendar changed (and of its commune
+    councils when a province's calendar changed: theirs include it). With `days`, only the
+    deadlines whose span (start, due] holds one of those days can move, and only those are read.
+    Each move is recorded with `reason`, `user` (who changed the calendar) and `batch` (the change
+    it belongs to), and the subject's copy updated by its kind's hook. The reminder days of the
+    other open deadlines near those days are computed again by the next sweep. Returns the moved
+    deadlines."""
     councils = [council]
     if council.level == CouncilLevel.PROVINCE:
         councils += list(Council.objects.filter(parent=council).select_related("parent"))
     moved, changes = [], []
     for each in councils:
         calendar = WorkingCalendar.for_council(each)
-        rows = Deadline.objects.filter(council=each, state=DeadlineState.OPEN, unit=DeadlineUnit.WORKING_DAYS)
+        rows = Deadline.objects.filter(council=each, state=DeadlineState.OPEN,
+                                       unit__in=[DeadlineUnit.WORKING_DAYS, DeadlineUnit.DAYS])
         if days:
             span = Q()
             for day in days:
@@ -201,11 +234,11 @@ def deadlines_recompute(*, council, reason, days=None):
                 continue
             if due_on != row.due_on:
                 changes.append(DeadlineChange(deadline=row, old_due_on=row.due_on, new_due_on=due_on,
-                                              reason=reason[:255], explanation=explanation[:500]))
+                                              reason=reason[:255], explanation=explanation[:500],
+                                              cause=cause, changed_by=user, batch=batch))
             row.due_on, row.explanation, row.notify_on = due_on, explanation[:500], None
             moved.append(row)
-    Deadline.objects.bulk_update(moved, ["due_on", "explanation", "notify_on"], batch_size=500)
-    DeadlineChange.objects.bulk_create(changes, batch_size=500)
+    _moves_record(moved, changes, reason)
     if days:
         # "3 working days before" and "5 working days overdue" of dates near a changed day may shift.
         rules = DeadlineRules.objects.filter(council__in=councils)
@@ -216,19 +249,14 @@ def deadlines_recompute(*, council, reason, days=None):
             near |= Q(due_on__range=(day - datetime.timedelta(days=_horizon_days(widest)),
                                      day + datetime.timedelta(days=_horizon_days(widest))))
         Deadline.objects.filter(near, council__in=councils, state=DeadlineState.OPEN).update(notify_on=None)
-    by_kind = defaultdict(list)
-    for row in moved:
-        by_kind[row.kind].append(row)
-    for code, rows in by_kind.items():
-        kind = KINDS.get(code)
-        if kind and kind.on_moved:
-            kind.on_moved(rows)
     return moved
 
 
-def calendar_day_changed(*, day, before=None, deleted=False):
-    """A council day off or make-up working day was added, changed or deleted (the calendar
-    page): the open deadlines it touches are computed again. `before` is the row as it was."""
+def calendar_day_changed(*, day, before=None, deleted=False, user=None):
+    """A council day off or make-up working day was added, changed or deleted (CalendarDay.save()
+    and delete() call this, whatever the path): the open deadlines it touches are computed again,
+    each move credited to `user` with the reason. `before` is the row as it was. Returns (the
+    moved deadlines, the batch token of this change, "" when nothing moved)."""
     date, kind = day.date.strftime("%d/%m/%Y"), day.get_kind_display().lower()
     if deleted:
         reason = _("%(kind)s %(date)s removed") % {"kind": kind, "date": date}
@@ -236,18 +264,59 @@ def calendar_day_changed(*, day, before=None, deleted=False):
         reason = _("%(kind)s %(date)s added") % {"kind": kind, "date": date}
     else:
         if (before.date, before.kind, before.council_id) == (day.date, day.kind, day.council_id):
-            return []  # only the reason's wording changed: no date can move
+            return [], ""  # only the reason's wording changed: no date can move
         reason = (_("%(kind)s %(old)s moved to %(date)s") if before.date != day.date
                   else _("%(kind)s %(date)s changed")) % {"kind": kind, "date": date,
                                                           "old": before.date.strftime("%d/%m/%Y")}
-    moved = []
+    moved, batch = [], uuid.uuid4().hex
     if before is not None and before.council_id != day.council_id:
         moved += deadlines_recompute(council=Council.objects.get(pk=before.council_id), reason=reason,
-                                     days=[before.date])
+                                     days=[before.date], user=user, batch=batch)
         before = None
     days = sorted({day.date, *([before.date] if before is not None else [])})
-    moved += deadlines_recompute(council=day.council, reason=reason, days=days)
-    return moved
+    moved += deadlines_recompute(council=day.council, reason=reason, days=days, user=user, batch=batch)
+    return moved, (batch if moved else "")
+
+
+RULES_RESCHEDULE_FIELDS = ("reminder_working_days", "remind_on_due_day", "escalate_standing_after_working_days")
+
+
+@transaction.atomic
+def deadline_rules_update(*, rules, user, changed_fields):
+    """A council's deadline rules were changed (the deadline rules page): `rules` is the row with
+    its new values, not yet saved. Saves it (its history credited to `user`), then applies the
+    change to the open deadlines of the council: those counted by a changed amount (the kinds
+    registered with that `rule_field`) are computed again with the new amount, each move recorded
+    with `user`; reminders and escalations of every open deadline are scheduled again by the next
+    sweep. Returns (the moved deadlines, the batch token, "" when nothing moved)."""
+    rules._history_user = user
+    rules.save()
+    council = rules.council
+    moved, changes, batch = [], [], uuid.uuid4().hex
+    labels = {name: str(DeadlineRules._meta.get_field(name).verbose_name) for name in changed_fields}
+    reason = (_("deadline rules changed: %(fields)s") % {"fields": "; ".join(labels.values())})[:255]
+    calendar = WorkingCalendar.for_council(council)
+    for kind in KINDS.values():
+        if kind.rule_field not in changed_fields:
+            continue
+        amount = getattr(rules, kind.rule_field)
+        rows = (Deadline.objects.filter(council=council, kind=kind.code, state=DeadlineState.OPEN,
+                                        unit__in=[DeadlineUnit.WORKING_DAYS, DeadlineUnit.DAYS])
+                .select_for_update().order_by("pk"))
+        for row in rows:
+            due_on, explanation = due_compute(start=row.start_on, amount=amount, unit=row.unit, calendar=calendar)
+            if due_on != row.due_on:
+                changes.append(DeadlineChange(deadline=row, old_due_on=row.due_on, new_due_on=due_on,
+                                              reason=reason, explanation=explanation[:500],
+                                              cause=DeadlineChangeCause.RULES, changed_by=user, batch=batch))
+            if (due_on, explanation[:500], amount) != (row.due_on, row.explanation, row.amount):
+                row.due_on, row.explanation, row.amount, row.notify_on = due_on, explanation[:500], amount, None
+                moved.append(row)
+    _moves_record(moved, changes, reason)
+    if set(changed_fields) & set(RULES_RESCHEDULE_FIELDS):
+        Deadline.objects.filter(council=council, state=DeadlineState.OPEN).update(notify_on=None)
+    changed_ids = {change.deadline_id for change in changes}
+    return [row for row in moved if row.pk in changed_ids], (batch if changes else "")
 
 
 # ------------------------------------------------------------------------------------ the sweep

@@ -8,6 +8,7 @@ from .models import (
     Commune,
     Council,
     CouncilLevel,
+    DeadlineRules,
     Delegate,
     DelegateGroup,
     ElectoralUnit,
@@ -154,6 +155,31 @@ class CalendarDayForm(CouncilScopedForm):
                 self.add_error("date", _("This council already has an entry for %(date)s.")
                                % {"date": date.strftime("%d/%m/%Y")})
         return cleaned
+
+
+class DeadlineRulesForm(forms.ModelForm):
+    """A council's deadline rules, edited by its office (the council is given by the page)."""
+
+    class Meta:
+        model = DeadlineRules
+        fields = ["forward_working_days", "answer_due_days", "minutes_due_days", "reminder_working_days",
+                  "remind_on_due_day", "escalate_standing_after_working_days", "before_round_starts_days",
+                  "before_round_ends_days", "after_round_days", "briefing_days_before_round"]
+
+    def clean_forward_working_days(self):
+        return self._at_least_one("forward_working_days")
+
+    def clean_answer_due_days(self):
+        return self._at_least_one("answer_due_days")
+
+    def clean_minutes_due_days(self):
+        return self._at_least_one("minutes_due_days")
+
+    def _at_least_one(self, name):
+        value = self.cleaned_data[name]
+        if value is not None and not 1 <= value <= 365:
+            raise forms.ValidationError(_("Give a number of days from 1 to 365."))
+        return value
 
 
 class MembershipForm(CouncilScopedForm):

@@ -425,6 +425,35 @@ class CalendarDayKind(models.TextChoices):
     WORKING_DAY = "working_day", _("Working day")
 
 
+class CalendarDayQuerySet(CouncilScopedQuerySet):
+    """Bulk writes go row by row through CalendarDay.save()/delete(), so that an admin's "delete
+    selected", an import's bulk_create or a shell's update() move open deadlines too."""
+
+    def delete(self):
+        count = 0
+        for day in self.order_by("pk"):
+            day.delete()
+            count += 1
+        return count, {self.model._meta.label: count}
+
+    delete.queryset_only = True
+
+    def update(self, **values):
+        count = 0
+        for day in self.order_by("pk"):
+            for name, value in values.items():
+                setattr(day, name, value)
+            day.save()
+            count += 1
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for day in objs:
+            day.save()
+        return objs
+
+
 class CalendarDay(models.Model):
     """A council's own exception to the national calendar: an extra day off or a make-up working day."""
 
@@ -434,7 +463,7 @@ class CalendarDay(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=CalendarDayKind.choices)
     reason = models.CharField(_("reason"), max_length=255)
 
-    objects = CouncilScopedQuerySet.as_manager()
+    objects = CalendarDayQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -445,6 +474,46 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y} · {self.get_kind_display()}"
+
+    # Every path that adds, changes or removes a council's own day (the calendar page, the Django
+    # admin, an import, the shell) goes through save() or delete(): the open deadlines the day
+    # touches are computed again there, in the same transaction, and each move is recorded with
+    # who changed the calendar. A model method, called explicitly, not a signal. The moved
+    # deadlines are left on the instance (`deadlines_moved`, `deadlines_batch`) for the page to
+    # report. A queryset's bulk update()/delete() bypasses this: use the rows' own methods.
+
+    def save(self, *args, **kwargs):
+        from django.db import transaction
+
+        from .deadlines import calendar_day_changed
+
+        with transaction.atomic():
+            before = (CalendarDay.objects.select_for_update().filter(pk=self.pk).first()
+                      if self.pk else None)
+            super().save(*args, **kwargs)
+            self.deadlines_moved, self.deadlines_batch = calendar_day_changed(
+                day=self, before=before, user=self._acting_user())
+
+    def delete(self, *args, **kwargs):
+        from django.db import transaction
+
+        from .deadlines import calendar_day_changed
+
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            self.deadlines_moved, self.deadlines_batch = calendar_day_changed(
+                day=self, deleted=True, user=self._acting_user())
+        return result
+
+    def _acting_user(self):
+        """Who changed the calendar: the user set on the instance as django-simple-history reads it
+        (`_history_user`), else the user of the request being served (simple-history's request
+        middleware, which the admin and every page go through); None from the shell."""
+        user = getattr(self, "_history_user", None)
+        if user is None:
+            request = getattr(HistoricalRecords.context, "request", None)
+            user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -572,6 +641,16 @@ class DeadlineQuerySet(CouncilScopedQuerySet):
     def for_subject(self, subject):
         return self.filter(content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk)
 
+    def for_subjects(self, model, ids):
+        """The deadlines of these rows of `model` (e.g. a plan's assignments)."""
+        return self.filter(content_type=ContentType.objects.get_for_model(model), object_id__in=list(ids))
+
+    def with_history(self):
+        """For the "deadline history" shown on a subject's page: each deadline's moves with who
+        made them, in two queries."""
+        return self.prefetch_related(models.Prefetch(
+            "changes", queryset=DeadlineChange.objects.select_related("changed_by").order_by("changed_at", "pk")))
+
 
 class Deadline(models.Model):
     """One clock: what it is for (a kind and a subject row of another app), its due date, how that
@@ -621,12 +700,36 @@ class Deadline(models.Model):
     def __str__(self):
         return f"{self.title} · {self.due_on:%d/%m/%Y}"
 
-    def is_overdue(self, today):
-        return self.state == DeadlineState.OPEN and self.due_on < today
+    def is_overdue(self, today=None):
+        """Open and past its due date as of `today`, a local date (Asia/Ho_Chi_Minh) by default."""
+        return self.state == DeadlineState.OPEN and self.due_on < (today or timezone.localdate())
+
+    @property
+    def kind_label(self):
+        from .deadlines import kind_label
+
+        return kind_label(self.kind)
+
+
+class DeadlineChangeCause(models.TextChoices):
+    CALENDAR = "calendar", _("working-day calendar changed")
+    RULES = "rules", _("deadline rules changed")
+    OTHER = "other", _("date set again")
+
+
+class DeadlineChangeQuerySet(models.QuerySet):
+    def moves(self):
+        """The moves of one change of a calendar or of the rules, grouped: one row per batch with
+        its reason, who, when and how many deadlines it moved, newest first."""
+        return (self.exclude(batch="").values("batch", "reason", "cause", "changed_by__username",
+                                              "changed_by__first_name", "changed_by__last_name")
+                .annotate(count=models.Count("pk"), at=models.Max("changed_at")).order_by("-at"))
 
 
 class DeadlineChange(models.Model):
-    """A due date moved: by a new rule result (a council day off added), an extension, a send-back."""
+    """A due date moved: by a new rule result (a council day off added, the council's deadline
+    rules changed), an extension, a send-back. The moves of one calendar or rules change share a
+    `batch`, so that the page of that change can list them."""
 
     deadline = models.ForeignKey(Deadline, verbose_name=_("deadline"), on_delete=models.CASCADE,
                                  related_name="changes")
@@ -635,6 +738,13 @@ class DeadlineChange(models.Model):
     reason = models.CharField(_("why"), max_length=255)
     explanation = models.CharField(_("how the new date was computed"), max_length=500, blank=True)
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    cause = models.CharField(_("cause"), max_length=20, choices=DeadlineChangeCause.choices,
+                             default=DeadlineChangeCause.OTHER)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    batch = models.CharField(_("change"), max_length=32, blank=True, db_index=True)
+
+    objects = DeadlineChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("deadline change")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, home, imports, org
+from .views import calendar, home, imports, org, rules
 
 app_name = "delegations"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("inbox/", home.inbox, name="inbox"),
     path("inbox/<int:pk>/open/", home.notification_open, name="notification_open"),
     path("calendar/", calendar.working_calendar, name="calendar"),
+    path("deadline-rules/", rules.deadline_rules, name="deadline_rules"),
+    path("deadline-changes/<slug:batch>/", rules.deadline_changes, name="deadline_changes"),
     path("import/", imports.delegates_import, name="import"),
     path("import/template.xlsx", imports.import_template, name="import_template"),
 ]

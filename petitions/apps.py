@@ -13,9 +13,12 @@ class PetitionsConfig(AppConfig):
 
         deadline_kind_register(services.PETITION_FORWARD, label=_("Petition to forward"),
                                recipients=services.petition_forward_recipients,
-                               on_moved=services.petition_forward_deadlines_moved)
-        # The answer date counts calendar days, and a promised date is given: neither is recomputed.
+                               on_moved=services.petition_forward_deadlines_moved,
+                               rule_field="forward_working_days")
+        # The answer date counts calendar days and ends on a working day (art. 148(5) Civil Code
+        # 2015): a calendar change on its last days moves it. A promised date is given as it is.
         deadline_kind_register(services.PETITION_ANSWER, label=_("Answer due"),
-                               recipients=services.petition_agency_recipients)
+                               recipients=services.petition_agency_recipients,
+                               on_moved=services.petition_answer_deadlines_moved, rule_field="answer_due_days")
         deadline_kind_register(services.PETITION_PROMISED, label=_("Promised date"),
                                recipients=services.petition_agency_recipients)

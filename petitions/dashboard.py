@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from delegations.models import Council, Membership, Role
 from plans.models import ContactRound, RoundKind
-from sessions.models import ContactSession, MeetingStatus, MinutesStatus
+from sessions.models import ContactSession, held_q, planned_q
 
-from .models import OPEN_STATUSES, Answer, Petition, PetitionStatus
+from .models import Petition, PetitionStatus, answered_on_time_q, overdue_q
 
 DASHBOARD_ROLES = (Role.OFFICE, Role.STANDING)
 # The programme's target: at least this many thematic rounds held in a year.
@@ -106,15 +106,13 @@ def round_petitions(council, rnd):
 
 
 def answered_on_time():
-    """A forwarded petition answered by its answer date: its first answer is dated on or before
-    `answer_due_on` (the first answer is on time exactly when some answer is)."""
-    return Q(status__in=(PetitionStatus.ANSWERED, PetitionStatus.CLOSED)) & Exists(
-        Answer.objects.filter(petition=OuterRef("pk"), answered_at__date__lte=OuterRef("answer_due_on")))
+    """petitions.models.answered_on_time_q(), the one definition."""
+    return answered_on_time_q()
 
 
 def petition_totals(council, rnd, today):
     """One query: the round's totals."""
-    overdue = Q(status__in=OPEN_STATUSES, due_on__lt=today)
+    overdue = overdue_q(today)
     return round_petitions(council, rnd).aggregate(
         total=Count("pk"),
         classified=Count("pk", filter=~Q(status=PetitionStatus.RECEIVED)),
@@ -151,13 +149,10 @@ def meetings_by_group(council, rnd):
     """One query: per delegate group, the round's meetings planned (all but the cancelled ones),
     held, and held with final minutes on or before their due date (minutes without a due date
     are not late)."""
-    minutes_on_time = Q(status=MeetingStatus.HELD, minutes__status=MinutesStatus.FINAL) & (
-        Q(minutes_due_on__isnull=True) | Q(minutes__finalised_at__date__lte=F("minutes_due_on")))
+    counts = ContactSession.objects.progress_counts()
     return list(ContactSession.objects.filter(council=council, round=rnd)
                 .values("group_id", "group__name")
-                .annotate(planned=Count("pk", filter=~Q(status=MeetingStatus.CANCELLED)),
-                          held=Count("pk", filter=Q(status=MeetingStatus.HELD)),
-                          minutes_on_time=Count("pk", filter=minutes_on_time))
+                .annotate(planned=counts["planned"], held=counts["held"], minutes_on_time=counts["minutes_on_time"])
                 .order_by("group__name", "group_id"))
 
 
@@ -165,8 +160,8 @@ def thematic_rounds(council, year):
     """One query: the council's thematic rounds (RoundKind.THEMATIC) starting in the year, each
     with its meetings held; a round counts as held when at least one of its meetings was."""
     return list(ContactRound.objects.filter(plan__council=council, kind=RoundKind.THEMATIC, starts_on__year=year)
-                .annotate(held=Count("sessions", filter=Q(sessions__status=MeetingStatus.HELD)),
-                          planned=Count("sessions", filter=~Q(sessions__status=MeetingStatus.CANCELLED)))
+                .annotate(held=Count("sessions", filter=held_q("sessions__")),
+                          planned=Count("sessions", filter=planned_q("sessions__")))
                 .order_by("starts_on", "pk"))
 
 

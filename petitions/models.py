@@ -64,6 +64,23 @@ OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED, PetitionSta
                  PetitionStatus.ANSWERED)
 
 
+# Derived statuses of a petition, defined once (issue 11): lists, the dashboard, the reports and
+# the pages use these. Dates are local dates (Asia/Ho_Chi_Minh).
+
+def overdue_q(today):
+    """Open petitions past the date they wait on now (`due_on`: to forward, the answer date, or a
+    promised date), as of `today`."""
+    return models.Q(status__in=OPEN_STATUSES, due_on__lt=today)
+
+
+def answered_on_time_q():
+    """A forwarded petition answered by its answer date: answered or closed, and its first answer
+    dated (in local time) on or before `answer_due_on` — which ends on a working day (art. 148(5)
+    Civil Code 2015). The first answer is on time exactly when some answer is."""
+    return models.Q(status__in=(PetitionStatus.ANSWERED, PetitionStatus.CLOSED)) & models.Exists(
+        Answer.objects.filter(petition=models.OuterRef("pk"), answered_at__date__lte=models.OuterRef("answer_due_on")))
+
+
 class AnswerOutcome(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     IN_PROGRESS = "in_progress", _("Being resolved")
@@ -103,8 +120,10 @@ class PetitionQuerySet(CouncilScopedQuerySet):
 
     def overdue(self, today=None):
         from django.utils import timezone
-        today = today or timezone.localdate()
-        return self.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+        return self.filter(overdue_q(today or timezone.localdate()))
+
+    def answered_on_time(self):
+        return self.filter(answered_on_time_q())
 
 
 class Petition(Searchable):
@@ -263,7 +282,9 @@ class Forwarding(models.Model):
         ordering = ["-forwarded_at", "-pk"]
 
     def __str__(self):
-        return f"{self.agency} · {self.forwarded_at:%d/%m/%Y}"
+        from django.utils import timezone
+        # The local day (Asia/Ho_Chi_Minh): a batch made at 00:31 on 01/12 is of 01/12, not 30/11 (UTC).
+        return f"{self.agency} · {timezone.localtime(self.forwarded_at):%d/%m/%Y}"
 
     @property
     def on_time(self):

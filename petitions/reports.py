@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from delegations.models import AgencyLevel, CouncilLevel, Role
 from plans.documents import Block, OfficialDocument, Signature
 from plans.models import RoundKind, Sitting
-from sessions.models import ContactSession, MeetingStatus
+from sessions.models import ContactSession, held_q
 
 from .models import Answer, AnswerOutcome, Petition, PetitionStatus, Report, ReportKind, ReportStatus
 from .spreadsheets import LEVEL_LABELS, LIST_SEPARATOR, STATUS_LABELS
@@ -189,6 +189,15 @@ def _base_document(report, subject_lines, blocks, preamble=()):
     )
 
 
+def round_meetings(*, council_id, round_id):
+    """The round's meetings held and planned (a cancelled meeting is not planned), and the voters
+    present at those held: the same definitions as the meeting list and the dashboard
+    (sessions.models)."""
+    counts = ContactSession.objects.progress_counts()
+    return ContactSession.objects.filter(council_id=council_id, round_id=round_id).aggregate(
+        held=counts["held"], planned=counts["planned"], voters=Sum("voters_present", filter=held_q()))
+
+
 def build_round_report(report):
     """The consolidated report of a round: I. overview, II. counts by field, level and group,
     III. the petitions, central level first, then local (province, then commune)."""
@@ -196,11 +205,7 @@ def build_round_report(report):
     everything = Petition.objects.filter(council_id=council.pk, round_id=rnd.pk)
     main = everything.main()
     totals = everything.aggregate(received=Count("pk"), merged=Count("pk", filter=Q(merged_into__isnull=False)))
-    meetings = ContactSession.objects.filter(council_id=council.pk, round_id=rnd.pk).aggregate(
-        held=Count("pk", filter=Q(status=MeetingStatus.HELD)),
-        planned=Count("pk", filter=~Q(status=MeetingStatus.CANCELLED)),
-        voters=Sum("voters_present", filter=Q(status=MeetingStatus.HELD)),
-    )
+    meetings = round_meetings(council_id=council.pk, round_id=rnd.pk)
     fields = _fields_by_petition(main)
     rows = list(main.values("pk", "public_code", "summary", "text", "level", "voter_count", "meeting_count",
                             "status", "group_id", "group__name", "commune__name", "agency__name")

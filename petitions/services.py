@@ -2,7 +2,6 @@
 forwarding, answers, extensions, review and closing. Each multi-step write is one function here,
 inside a transaction, that refuses an illegal move with a ValidationError whose message is
 translated (Vietnamese in the interface)."""
-import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,8 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from delegations.calendar import WorkingCalendar
-from delegations.deadlines import deadline_close, deadline_open, deadline_set_date
-from delegations.models import AgencyLevel, DeadlineRules, DeadlineUnit, Membership, Role
+from delegations.deadlines import deadline_close, deadline_open, deadline_set_date, due_compute
+from delegations.models import (
+    AgencyLevel,
+    Deadline,
+    DeadlineRules,
+    DeadlineState,
+    DeadlineUnit,
+    Membership,
+    Role,
+)
 from delegations.text import fold
 
 from .models import (
@@ -282,10 +289,12 @@ def petitions_submit(*, round, group, user, note=""):
 
 # ---------------------------------------------------------------------------------- forwarding
 
-def answer_due_compute(start, rules):
-    due = start + datetime.timedelta(days=rules.answer_due_days)
-    return due, _("%(n)s days after %(start)s → %(due)s") % {
-        "n": rules.answer_due_days, "start": start.strftime("%d/%m/%Y"), "due": due.strftime("%d/%m/%Y")}
+def answer_due_compute(start, rules, calendar=None):
+    """The answer date: `rules.answer_due_days` days after `start` (the forwarding, or a send-back),
+    ending on the next working day of the council when the last day is not one (art. 148(5)
+    Civil Code 2015). Returns (date, explanation)."""
+    calendar = calendar or WorkingCalendar.for_council(rules.council)
+    return due_compute(start=start, amount=rules.answer_due_days, unit=DeadlineUnit.DAYS, calendar=calendar)
 
 
 @transaction.atomic
@@ -327,7 +336,7 @@ def petitions_forward(*, petitions, user, note="", now=None):
             petition.answer_due_on, petition.answer_due_explanation = answer_due_on, answer_explanation
             petition.due_on = answer_due_on
             petition.save()
-            petition_deadlines_sync(petition)
+            petition_deadlines_sync(petition, answer_start=today)
             event_add(petition, EventKind.FORWARDED, user, _("to %(agency)s, answer due %(due)s")
                       % {"agency": agency, "due": answer_due_on.strftime("%d/%m/%Y")})
         forwardings.append(forwarding)
@@ -426,7 +435,8 @@ def answer_send_back(*, petition, user, note, today=None):
     petition.status = PetitionStatus.FORWARDED
     petition.due_on = petition.answer_due_on
     petition.save()
-    petition_deadlines_sync(petition, reason=_("answer sent back as unsatisfactory"))
+    petition_deadlines_sync(petition, reason=_("answer sent back as unsatisfactory"),
+                            answer_start=today or timezone.localdate())
     event_add(petition, EventKind.SENT_BACK, user, note.strip())
     return petition
 
@@ -482,12 +492,15 @@ PETITION_ANSWER = "petition_answer"
 PETITION_PROMISED = "petition_promised"
 
 
-def petition_deadlines_sync(petition, *, answer=None, reason=""):
+def petition_deadlines_sync(petition, *, answer=None, reason="", answer_start=None):
     """The petition's rows in the deadline table (delegations/deadlines.py) follow its state: to
     be forwarded while received or classified with a forwarding date (N working days after the
     round: a council day off moves it); to be answered while forwarded (moved by more time granted,
     restarted by a send-back); a "being resolved" answer's promised date while answered; none once
-    closed or merged. The petition's own date fields stay as they are: the copies lists read."""
+    closed or merged. The petition's own date fields stay as they are: the copies lists read.
+    `answer_start`: the day the answer clock (re)starts (forwarding, send-back): the deadline is
+    then the council's rule (N days, ending on a working day), which calendar and rule changes move;
+    a date given as it is (more time granted) is kept as it is."""
     if petition.merged_into_id is not None:
         deadline_close(subject=petition, cancelled=True)
         return
@@ -503,7 +516,12 @@ def petition_deadlines_sync(petition, *, answer=None, reason=""):
     elif petition.status == PetitionStatus.FORWARDED:
         deadline_close(subject=petition, kind=PETITION_FORWARD)
         deadline_close(subject=petition, kind=PETITION_PROMISED, cancelled=True)
-        if petition.answer_due_on:
+        if petition.answer_due_on and answer_start is not None:
+            rules = DeadlineRules.for_council(petition.council)
+            deadline_open(**what, kind=PETITION_ANSWER, start=answer_start, amount=rules.answer_due_days,
+                          unit=DeadlineUnit.DAYS)
+        elif petition.answer_due_on and not Deadline.objects.for_subject(petition).filter(
+                kind=PETITION_ANSWER, state=DeadlineState.OPEN, due_on=petition.answer_due_on).exists():
             deadline_set_date(**what, kind=PETITION_ANSWER, due_on=petition.answer_due_on,
                               explanation=petition.answer_due_explanation)
     elif petition.status == PetitionStatus.ANSWERED:
@@ -542,12 +560,43 @@ def petition_agency_recipients(object_ids):
     return {pk: responders.get(agency_id, []) for pk, agency_id in petitions}
 
 
+def _change_reason(deadline):
+    """The reason a recomputation gives, for the petition's own history (django-simple-history's
+    change reason holds 100 characters)."""
+    return (getattr(deadline, "change_reason", "") or "")[:100] or None
+
+
+def petition_answer_deadlines_moved(deadlines):
+    """A calendar or rules change moved some answer dates: the petitions' copies follow, saved one
+    by one with the reason, so that each petition's history says why."""
+    by_id, forwardings = {d.object_id: d for d in deadlines}, {}
+    for petition in Petition.objects.filter(pk__in=by_id).select_for_update():
+        deadline = by_id[petition.pk]
+        petition.answer_due_on, petition.answer_due_explanation = deadline.due_on, deadline.explanation[:255]
+        fields = ["answer_due_on", "answer_due_explanation"]
+        if petition.status == PetitionStatus.FORWARDED:
+            petition.due_on = deadline.due_on
+            fields.append("due_on")
+        petition._change_reason = _change_reason(deadline)
+        petition.save(update_fields=fields)
+        if petition.forwarding_id:
+            forwardings.setdefault(petition.forwarding_id, deadline)
+    # The batch keeps the answer date its petitions share: it follows them.
+    for forwarding in Forwarding.objects.filter(pk__in=forwardings).select_for_update():
+        deadline = forwardings[forwarding.pk]
+        if forwarding.answer_due_on != deadline.due_on:
+            forwarding.answer_due_on, forwarding.answer_due_explanation = deadline.due_on, deadline.explanation[:255]
+            forwarding._change_reason = _change_reason(deadline)
+            forwarding.save(update_fields=["answer_due_on", "answer_due_explanation"])
+
+
 def petition_forward_deadlines_moved(deadlines):
     """A council day off moved some forwarding dates: the petitions' copies follow (saved one by
-    one, so that each petition's history shows the change)."""
+    one with the reason, so that each petition's history shows the change and why)."""
     by_id = {d.object_id: d for d in deadlines}
     for petition in Petition.objects.filter(pk__in=by_id).select_for_update():
         deadline = by_id[petition.pk]
+        petition._change_reason = _change_reason(deadline)
         petition.forward_due_on, petition.forward_due_explanation = deadline.due_on, deadline.explanation[:255]
         fields = ["forward_due_on", "forward_due_explanation"]
         if petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED) and petition.merged_into_id is None:

@@ -1,9 +1,9 @@
 """Sittings, contact plans with their rounds and assignments, and document numbering."""
-import datetime
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -213,6 +213,17 @@ class AssignmentStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
+RUNNING_PLAN_STATUSES = ("issued", "published")
+
+
+class AssignmentQuerySet(PlanPartQuerySet):
+    def overdue(self, today=None):
+        """Open assignments of a running (issued or published) plan past their due date, as of
+        `today` in local time (Asia/Ho_Chi_Minh): the one definition lists, pages and counts use."""
+        today = today or timezone.localdate()
+        return self.filter(status=AssignmentStatus.OPEN, due_on__lt=today, plan__status__in=RUNNING_PLAN_STATUSES)
+
+
 class Assignment(models.Model):
     """A task the plan's organisation part gives to a body, with its due date."""
 
@@ -234,7 +245,7 @@ class Assignment(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=AssignmentStatus.choices, default=AssignmentStatus.OPEN)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
-    objects = PlanPartQuerySet.as_manager()
+    objects = AssignmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -247,8 +258,11 @@ class Assignment(models.Model):
         return f"{self.lead} {self.text[:60]}"
 
     def is_overdue(self, today=None):
-        today = today or datetime.date.today()
-        return self.status == AssignmentStatus.OPEN and self.due_on is not None and self.due_on < today
+        """As AssignmentQuerySet.overdue(), for one row: open, of a running plan, past its due date
+        in local time (not the server's date: 00:30 in Hà Nội is still the previous day in UTC)."""
+        today = today or timezone.localdate()
+        return (self.status == AssignmentStatus.OPEN and self.due_on is not None and self.due_on < today
+                and self.plan.status in RUNNING_PLAN_STATUSES)
 
 
 class PlanEvent(models.Model):

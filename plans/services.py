@@ -152,7 +152,10 @@ def assignment_deadlines_moved(deadlines):
     for assignment in assignments:
         assignment.due_on = by_id[assignment.pk].due_on
         assignment.due_explanation = by_id[assignment.pk].explanation[:500]
-    bulk_update_with_history(assignments, Assignment, ["due_on", "due_explanation"], batch_size=500)
+    # The recomputation's reason (one per call) goes into each assignment's history, as on petitions.
+    reason = (getattr(deadlines[0], "change_reason", "") or "")[:100] or None if deadlines else None
+    bulk_update_with_history(assignments, Assignment, ["due_on", "due_explanation"], batch_size=500,
+                             default_change_reason=reason)
 
 
 def plan_propose_rounds(*, plan):

@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_council_staff, require_office
+from delegations.deadlines import deadlines_history
 from delegations.models import Council, Role
 from delegations.pagination import paginate
 from delegations.views.org import Column, OrgPage, council_choices, history_entries
 
 from . import forms, services
-from .models import AssignmentStatus, ContactPlan, PlanStatus, Sitting, SittingKind
+from .models import Assignment, AssignmentStatus, ContactPlan, PlanStatus, Sitting, SittingKind
 
 PAGES = {
     "sitting": OrgPage(
@@ -107,11 +108,16 @@ def plan_detail(request, pk):
     roles = services.user_roles_in(request.user, plan.council)
     steps = [step for step, (from_status, _to, allowed) in services.TRANSITIONS.items()
              if plan.status == from_status and roles & set(allowed)]
+    assignments = list(plan.assignments.select_related("agency", "round"))
     return render(request, "plans/plan_detail.html", {
         "plan": plan,
         "document": services.plan_document(plan),
         "rounds": plan.rounds.all(),
-        "assignments": plan.assignments.select_related("agency", "round"),
+        "assignments": assignments,
+        # "mark done" only where the service lets this user: assignments_for() is its rule.
+        "toggleable": set(services.assignments_for(request.user, include_done=True).filter(plan=plan)
+                          .values_list("pk", flat=True)),
+        "deadlines": deadlines_history(model=Assignment, ids=[a.pk for a in assignments]),
         "events": plan.events.select_related("by"),
         "history": history_entries(plan),
         "steps": steps,

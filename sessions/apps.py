@@ -13,6 +13,7 @@ class ContactSessionsConfig(AppConfig):
 
         from . import services
 
-        # Minutes are due N calendar days after the meeting: no council day off moves them.
+        # Minutes are due N days after the meeting, on a working day (art. 148(5) Civil Code 2015).
         deadline_kind_register(services.MINUTES_DEADLINE, label=_("Minutes due"),
-                               recipients=services.minutes_deadline_recipients)
+                               recipients=services.minutes_deadline_recipients,
+                               on_moved=services.minutes_deadlines_moved, rule_field="minutes_due_days")

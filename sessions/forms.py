@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from delegations.models import Commune, Delegate
@@ -91,7 +92,10 @@ class OutcomeForm(forms.Form):
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
         self.session = session
-        self.fields["delegates_present"].queryset = session.delegates.all() | Delegate.objects.filter(group=session.group)
+        # One row per delegate: those booked for the meeting and the group's members (an OR of two
+        # querysets joined the bookings and listed a delegate once per row joined).
+        self.fields["delegates_present"].queryset = Delegate.objects.filter(
+            Q(pk__in=session.delegates.values("pk")) | Q(group=session.group)).order_by("full_name", "pk")
 
 
 

@@ -3,6 +3,7 @@ held and minuted."""
 import datetime
 
 from django.db import models
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +36,64 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The derived statuses of a meeting, defined once (issue 11): the meeting list and its progress
+# table, the dashboard, the reports and the pages all count with these. A cancelled meeting is not
+# planned; a postponed one still is (at its new date).
+
+def planned_q(prefix=""):
+    """Meetings planned: every meeting but the cancelled ones."""
+    return ~Q(**{f"{prefix}status": MeetingStatus.CANCELLED})
+
+
+def held_q(prefix=""):
+    return Q(**{f"{prefix}status": MeetingStatus.HELD})
+
+
+def cancelled_q(prefix=""):
+    return Q(**{f"{prefix}status": MeetingStatus.CANCELLED})
+
+
+def minutes_final_q():
+    return Q(minutes__status=MinutesStatus.FINAL)
+
+
+def minutes_late_q(today):
+    """Held meetings whose minutes are late as of `today` (a local date): not final and past their
+    due date, or made final after it (the day of finalising in local time)."""
+    return held_q() & Q(minutes_due_on__isnull=False) & (
+        (~minutes_final_q() & Q(minutes_due_on__lt=today))
+        | (minutes_final_q() & Q(minutes__finalised_at__date__gt=F("minutes_due_on"))))
+
+
+def minutes_on_time_q():
+    """Held meetings whose minutes were made final on or before their due date (a meeting without
+    a due date is never late)."""
+    return held_q() & minutes_final_q() & (
+        Q(minutes_due_on__isnull=True) | Q(minutes__finalised_at__date__lte=F("minutes_due_on")))
+
+
 class ContactSessionQuerySet(CouncilScopedQuerySet):
+    def planned(self):
+        return self.filter(planned_q())
+
+    def held(self):
+        return self.filter(held_q())
+
+    def minutes_late(self, today=None):
+        return self.filter(minutes_late_q(today or timezone.localdate()))
+
+    def progress_counts(self, today=None):
+        """The counts every progress figure reads, as aggregate expressions: planned, held,
+        cancelled, minutes in (final), minutes late, minutes on time."""
+        today = today or timezone.localdate()
+        return {
+            "planned": Count("pk", filter=planned_q()), "held": Count("pk", filter=held_q()),
+            "cancelled": Count("pk", filter=cancelled_q()),
+            "minutes_in": Count("pk", filter=held_q() & minutes_final_q()),
+            "minutes_late": Count("pk", filter=minutes_late_q(today)),
+            "minutes_on_time": Count("pk", filter=minutes_on_time_q()),
+        }
+
     def public(self):
         """What the public announcement shows: meetings of rounds whose plan has been issued."""
         return self.filter(round__plan__status__in=["issued", "published"])
@@ -90,7 +148,7 @@ class ContactSession(models.Model):
         indexes = [models.Index(fields=["council", "starts_at"], name="session_council_time")]
 
     def __str__(self):
-        return f"{self.starts_at:%d/%m/%Y} · {self.commune} · {self.venue}"
+        return f"{timezone.localtime(self.starts_at):%d/%m/%Y} · {self.commune} · {self.venue}"
 
     def get_absolute_url(self):
         return reverse("contact_sessions:session_detail", args=[self.pk])
@@ -132,9 +190,11 @@ class Minutes(models.Model):
     def __str__(self):
         return str(self.session)
 
-    def is_late(self, today):
+    def is_late(self, today=None):
+        """As minutes_late_q(), for one row (the meeting page)."""
+        today = today or timezone.localdate()
         due = self.session.minutes_due_on
-        if due is None:
+        if due is None or self.session.status != MeetingStatus.HELD:
             return False
         if self.status == MinutesStatus.FINAL and self.finalised_at:
             return timezone.localdate(self.finalised_at) > due

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from delegations.deadlines import deadline_close, deadline_open
+from delegations.calendar import WorkingCalendar
+from delegations.deadlines import deadline_close, deadline_open, due_compute
 from delegations.models import DeadlineRules, DeadlineUnit, DelegateGroup, Membership, Role
 from delegations.uploads import file_replace, validate_upload
 from plans.services import document_number_take
@@ -85,8 +86,10 @@ def session_record_outcome(*, session, status, delegates_present=(), voters_pres
         if session.starts_at > timezone.now():
             raise ValidationError({"status": _("A meeting cannot be recorded as held before it starts.")})
         rules = DeadlineRules.for_council(session.council)
-        session.minutes_due_on = timezone.localtime(session.starts_at).date() + datetime.timedelta(
-            days=rules.minutes_due_days)
+        # N days after the meeting, on the next working day when that one is not (art. 148(5)).
+        session.minutes_due_on, _explanation = due_compute(
+            start=timezone.localtime(session.starts_at).date(), amount=rules.minutes_due_days,
+            unit=DeadlineUnit.DAYS, calendar=WorkingCalendar.for_council(session.council))
         session.voters_present, session.chair, session.secretary = voters_present, chair, secretary
         Minutes.objects.get_or_create(session=session)
     elif status == MeetingStatus.POSTPONED:
@@ -113,6 +116,16 @@ def session_record_outcome(*, session, status, delegates_present=(), voters_pres
 
 
 MINUTES_DEADLINE = "minutes"
+
+
+def minutes_deadlines_moved(deadlines):
+    """A calendar or rules change moved some minutes' due dates: the meetings' copies follow, saved
+    one by one with the reason for their history."""
+    by_id = {d.object_id: d for d in deadlines}
+    for session in ContactSession.objects.filter(pk__in=by_id).select_for_update():
+        session.minutes_due_on = by_id[session.pk].due_on
+        session._change_reason = (getattr(by_id[session.pk], "change_reason", "") or "")[:100] or None
+        session.save(update_fields=["minutes_due_on"])
 
 
 def minutes_deadline_recipients(object_ids):

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_council_staff
+from delegations.deadlines import deadlines_history
 from delegations.models import Council, DelegateGroup
 from delegations.pagination import paginate
 from delegations.views.org import history_entries
@@ -41,14 +42,9 @@ def session_list(request):
         sessions = sessions.filter(group_id=int(params["group"]))
     if params.get("mine"):
         sessions = sessions.filter(delegates__user=request.user)
-    today = timezone.localdate()
-    late = Q(status=MeetingStatus.HELD, minutes_due_on__lt=today, minutes__status=MinutesStatus.DRAFT) | Q(
-        minutes__status=MinutesStatus.FINAL, minutes__finalised_at__date__gt=F("minutes_due_on"))
+    # One definition of planned, held, minutes late…: ContactSessionQuerySet.progress_counts().
     progress = (sessions.order_by().values("group__name")
-                .annotate(planned=Count("pk"), held=Count("pk", filter=Q(status=MeetingStatus.HELD)),
-                          cancelled=Count("pk", filter=Q(status=MeetingStatus.CANCELLED)),
-                          minutes_in=Count("pk", filter=Q(minutes__status=MinutesStatus.FINAL)),
-                          minutes_late=Count("pk", filter=late))
+                .annotate(**ContactSession.objects.progress_counts(timezone.localdate()))
                 .order_by("group__name"))
     page_obj, querystring = paginate(request, sessions, PAGE_SIZE)
     return render(request, "sessions/session_list.html", {
@@ -91,6 +87,7 @@ def session_detail(request, pk):
     session = get_for_user(ContactSession, request.user, pk)
     return render(request, "sessions/session_detail.html", {
         "session": session, "delegates": session.delegates.all(), "history": history_entries(session),
+        "deadlines": deadlines_history(session),
         "minutes": Minutes.objects.filter(session=session).first(), "scan_form": ScanForm(),
         "present": session.delegates_present.all(), "today": timezone.localdate(),
         "can_edit": schedulable_groups(request.user).filter(pk=session.group_id).exists(),

@@ -1,13 +1,15 @@
 import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
 from ..access import active_memberships, get_for_user, require_council_staff
 from ..calendar import WorkingCalendar
 from ..forms import WorkingDaysForm
-from ..models import CalendarDay, Council
+from ..models import CalendarDay, Council, DeadlineChangeCause
+from .rules import recent_moves
 
 
 @login_required
@@ -45,4 +47,7 @@ def working_calendar(request):
         "can_manage": Council.objects.managed_by(request.user).filter(pk=council.pk).exists(),
         "today": today,
         "example_start": datetime.date(2026, 2, 13),
+        # How many open deadlines each change of this council's calendar (or its province's) moved.
+        "moves": recent_moves(Council.objects.filter(Q(pk=council.pk) | Q(parent=council)),
+                              DeadlineChangeCause.CALENDAR),
     })

@@ -14,11 +14,11 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from .. import forms as org_forms
 from ..access import get_for_user, require_council_staff, require_office
-from ..deadlines import calendar_day_changed
 from ..models import (
     Agency,
     AgencyLevel,
@@ -173,9 +173,10 @@ PAGES = {
             [Column(_("Date"), lambda o: o.date.strftime("%d/%m/%Y")), Column(_("Kind"), lambda o: o.get_kind_display()),
              Column(_("Reason"), lambda o: o.reason), Column(_("Council"), lambda o: o.council)],
             select_related=("council",), filters=COUNCIL_FILTER, searchable=False,
-            # A day off added inside an open deadline's span moves it: recompute, and record why.
-            after_save=lambda day, before: calendar_day_changed(day=day, before=before),
-            after_delete=lambda day: calendar_day_changed(day=day, deleted=True),
+            # A day off added inside an open deadline's span moves it: CalendarDay.save()/delete()
+            # recompute (whatever the path); the page says how many moved and where to see them.
+            after_save=lambda day, before: None,
+            after_delete=lambda day: None,
         ),
     ]
 }
@@ -285,6 +286,7 @@ class OrgFormView(OrgPageMixin, TemplateView):
                 if self.page.after_save:
                     self.page.after_save(saved, before)
             messages.success(request, _("Saved: %(object)s.") % {"object": saved})
+            deadlines_moved_message(request, saved)
             return redirect(self.page.url("list"))
         messages.error(request, _("Please correct the errors below."))
         return self.render_to_response(self.get_context_data(object=obj, form=form), status=400)
@@ -319,7 +321,19 @@ class OrgDeleteView(OrgPageMixin, TemplateView):
                            % {"object": label})
             return redirect(self.page.url("list"))
         messages.success(request, _("Deleted: %(object)s.") % {"object": label})
+        deadlines_moved_message(request, obj)
         return redirect(self.page.url("list"))
+
+
+def deadlines_moved_message(request, obj):
+    """After a calendar change: how many open deadlines it moved (CalendarDay.save()/delete() leave
+    them on the instance); the working-days page lists them."""
+    moved = getattr(obj, "deadlines_moved", None)
+    if moved:
+        messages.info(request, ngettext(
+            "%(n)s open deadline moved with this change: see them on the working-days page.",
+            "%(n)s open deadlines moved with this change: see them on the working-days page.",
+            len(moved)) % {"n": len(moved)})
 
 
 def readable_value(model_field, value):

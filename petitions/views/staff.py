@@ -21,6 +21,7 @@ from delegations.access import (
     require_council_staff,
     require_office,
 )
+from delegations.deadlines import deadlines_history
 from delegations.models import COUNCIL_STAFF_ROLES, Agency, AgencyLevel, Commune, Council, DelegateGroup, Role
 from delegations.pagination import paginate, read_page_in_order, reading_in_order
 from delegations.views.org import history_entries
@@ -289,6 +290,7 @@ def petition_detail(request, pk):
         "merged": petition.merged.all(), "raised_again": petition.raised_again.all(),
         "forwarding": petition.forwarding,
         "manages": manages, "reviews": reviews, "history": history_entries(petition),
+        "deadlines": deadlines_history(petition),
         "today": timezone.localdate(),
     }
     if manages and workable and petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED):

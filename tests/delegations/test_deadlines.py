@@ -273,9 +273,11 @@ def test_a_province_day_off_moves_its_commune_councils_deadlines_not_another_pro
         rows[council.pk] = deadline_open(subject=subject, kind="test", council=council, start=start, amount=3,
                                          unit=DeadlineUnit.WORKING_DAYS, title="Thử")
     assert {row.due_on for row in rows.values()} == {d("26/11/2026")}
-    CalendarDay.objects.create(council=world.council, date=d("23/11/2026"), kind=CalendarDayKind.DAY_OFF,
-                               reason="Nghỉ")
-    moved = deadlines_recompute(council=world.council, reason="thêm ngày nghỉ 23/11/2026", days=[d("23/11/2026")])
+    # CalendarDay.save() recomputes (issue 11): whatever the path, the day moves what it touches.
+    day = CalendarDay.objects.create(council=world.council, date=d("23/11/2026"), kind=CalendarDayKind.DAY_OFF,
+                                     reason="Nghỉ")
+    moved = day.deadlines_moved
+    assert deadlines_recompute(council=world.council, reason="again", days=[d("23/11/2026")]) == []
     assert {row.pk for row in moved} == {rows[world.council.pk].pk, rows[world.commune_council.pk].pk}
     due = {pk: Deadline.objects.get(pk=row.pk).due_on for pk, row in rows.items()}
     assert due == {world.council.pk: d("27/11/2026"), world.commune_council.pk: d("27/11/2026"),
@@ -288,12 +290,12 @@ def test_a_day_outside_every_span_and_a_given_date_are_not_moved(world):
                             amount=3, unit=DeadlineUnit.WORKING_DAYS, title="Thử")
     given = deadline_set_date(subject=subject, kind="given", council=world.council, due_on=d("27/11/2026"),
                               explanation="ngày hứa", title="Thử")
-    CalendarDay.objects.create(council=world.council, date=d("30/11/2026"), kind=CalendarDayKind.DAY_OFF,
-                               reason="Nghỉ")
-    assert deadlines_recompute(council=world.council, reason="x", days=[d("30/11/2026")]) == []
-    CalendarDay.objects.create(council=world.council, date=d("25/11/2026"), kind=CalendarDayKind.DAY_OFF,
-                               reason="Nghỉ")
-    assert [row.pk for row in deadlines_recompute(council=world.council, reason="x")] == [counted.pk]
+    outside = CalendarDay.objects.create(council=world.council, date=d("30/11/2026"), kind=CalendarDayKind.DAY_OFF,
+                                         reason="Nghỉ")
+    assert outside.deadlines_moved == []
+    inside = CalendarDay.objects.create(council=world.council, date=d("25/11/2026"), kind=CalendarDayKind.DAY_OFF,
+                                        reason="Nghỉ")
+    assert [row.pk for row in inside.deadlines_moved] == [counted.pk]
     assert Deadline.objects.get(pk=given.pk).due_on == d("27/11/2026")
 
 
@@ -465,7 +467,9 @@ def test_minutes_fall_due_when_a_meeting_is_held_and_stop_when_final(world, setu
     session_services.session_record_outcome(session=session, status=MeetingStatus.HELD, chair="Ông A",
                                             secretary="Bà B", voters_present=80)
     deadline = deadline_of(session, session_services.MINUTES_DEADLINE)
-    assert deadline.due_on == session.minutes_due_on == d("29/11/2026")
+    # 24/11 + 5 days = Sunday 29/11/2026 → Monday 30/11 (art. 148(5) Civil Code 2015)
+    assert deadline.due_on == session.minutes_due_on == d("30/11/2026")
+    assert "29/11/2026" in deadline.explanation and "30/11/2026" in deadline.explanation
     assert (deadline.unit, deadline.amount, deadline.url) == (DeadlineUnit.DAYS, 5, session.get_absolute_url())
     assert session_services.minutes_deadline_recipients([session.pk]) == {
         session.pk: [world.users["group_leader"], world.users["office"]]}

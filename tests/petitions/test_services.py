@@ -450,13 +450,13 @@ def test_forwarding_makes_one_batch_per_agency(ctx):
 def test_the_answer_is_due_sixty_days_after_forwarding(ctx):
     petition = classified(ctx)
     [forwarding] = forward(ctx, petition)
-    due = datetime.date(2026, 1, 24)  # 25/11/2025 + 60 days
+    due = datetime.date(2026, 1, 26)  # 25/11/2025 + 60 days = Saturday 24/01/2026 → Monday (art. 148(5))
     assert forwarding.answer_due_on == due
     petition = fresh(petition)
     assert petition.forwarding == forwarding
     assert petition.answer_due_on == petition.due_on == due
     for explanation in (forwarding.answer_due_explanation, petition.answer_due_explanation):
-        for piece in ("60", "25/11/2025", "24/01/2026"):
+        for piece in ("60", "25/11/2025", "24/01/2026", "26/01/2026"):
             assert piece in explanation, explanation
 
 
@@ -540,7 +540,7 @@ def test_granted_extension_moves_the_answer_date(ctx):
     services.extension_decide(extension=extension, user=ctx.office, grant=True, note="Đồng ý")
     petition = fresh(petition)
     assert petition.answer_due_on == petition.due_on == until
-    assert "15/03/2026" in petition.answer_due_explanation and "24/01/2026" in petition.answer_due_explanation
+    assert "15/03/2026" in petition.answer_due_explanation and "26/01/2026" in petition.answer_due_explanation
     extension.refresh_from_db()
     assert extension.status == ExtensionStatus.GRANTED and extension.decided_by == ctx.office
     assert events(petition, EventKind.EXTENSION_REQUESTED) == 1 and events(petition, EventKind.EXTENSION_GRANTED) == 1
@@ -554,7 +554,7 @@ def test_refused_extension_leaves_the_dates(ctx):
     services.extension_decide(extension=extension, user=ctx.office, grant=False)
     petition = fresh(petition)
     assert (petition.answer_due_on, petition.due_on, petition.answer_due_explanation) == before
-    assert before[0] == datetime.date(2026, 1, 24)
+    assert before[0] == datetime.date(2026, 1, 26)
     assert fresh(petition).extensions.get().status == ExtensionStatus.REFUSED
     assert events(petition, EventKind.EXTENSION_REFUSED) == 1
 

@@ -312,6 +312,8 @@ def test_due_days_before_a_round_and_a_written_date(world):
     assert briefing.due_on == D(2025, 10, 29) and "03/11/2025" in briefing.due_explanation
     assert dated.due_on == D(2025, 10, 31)
     assert (undated.due_on, undated.due_explanation) == (None, "")
+    assert not dated.is_overdue(today=D(2025, 11, 1))  # a draft plan's assignments are not running yet
+    dated.plan.status = PlanStatus.ISSUED  # issue 11: one definition, an open assignment of a running plan
     assert dated.is_overdue(today=D(2025, 11, 1)) and not dated.is_overdue(today=D(2025, 10, 31))
 
 

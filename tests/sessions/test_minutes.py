@@ -48,7 +48,7 @@ def fill(minutes):
 
 def test_holding_a_meeting_opens_draft_minutes_due_five_days_later(held):
     assert held.status == MeetingStatus.HELD
-    assert held.minutes_due_on == datetime.date(2026, 11, 29)
+    assert held.minutes_due_on == datetime.date(2026, 11, 30)  # Sunday 29/11 → Monday (art. 148(5))
     assert held.minutes.status == MinutesStatus.DRAFT
     assert held.voters_present == 112 and held.chair == CHAIR
 
