@@ -19,10 +19,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from delegations.models import (
+    OVERSIGHT_ROLES,
     Agency,
     AgencyLevel,
     Commune,
+    Council,
     DelegateGroup,
+    Membership,
 )
 from delegations.spreadsheets import SheetError, read_rows, template_workbook
 from delegations.text import fold
@@ -76,6 +79,17 @@ SUMMARY_MAX = Petition._meta.get_field("summary").max_length
 
 
 # ------------------------------------------------------------------------------------------ export
+
+def export_councils(user):
+    """The councils whose petition rows a user may download: those where they are office staff or on
+    the standing committee, and the commune councils those oversee (exporting is an oversight task;
+    group leaders, delegates and agencies never export). Which rows' voters are written is not
+    decided here but by the one rule (export_queryset)."""
+    if user.is_superuser:
+        return Council.objects.all()
+    staff = Membership.objects.filter(user=user, is_active=True, role__in=OVERSIGHT_ROLES).values("council_id")
+    return Council.objects.filter(Q(pk__in=staff) | Q(parent_id__in=staff))
+
 
 def export_queryset(petitions, *, user):
     """What the sheet reads, in a fixed number of queries whatever the number of rows; each row's

@@ -17,6 +17,7 @@ from ..models import VoterDataSurface
 from ..privacy import VotersShown, voter_access_record
 from ..spreadsheets import (
     XLSX_CONTENT_TYPE,
+    export_councils,
     export_workbook,
     import_template,
     petitions_import,
@@ -50,7 +51,8 @@ def export(request):
     require_role(request.user, *OVERSIGHT_ROLES)
     file = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     shown = VotersShown()
-    export_workbook(staff.filtered_petitions(request), file, user=request.user, shown=shown)
+    rows = staff.filtered_petitions(request).filter(council__in=export_councils(request.user))
+    export_workbook(rows, file, user=request.user, shown=shown)
     voter_access_record(user=request.user, surface=VoterDataSurface.EXPORT, shown=shown,
                         path=request.get_full_path(), filters=request.GET.dict())
     file.seek(0)
