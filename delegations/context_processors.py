@@ -15,5 +15,7 @@ def membership(request):
         "is_agency": any(m.role == Role.AGENCY for m in memberships),
         "agency_only": not user.is_superuser and bool(memberships)
         and all(m.role not in COUNCIL_STAFF_ROLES for m in memberships),
+        # The log of who saw voters' data is read by office staff (petitions:voter_access_log).
+        "reads_voter_access_log": user.is_superuser or any(m.role == Role.OFFICE for m in memberships),
         "unread_count": Notification.objects.for_user(user).unread().count(),
     }

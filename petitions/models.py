@@ -87,6 +87,35 @@ class AnswerOutcome(models.TextChoices):
     EXPLAINED = "explained", _("Explained / information given")
 
 
+def voter_data_rule(user, path=""):
+    """The one rule on voters' personal data (names, addresses, phones: Decree 13/2023/NĐ-CP), as a
+    filter on petitions (`path` leads from the filtered model to the petition, e.g. "petition__").
+
+    A user sees the voters of the petitions of a council where they are office staff or on the
+    standing committee, and of those raised at a meeting of (or to) a delegate group they lead or
+    belong to — the group of their group-leader or delegate membership, or of their own Delegate
+    record while they are an active leader or delegate of its council. Not another group's
+    delegates, not agencies, not a province's office or standing committee reading a commune's
+    petitions, never an anonymous user; a superuser sees all. Every surface that shows a voter
+    asks this rule, through PetitionQuerySet.voters_visible_to, PetitionVoterQuerySet.visible_to
+    or Petition.voters_visible_to."""
+    if not user.is_authenticated:
+        return models.Q(pk__in=[])
+    if user.is_superuser:
+        return models.Q()
+    from delegations.models import OVERSIGHT_ROLES, Delegate, Membership, Role
+    memberships = Membership.objects.filter(user=user, is_active=True)
+    group_roles = (Role.GROUP_LEADER, Role.DELEGATE)
+    member_groups = memberships.filter(role__in=group_roles, group__isnull=False).values("group_id")
+    delegate_groups = Delegate.objects.filter(
+        user=user, group__isnull=False, council__in=memberships.filter(role__in=group_roles).values("council_id"),
+    ).values("group_id")
+    return (models.Q(**{f"{path}council__in": memberships.filter(role__in=OVERSIGHT_ROLES).values("council_id")})
+            | models.Q(**{f"{path}group__in": member_groups}) | models.Q(**{f"{path}group__in": delegate_groups})
+            | models.Q(**{f"{path}session__group__in": member_groups})
+            | models.Q(**{f"{path}session__group__in": delegate_groups}))
+
+
 class PetitionQuerySet(CouncilScopedQuerySet):
     def main(self):
         """Petitions that stand for themselves: not merged into another one."""
@@ -112,6 +141,10 @@ class PetitionQuerySet(CouncilScopedQuerySet):
         agencies = Membership.objects.filter(user=user, is_active=True, role=Role.AGENCY,
                                              agency__isnull=False).values("agency_id")
         return self.filter(agency__in=agencies, forwarding__isnull=False, merged_into__isnull=True)
+
+    def voters_visible_to(self, user):
+        """The petitions whose voters' personal data `user` may see (voter_data_rule)."""
+        return self.filter(voter_data_rule(user))
 
     def family_of(self, petition):
         """The petition and those merged into it, as an id subquery: one index lookup each, where
@@ -205,6 +238,11 @@ class Petition(Searchable):
         today = today or timezone.localdate()
         return self.status in OPEN_STATUSES and self.due_on is not None and self.due_on < today
 
+    def voters_visible_to(self, user):
+        """True when `user` may see this petition's voters (the rule of
+        PetitionQuerySet.voters_visible_to, for one petition: one query)."""
+        return Petition.objects.voters_visible_to(user).filter(pk=self.pk).exists()
+
     def raised_by_text(self):
         from django.utils.translation import ngettext
         voters = ngettext("%(n)s voter", "%(n)s voters", self.voter_count) % {"n": self.voter_count}
@@ -212,15 +250,23 @@ class Petition(Searchable):
         return _("raised by %(voters)s at %(meetings)s") % {"voters": voters, "meetings": meetings}
 
 
+class PetitionVoterQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The voters whose personal data `user` may see: those of the petitions of
+        Petition.objects.voters_visible_to(user), the one rule."""
+        return self.filter(voter_data_rule(user, "petition__"))
+
+
 class PetitionVoter(models.Model):
-    """A voter who raised a petition. Personal data (Decree 13/2023): shown to the council's staff
-    only, never on a public page or feed."""
+    """A voter who raised a petition. Personal data (Decree 13/2023): shown only as
+    Petition.objects.voters_visible_to decides, never on a public page or feed."""
 
     petition = models.ForeignKey(Petition, verbose_name=_("petition"), on_delete=models.CASCADE, related_name="voters")
     name = models.CharField(_("voter's name"), max_length=150, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
 
+    objects = PetitionVoterQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -513,3 +559,59 @@ class Report(models.Model):
     @property
     def is_pending(self):
         return self.status == ReportStatus.PENDING
+
+
+class VoterDataSurface(models.TextChoices):
+    """Where voters' personal data was displayed or exported (the access log's "what")."""
+
+    PETITION_PAGE = "petition_page", _("Petition page")
+    FLOOR_TABLE = "floor_table", _("Petitions from the floor")
+    EXPORT = "export", _("Excel export of petitions")
+
+
+class VoterDataAccessQuerySet(CouncilScopedQuerySet):
+    def older_than(self, days, now=None):
+        """Entries recorded more than `days` days before `now` (the retention's end)."""
+        import datetime
+
+        from django.utils import timezone
+        now = now or timezone.now()
+        return self.filter(at__lt=now - datetime.timedelta(days=days))
+
+
+class VoterDataAccess(models.Model):
+    """One display or export of voters' personal data (Decree 13/2023/NĐ-CP expects processing to
+    leave a trace): who, when, where (the surface and the address asked for), and whose data — the
+    codes of the petitions whose voters were shown, and an export's filters. One entry per council
+    whose voters were shown, so that each council's office reads its own log. Kept for
+    settings.VOTER_ACCESS_LOG_RETENTION_DAYS days (petitions.services.voter_access_log_purge)."""
+
+    council = models.ForeignKey(Council, verbose_name=_("council"), on_delete=models.CASCADE,
+                                related_name="voter_data_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    # Kept as text too: the trace outlives a deleted account.
+    username = models.CharField(_("user name"), max_length=150)
+    at = models.DateTimeField(_("at"), db_index=True)
+    surface = models.CharField(_("where"), max_length=30, choices=VoterDataSurface.choices)
+    path = models.CharField(_("address"), max_length=500, blank=True)
+    # " KN-2026-000001 KN-2026-000002 ": space-delimited, so a code is found with `contains`.
+    petition_codes = models.TextField(_("petitions"), blank=True)
+    petition_count = models.PositiveIntegerField(_("petitions"), default=0)
+    voter_count = models.PositiveIntegerField(_("voters"), default=0)
+    filters = models.JSONField(_("export filters"), default=dict, blank=True)
+
+    objects = VoterDataAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access to voters' data")
+        verbose_name_plural = _("accesses to voters' data")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["council", "-at"], name="voter_access_council_at")]
+
+    def __str__(self):
+        return f"{self.username} · {self.get_surface_display()} · {self.at:%d/%m/%Y %H:%M}"
+
+    @property
+    def codes(self):
+        return self.petition_codes.split()

@@ -81,19 +81,23 @@ SUMMARY_MAX = Petition._meta.get_field("summary").max_length
 # ------------------------------------------------------------------------------------------ export
 
 def export_councils(user):
-    """The councils whose petitions, voters included, a user may download: those where they are
-    office staff or on the standing committee, and the commune councils those oversee. Group
-    leaders, delegates and agencies never export (personal data)."""
+    """The councils whose petition rows a user may download: those where they are office staff or on
+    the standing committee, and the commune councils those oversee (exporting is an oversight task;
+    group leaders, delegates and agencies never export). Which rows' voters are written is not
+    decided here but by the one rule (export_queryset)."""
     if user.is_superuser:
         return Council.objects.all()
     staff = Membership.objects.filter(user=user, is_active=True, role__in=OVERSIGHT_ROLES).values("council_id")
     return Council.objects.filter(Q(pk__in=staff) | Q(parent_id__in=staff))
 
 
-def export_queryset(petitions):
-    """What the sheet reads, in a fixed number of queries whatever the number of rows."""
-    return (petitions.select_related("round", "group", "commune", "agency")
-            .prefetch_related("fields", "voters").order_by("-created_at", "-pk"))
+def export_queryset(petitions, *, user):
+    """What the sheet reads, in a fixed number of queries whatever the number of rows; each row's
+    voters are only those `user` may see (petitions.privacy.with_visible_voters: the one rule), so a
+    row whose voters are not theirs has an empty voters column."""
+    from .privacy import with_visible_voters
+    return with_visible_voters(petitions.select_related("round", "group", "commune", "agency"), user=user) \
+        .prefetch_related("fields").order_by("-created_at", "-pk")
 
 
 def round_label(round):
@@ -125,9 +129,11 @@ def petition_row(petition):
     return [values[key] for key in PETITION_COLUMNS]
 
 
-def export_workbook(petitions, file):
+def export_workbook(petitions, file, *, user, shown=None):
     """Write the petitions to `file` as an .xlsx sheet (a write-only workbook: rows go straight to
-    the file, whatever their number). Dates are written as dd/mm/yyyy text, so Excel keeps them."""
+    the file, whatever their number). Dates are written as dd/mm/yyyy text, so Excel keeps them.
+    Voters only as the rule allows `user` (export_queryset); the voters written are counted into
+    `shown` (a petitions.privacy.VotersShown) for the access log."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Kiến nghị")
     for index, key in enumerate(PETITION_COLUMNS, start=1):
@@ -141,7 +147,9 @@ def export_workbook(petitions, file):
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         header.append(cell)
     sheet.append(header)
-    for petition in export_queryset(petitions).iterator(chunk_size=2000):
+    for petition in export_queryset(petitions, user=user).iterator(chunk_size=2000):
+        if shown is not None:
+            shown.add(petition, len(petition.voters.all()))
         sheet.append(petition_row(petition))
     workbook.save(file)
     return file

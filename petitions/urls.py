@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agency, dashboard, excel, staff
+from .views import access_log, agency, dashboard, excel, staff
 from .views import reports as report_views
 
 app_name = "petitions"
@@ -24,6 +24,7 @@ urlpatterns = [
     path("extensions/<int:pk>/decide/", staff.extension_decide, name="extension_decide"),
     path("floor/<int:session_pk>/", staff.floor, name="floor"),
     path("lookup/", staff.lookup, name="lookup"),
+    path("voter-access-log/", access_log.voter_access_log, name="voter_access_log"),
     path("agency/", agency.inbox, name="agency_inbox"),
     path("agency/<int:pk>/", agency.answer, name="agency_answer"),
     path("agency/<int:pk>/extension/", agency.extension, name="agency_extension"),

@@ -156,11 +156,19 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The deadline sweep (delegations/deadlines.py): reminders and escalations, each sent once. A run
 # not started within one period is dropped: the next one does the same work.
 DEADLINE_SWEEP_MINUTES = int(os.environ.get("DEADLINE_SWEEP_MINUTES", "15"))
+# The log of who saw voters' personal data (petitions.models.VoterDataAccess) is kept this many days
+# (Decree 13/2023/NĐ-CP expects a trace; two years by default); beat deletes older entries daily.
+VOTER_ACCESS_LOG_RETENTION_DAYS = int(os.environ.get("VOTER_ACCESS_LOG_RETENTION_DAYS", "730"))
 CELERY_BEAT_SCHEDULE = {
     "deadlines-sweep": {
         "task": "delegations.tasks.deadlines_sweep_task",
         "schedule": DEADLINE_SWEEP_MINUTES * 60,
         "options": {"expires": DEADLINE_SWEEP_MINUTES * 60},
+    },
+    "voter-access-log-purge": {
+        "task": "petitions.tasks.voter_access_log_purge_task",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 60 * 60},
     },
 }
 

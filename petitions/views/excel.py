@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from delegations.access import require_office, require_role
 from delegations.models import OVERSIGHT_ROLES, Council
 
+from ..models import VoterDataSurface
+from ..privacy import VotersShown, voter_access_record
 from ..spreadsheets import (
     XLSX_CONTENT_TYPE,
     export_councils,
@@ -42,19 +44,17 @@ class PetitionImportForm(forms.Form):
         return self.cleaned_data.get("council") or self.only_council
 
 
-def _rows(request):
-    """The petitions of the list page with its filters, from the councils whose sheet the user may
-    download (filtered_petitions alone also reads the councils where the user is only a group leader
-    or a delegate, and the sheet holds the voters)."""
-    return staff.filtered_petitions(request).filter(council__in=export_councils(request.user))
-
-
 @login_required
 def export(request):
-    """The petition list as an .xlsx sheet, voters included: office and standing committee only."""
+    """The petition list (its filters) as an .xlsx sheet: office and standing committee only. The
+    voters column holds only the voters the user may see (the one rule); the export is logged."""
     require_role(request.user, *OVERSIGHT_ROLES)
     file = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    export_workbook(_rows(request), file)
+    shown = VotersShown()
+    rows = staff.filtered_petitions(request).filter(council__in=export_councils(request.user))
+    export_workbook(rows, file, user=request.user, shown=shown)
+    voter_access_record(user=request.user, surface=VoterDataSurface.EXPORT, shown=shown,
+                        path=request.get_full_path(), filters=request.GET.dict())
     file.seek(0)
     filename = f"kien-nghi-cu-tri-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)

@@ -22,7 +22,7 @@ from delegations.access import (
     require_office,
 )
 from delegations.deadlines import deadlines_history
-from delegations.models import COUNCIL_STAFF_ROLES, Agency, AgencyLevel, Commune, Council, DelegateGroup, Role
+from delegations.models import Agency, AgencyLevel, Commune, Council, DelegateGroup, Role
 from delegations.pagination import paginate, read_page_in_order, reading_in_order
 from delegations.views.org import history_entries
 from plans.models import ContactRound
@@ -37,9 +37,10 @@ from ..models import (
     Petition,
     PetitionField,
     PetitionStatus,
-    PetitionVoter,
     Submission,
+    VoterDataSurface,
 )
+from ..privacy import VotersShown, visible_family_voters, voter_access_record, with_visible_voters
 
 PAGE_SIZE = 25
 # The list counts at most this many petitions ("more than 1,000"): counting a province's million on
@@ -74,8 +75,10 @@ def floor(request, session_pk):
             messages.error(request, _("Please correct the errors below."))
     else:
         formset = FloorFormSet(prefix="rows", initial=[{}] * rows, form_kwargs={"council": session.council})
-    petitions = (Petition.objects.for_user(request.user).filter(session=session)
-                 .prefetch_related("voters", "fields").order_by("pk"))
+    petitions = list(with_visible_voters(Petition.objects.for_user(request.user).filter(session=session),
+                                         user=request.user).prefetch_related("fields").order_by("pk"))
+    voter_access_record(user=request.user, surface=VoterDataSurface.FLOOR_TABLE,
+                        shown=VotersShown.of_petitions(petitions), path=request.get_full_path())
     return render(request, "petitions/floor.html", {
         "session": session, "formset": formset, "petitions": petitions, "can_enter": can_enter,
         "more_rows": rows + FLOOR_ROWS,
@@ -266,13 +269,6 @@ def similar(request):
 
 # ------------------------------------------------------------------------------ one petition
 
-def _voters_visible(user, petition):
-    """Voters' personal data: the staff of the petition's own council only (not the province
-    reading a commune's rows, not agencies)."""
-    return user.is_superuser or active_memberships(user).filter(
-        council=petition.council, role__in=COUNCIL_STAFF_ROLES).exists()
-
-
 @login_required
 def petition_detail(request, pk):
     require_council_staff(request.user)
@@ -280,10 +276,13 @@ def petition_detail(request, pk):
     manages = Petition.objects.managed_by(request.user).filter(pk=petition.pk).exists()
     reviews = Petition.objects.reviewed_by(request.user).filter(pk=petition.pk).exists()
     workable = petition.merged_into_id is None
+    # Voters' personal data as the one rule allows (petitions.models.voter_data_rule), each display logged.
+    voters = visible_family_voters(petition, user=request.user)
+    if voters:
+        voter_access_record(user=request.user, surface=VoterDataSurface.PETITION_PAGE,
+                            shown=VotersShown.of_voters(voters), path=request.get_full_path())
     context = {
-        "petition": petition, "fields": petition.fields.all(),
-        "voters": PetitionVoter.objects.filter(petition__in=Petition.objects.family_of(petition))
-        .select_related("petition") if _voters_visible(request.user, petition) else None,
+        "petition": petition, "fields": petition.fields.all(), "voters": voters,
         "events": petition.events.select_related("by"),
         "answers": petition.answers.select_related("agency", "answered_by", "reviewed_by"),
         "extensions": petition.extensions.select_related("requested_by", "decided_by"),
