@@ -152,8 +152,16 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # A message taken by a worker that died unacknowledged goes back to the queue after this many
     # seconds (Redis' default is an hour). Longer than the slowest task: a task still running when
     # it expires is delivered again (harmless, tasks are idempotent, but wasted work).
+    CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300")),
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # kombu looks for such messages every interval × throttle seconds (10 × 10 by default): every
+        # interval instead, so a lost message is back within the timeout and a few seconds.
+        "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 10)),
+        "unacked_restore_throttle": 1,
+        # A Redis that vanishes without closing the connection must not hang a web request forever.
+        "socket_connect_timeout": 5,
+        "socket_timeout": int(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "10")),
     }
 # Work that must not be lost: acknowledged after it ran, re-queued when its worker process dies.
 CELERY_TASK_ACKS_LATE = True
