@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import models
 from .deadlines import deadline_rules_update
 from .models import (
     Agency,
@@ -143,3 +144,18 @@ class DeadlineAdmin(admin.ModelAdmin):
     list_filter = ["state", "kind", "council"]
     search_fields = ["title"]
     inlines = [DeadlineChangeInline, DeadlineNoticeInline]
+
+
+@admin.register(models.OutboxTask)
+class OutboxTaskAdmin(admin.ModelAdmin):
+    """Read only: the outbox's wishes (delegations/outbox.py), to see what waits and why."""
+
+    list_display = ["name", "kwargs", "requested_at", "dispatched_at", "done_at", "attempts", "last_error"]
+    list_filter = ["name", ("done_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [field.name for field in models.OutboxTask._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -533,11 +533,14 @@ def _notify(notifications):
     created = Notification.objects.bulk_create(notifications, batch_size=500)
     ids = [n.pk for n in created if n.recipient.email]
     if ids:
-        transaction.on_commit(lambda: _email_later(ids))
+        _email_later(ids)
 
 
 def _email_later(ids):
+    """The emails, as outbox wishes written with the messages: handed after commit, or later by the
+    outbox sweep if the broker is down (delegations/outbox.py)."""
+    from .outbox import outbox_enqueue
     from .tasks import notifications_email
 
     for start in range(0, len(ids), EMAIL_BATCH):
-        notifications_email.delay(ids[start:start + EMAIL_BATCH])
+        outbox_enqueue(notifications_email, notification_ids=ids[start:start + EMAIL_BATCH])

@@ -39,9 +39,11 @@ def notification_create(*, recipient, subject, body="", url="", email=True):
     """Put a message in a user's inbox and, after commit, email it."""
     notification = Notification.objects.create(recipient=recipient, subject=subject, body=body, url=url)
     if email and recipient.email:
+        from .outbox import outbox_enqueue
         from .tasks import notification_email
 
-        transaction.on_commit(lambda: notification_email.delay(notification.pk))
+        # Written with the message; emailed after commit, or later by the outbox sweep if the broker is down.
+        outbox_enqueue(notification_email, notification_id=notification.pk)
     return notification
 
 

@@ -4,9 +4,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification
+from .outbox import OutboxAwareTask
 
 
-@shared_task(acks_late=True)
+@shared_task(base=OutboxAwareTask)
 def notification_email(notification_id):
     """Email one inbox message; idempotent: a message already emailed is not sent again."""
     with transaction.atomic():
@@ -22,10 +23,11 @@ def notification_email(notification_id):
     return True
 
 
-@shared_task(acks_late=True)
+@shared_task(base=OutboxAwareTask)
 def notifications_email(notification_ids):
     """Email a batch of inbox messages (the deadline sweep's); each is sent at most once."""
-    return sum(bool(notification_email(pk)) for pk in notification_ids)
+    # The function itself, not the task: the batch's own outbox row is the one to mark done.
+    return sum(bool(notification_email.run(pk)) for pk in notification_ids)
 
 
 @shared_task(acks_late=True)
@@ -35,3 +37,13 @@ def deadlines_sweep_task():
     from .deadlines import deadlines_sweep
 
     return deadlines_sweep()
+
+
+@shared_task(acks_late=True)
+def outbox_sweep_task():
+    """Celery beat's outbox sweep (every OUTBOX_SWEEP_SECONDS): hand again to the broker the work
+    that was never handed (the broker was down) or handed long ago and not done (a lost message or
+    worker). Idempotent: the tasks it hands are."""
+    from .outbox import outbox_redispatch
+
+    return outbox_redispatch()

@@ -5,9 +5,12 @@ A petition is received (from a meeting's floor, in writing, or typed from a lett
 (field, competence level, agency), forwarded to its agency in a batch, answered, and closed by the
 office. Duplicates are merged into one main petition that keeps every voter and meeting; the merge
 can be undone. Dates that a clock runs on are stored with how they were computed."""
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -559,6 +562,22 @@ class Report(models.Model):
     @property
     def is_pending(self):
         return self.status == ReportStatus.PENDING
+
+    @property
+    def is_stuck(self):
+        """Being prepared for too long, or its hand-over to the worker failed (delegations/outbox.py):
+        the office may prepare it again. One query."""
+        if self.status != ReportStatus.PENDING:
+            return False
+        from delegations.outbox import outbox_stuck
+
+        from .tasks import report_render
+
+        stuck = outbox_stuck(report_render, report_id=self.pk)
+        if stuck is None:  # asked before the outbox existed, or its wish forgotten: stuck once old enough
+            waited = datetime.timedelta(seconds=settings.OUTBOX_REDISPATCH_AFTER_SECONDS)
+            return self.requested_at <= timezone.now() - waited
+        return stuck
 
 
 class VoterDataSurface(models.TextChoices):

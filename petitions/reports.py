@@ -583,10 +583,13 @@ def report_render(*, report_id):
 # ----------------------------------------------------------------------------------- the services
 
 def _render_after_commit(report):
+    """The wish to render the report, written in the caller's transaction (delegations/outbox.py):
+    handed to the worker after commit, and again by the outbox sweep if the broker was down."""
+    from delegations.outbox import outbox_enqueue
+
     from .tasks import report_render as task
 
-    report_id = report.pk
-    transaction.on_commit(lambda: task.delay(report_id))
+    outbox_enqueue(task, report_id=report.pk)
 
 
 def _user_roles(user, council):

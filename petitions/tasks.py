@@ -1,9 +1,11 @@
 from celery import shared_task
 
+from delegations.outbox import OutboxAwareTask
+
 from . import reports
 
 
-@shared_task(acks_late=True)
+@shared_task(base=OutboxAwareTask)
 def report_render(report_id):
     """Render a report's PDF, Word copy and Excel workbook; idempotent (a revision already rendered,
     or replaced by a newer one meanwhile, is skipped)."""

@@ -153,6 +153,25 @@ class ContactPlan(models.Model):
     def pdf_is_current(self):
         return bool(self.pdf) and self.rendered_revision == self.revision
 
+    @property
+    def document_pending(self):
+        """The current revision's files are not rendered yet: pages show "being prepared" and serve
+        no file (an issued plan's draft files are dropped when it is issued)."""
+        return not self.pdf_is_current
+
+    @property
+    def document_stuck(self):
+        """Pending too long, or its hand-over to the worker failed: office staff may prepare it
+        again (delegations/outbox.py). One query."""
+        if self.pdf_is_current:
+            return False
+        from delegations.outbox import outbox_stuck
+
+        from .tasks import plan_render
+
+        # No wish at all for the current revision (lost before the outbox existed): stuck too.
+        return outbox_stuck(plan_render, plan_id=self.pk, revision=self.revision) is not False
+
 
 class PlanPartQuerySet(CouncilScopedQuerySet):
     """Rounds and assignments are scoped through their plan's council."""

@@ -202,10 +202,41 @@ def plan_changed(*, plan):
 
 
 def _render_after_commit(plan):
+    """The wish to render this revision, written in the caller's transaction (delegations/outbox.py):
+    handed to the worker after commit, and again by the outbox sweep if the broker was down."""
+    from delegations.outbox import outbox_enqueue
+
     from .tasks import plan_render
 
-    plan_id, revision = plan.pk, plan.revision
-    transaction.on_commit(lambda: plan_render.delay(plan_id, revision))
+    outbox_enqueue(plan_render, plan_id=plan.pk, revision=plan.revision)
+
+
+def _draft_files_drop(plan):
+    """The plan is issued: its draft's files (no number, no date) must never be served as the issued
+    plan, so they are dropped now, in the same transaction; until the numbered copy is rendered the
+    plan has no file and its pages show it as being prepared (`ContactPlan.document_pending`)."""
+    old = [(f.storage, f.name) for f in (plan.pdf, plan.docx) if f]
+    if not old:
+        return
+    ContactPlan.objects.filter(pk=plan.pk).update(pdf="", docx="")
+    plan.pdf, plan.docx = "", ""
+    for storage, name in old:
+        transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+
+
+@transaction.atomic
+def plan_render_again(*, plan, user):
+    """"Prepare again" (Chuẩn bị lại): ask once more for the rendering of the plan's current
+    revision, when it failed or waits too long (the broker was down, the worker lost it). Office
+    staff of the plan's council only. Refused when the current files are already there. Idempotent:
+    the render task skips a revision already rendered."""
+    plan = ContactPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
+    if Role.OFFICE not in user_roles_in(user, plan.council):
+        raise PermissionDenied(_("Only the office prepares the documents again."))
+    if plan.pdf_is_current:
+        raise PlanError(_("The document is already prepared."))
+    _render_after_commit(plan)
+    return plan
 
 
 @transaction.atomic
@@ -276,6 +307,7 @@ def plan_transition(*, plan, user, step, reason="", number=None, issued_on=None)
     PlanEvent.objects.create(plan=plan, by=user, from_status=from_status, to_status=to_status, note=reason.strip())
     if step == "issue":
         # The issued document is rendered once, with its number and date; it never changes after.
+        _draft_files_drop(plan)
         _render_after_commit(plan)
         plan_deadlines_sync(plan=plan)  # its assignments' clocks start now
     return plan

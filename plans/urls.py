@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.plan_detail, name="plan_detail"),
     path("<int:pk>/edit/", views.plan_edit, name="plan_update"),
     path("<int:pk>/files/", views.plan_file_status, name="plan_files"),
+    path("<int:pk>/files/again/", views.plan_render_again, name="plan_render_again"),
     path("<int:pk>/step/<slug:step>/", views.plan_step, name="plan_step"),
     path("<int:pk>/download/<slug:kind>/", views.plan_download, name="plan_download"),
     path("<int:pk>/signed/", views.plan_signed_upload, name="plan_signed_upload"),

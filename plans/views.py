@@ -134,7 +134,8 @@ def plan_file_status(request, pk):
     """The download box, polled by htmx while the PDF is being rendered."""
     require_council_staff(request.user)
     plan = get_for_user(ContactPlan, request.user, pk)
-    return render(request, "plans/_files.html", {"plan": plan})
+    return render(request, "plans/_files.html", {
+        "plan": plan, "can_manage": Role.OFFICE in services.user_roles_in(request.user, plan.council)})
 
 
 @login_required
@@ -159,6 +160,21 @@ def plan_step(request, pk, step):
         return redirect(plan)
     messages.success(request, _("Done: the plan is now %(status)s.")
                      % {"status": ContactPlan.objects.get(pk=plan.pk).get_status_display().lower()})
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def plan_render_again(request, pk):
+    """"Prepare again" (Chuẩn bị lại) the plan's files when they failed or wait too long."""
+    require_office(request.user)
+    plan = get_for_user(ContactPlan, request.user, pk, manage=True)
+    try:
+        services.plan_render_again(plan=plan, user=request.user)
+    except services.PlanError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The document is being prepared again."))
     return redirect(plan)
 
 

@@ -160,9 +160,11 @@ def minutes_finalise(*, minutes):
     minutes.number = document_number_take(council=session.council, year=timezone.localdate().year, type_code="BB")
     minutes.save(update_fields=["status", "finalised_at", "number"])
     deadline_close(subject=session, kind=MINUTES_DEADLINE)
+    from delegations.outbox import outbox_enqueue
+
     from .tasks import minutes_render
 
-    transaction.on_commit(lambda: minutes_render.delay(minutes.pk))
+    outbox_enqueue(minutes_render, minutes_id=minutes.pk)  # printed after commit, whatever the broker does
     return minutes
 
 
@@ -241,9 +243,11 @@ def session_invitation_issue(*, session):
         session.invitation_date = today
     session.invitation_pdf = ""
     session.save(update_fields=["invitation_number", "invitation_date", "invitation_pdf"])
+    from delegations.outbox import outbox_enqueue
+
     from .tasks import invitation_render
 
-    transaction.on_commit(lambda: invitation_render.delay(session.pk))
+    outbox_enqueue(invitation_render, session_id=session.pk)  # printed after commit, whatever the broker does
     return session
 
 

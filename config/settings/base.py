@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "delegations.outbox.OutboxNoticeMiddleware",  # after MessageMiddleware: it adds a message
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -147,6 +148,22 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message taken by a worker that died unacknowledged goes back to the queue after this many
+    # seconds (Redis' default is an hour). Longer than the slowest task: a task still running when
+    # it expires is delivered again (harmless, tasks are idempotent, but wasted work).
+    CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # kombu looks for such messages every interval × throttle seconds (10 × 10 by default): every
+        # interval instead, so a lost message is back within the timeout and a few seconds.
+        "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 10)),
+        "unacked_restore_throttle": 1,
+        # A Redis that vanishes without closing the connection must not hang a web request forever.
+        "socket_connect_timeout": 5,
+        "socket_timeout": int(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "10")),
+    }
+# Work that must not be lost: acknowledged after it ran, re-queued when its worker process dies.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -159,7 +176,18 @@ DEADLINE_SWEEP_MINUTES = int(os.environ.get("DEADLINE_SWEEP_MINUTES", "15"))
 # The log of who saw voters' personal data (petitions.models.VoterDataAccess) is kept this many days
 # (Decree 13/2023/NĐ-CP expects a trace; two years by default); beat deletes older entries daily.
 VOTER_ACCESS_LOG_RETENTION_DAYS = int(os.environ.get("VOTER_ACCESS_LOG_RETENTION_DAYS", "730"))
+# The outbox (delegations/outbox.py): work written with the change and handed to the broker after
+# commit; the sweep hands again what was never handed or is not done after OUTBOX_REDISPATCH_AFTER_SECONDS.
+OUTBOX_SWEEP_SECONDS = int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
+OUTBOX_REDISPATCH_AFTER_SECONDS = int(os.environ.get("OUTBOX_REDISPATCH_AFTER_SECONDS", "300"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
+OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "7"))
 CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "delegations.tasks.outbox_sweep_task",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    },
     "deadlines-sweep": {
         "task": "delegations.tasks.deadlines_sweep_task",
         "schedule": DEADLINE_SWEEP_MINUTES * 60,

@@ -131,7 +131,8 @@ def report_detail(request, pk):
 def report_files(request, pk):
     """The download box, polled by htmx while the worker renders the report."""
     report = _report(request, pk)
-    return render(request, "petitions/report_files.html", {"report": report})
+    can_request = Report.objects.requestable_by(request.user).filter(pk=report.pk).exists()
+    return render(request, "petitions/report_files.html", {"report": report, "can_request": can_request})
 
 
 @login_required
