@@ -165,10 +165,15 @@ def minutes_edit(request, pk):
         return redirect(session)
     form = MinutesForm(request.POST or None, instance=minutes)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            services.minutes_update(minutes=minutes, user=request.user,
+                                    changes={name: form.cleaned_data[name] for name in form.Meta.fields})
+        except ValidationError as error:  # finalised meanwhile (a double click, or someone else)
+            messages.info(request, " ".join(error.messages))
+            return redirect(session)
         if "finalise" in request.POST:
             try:
-                services.minutes_finalise(minutes=minutes)
+                services.minutes_finalise(minutes=minutes, user=request.user)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return redirect("contact_sessions:minutes_edit", pk=session.pk)
