@@ -59,6 +59,18 @@ def once(request, action):
         return Outcome(claim.url)
 
 
+def earlier(request):
+    """The outcome of this form's earlier send, if one was recorded, else None: for a view whose
+    form validation would refuse the repeat (e.g. "this delegate is already booked then" against
+    the meeting the first send made) before `once` could say what happened."""
+    token = token_from(request)
+    first = SubmittedForm.objects.filter(token=token).first() if token is not None else None
+    if first is None:
+        return None
+    user = request.user if request.user.is_authenticated else None
+    return Outcome(first.url if first.user == user else "", repeated=True, message=repeated_message(first))
+
+
 def repeated_message(first):
     if first is None:
         return _("This form was already sent.")
