@@ -470,9 +470,11 @@ def answer_record(*, petition, user, agency, outcome, text, roadmap="", promised
         _refuse_unless(roadmap.strip() and promised_on,
                        _("A petition being resolved needs the roadmap and the promised date."))
         _refuse_unless(promised_on > timezone.localdate(), _("The promised date must be in the future."))
-    answer = Answer.objects.create(petition=petition, agency=agency, outcome=outcome, text=text.strip(),
-                                   roadmap=roadmap.strip(), promised_on=promised_on if outcome ==
-                                   AnswerOutcome.IN_PROGRESS else None, answered_by=user)
+    answer = Answer(petition=petition, agency=agency, outcome=outcome, text=text.strip(),
+                    roadmap=roadmap.strip(), promised_on=promised_on if outcome ==
+                    AnswerOutcome.IN_PROGRESS else None, answered_by=user)
+    answer._history_user = user
+    answer.save()
     if attachment is not None:
         answer.attachment.save(attachment.name, attachment, save=True)
     petition.status = PetitionStatus.ANSWERED
@@ -497,8 +499,9 @@ def extension_request(*, petition, user, agency, until, reason):
     _refuse_unless(petition.answer_due_on is None or until > petition.answer_due_on,
                    _("The new date must be after the current due date."))
     _refuse_unless((reason or "").strip(), _("Give the reason."))
-    extension = ExtensionRequest.objects.create(petition=petition, requested_by=user, until=until,
-                                                reason=reason.strip())
+    extension = ExtensionRequest(petition=petition, requested_by=user, until=until, reason=reason.strip())
+    extension._history_user = user
+    extension.save()
     event_add(petition, EventKind.EXTENSION_REQUESTED, user, f"{until:%d/%m/%Y} · {reason.strip()}")
     return extension
 

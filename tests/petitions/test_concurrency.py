@@ -307,3 +307,27 @@ def test_sending_to_the_office_writes_each_petitions_history_credited_to_the_lea
         assert latest.submission_id == submission.pk
         assert latest.history_user == leader
         assert latest.history_type == "~"
+
+
+def test_every_step_writes_history_credited_to_the_one_who_acted(ctx):
+    """"History for every change, credited to the person who acted", also outside a web request
+    (an import, a task, the shell), where no middleware knows the user."""
+    petition, = petitions(ctx, 1)
+    steps = [
+        (ctx.office[1], lambda user: services.petitions_forward(petitions=read([petition.pk]), user=user)),
+        (ctx.responder, lambda user: services.answer_record(petition=read([petition.pk])[0], user=user,
+                                                            agency=ctx.agencies[0], outcome=AnswerOutcome.EXPLAINED,
+                                                            text="Đã giải thích.")),
+        (ctx.standing, lambda user: services.answer_send_back(petition=read([petition.pk])[0], user=user,
+                                                              note="Chưa rõ")),
+        (ctx.responder, lambda user: services.answer_record(petition=read([petition.pk])[0], user=user,
+                                                            agency=ctx.agencies[0], outcome=AnswerOutcome.RESOLVED,
+                                                            text="Đã sửa xong.")),
+        (ctx.office[2], lambda user: services.petition_close(petition=read([petition.pk])[0], user=user)),
+    ]
+    for user, step in steps:
+        step(user)
+        latest = petition.history.order_by("-history_date", "-history_id").first()
+        assert latest.history_user == user, (user, latest.status)
+    assert {a.history.earliest("history_date").history_user for a in Answer.objects.filter(petition=petition)} \
+        == {ctx.responder}
