@@ -340,13 +340,16 @@ def petitions_merge(*, main, duplicates, user):
 
 @transaction.atomic
 def petition_unmerge(*, petition, user):
-    _lock([petition], user)
+    # Both rows locked at once, in id order (as a merge locks them), then re-read: the main one is
+    # the one it is merged into now.
+    stored_main = Petition.objects.filter(pk__in=Petition.objects.filter(pk=petition.pk).values("merged_into")).first()
+    _lock([petition, stored_main] if stored_main is not None else [petition], user)
     main = petition.merged_into
-    if main is None:
-        event = _last_step(petition, [EventKind.UNMERGED])
+    if main is None or stored_main is None or main.pk != stored_main.pk:  # undone (or merged again) meanwhile
+        event = _last_step(petition, [EventKind.UNMERGED, EventKind.MERGED])
         raise ValidationError(_step_said(petition, event) if event else
                               _("%(code)s is not merged.") % {"code": petition.public_code})
-    _lock([petition, main], user)
+    main = stored_main
     _refuse_unless(main.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED),
                    _("%(code)s is already forwarded with this petition in it; the merge can no longer be undone.")
                    % {"code": main.public_code})

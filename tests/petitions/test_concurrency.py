@@ -331,3 +331,15 @@ def test_every_step_writes_history_credited_to_the_one_who_acted(ctx):
         assert latest.history_user == user, (user, latest.status)
     assert {a.history.earliest("history_date").history_user for a in Answer.objects.filter(petition=petition)} \
         == {ctx.responder}
+
+
+def test_undoing_the_same_merge_twice_at_once_undoes_it_once(ctx):
+    main, duplicate = petitions(ctx, 2, classified=False)
+    services.petitions_merge(main=read([main.pk])[0], duplicates=read([duplicate.pk]), user=ctx.office[0])
+    outcomes = at_once(*[lambda user=user: services.petition_unmerge(petition=read([duplicate.pk])[0], user=user)
+                         for user in ctx.office[1:3]])
+    done, refused = split(outcomes)
+    assert len(done) == 1 and len(refused) == 1, outcomes
+    assert "đã được hủy lúc" in message(refused[0])
+    assert PetitionEvent.objects.filter(kind=EventKind.UNMERGED).count() == 2  # one on each petition
+    assert Petition.objects.get(pk=duplicate.pk).merged_into_id is None
