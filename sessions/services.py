@@ -175,6 +175,9 @@ def minutes_finalise(*, minutes, user=None):
         raise ValidationError(_minutes_final_message(minutes))
     minutes._history_user = user
     session = minutes.session
+    if session.status != MeetingStatus.HELD:  # changed meanwhile (postponed, cancelled): no minutes to close
+        raise ValidationError(_("The meeting is %(status)s: only the minutes of a held meeting are finalised.")
+                              % {"status": session.get_status_display().lower()})
     missing = [str(Minutes._meta.get_field(name).verbose_name) for name in
                ("opening", "delegates_report", "voters_speak", "closing") if not getattr(minutes, name).strip()]
     if not session.chair or not session.secretary:

@@ -106,10 +106,21 @@ def test_an_outcome_and_a_finalisation_at_once_never_leave_final_minutes_on_a_ch
                                                         status=MeetingStatus.CANCELLED, cancel_reason="Mưa bão"))
     session.refresh_from_db()
     minutes.refresh_from_db()
-    if minutes.status == MinutesStatus.FINAL:  # finalised first: the outcome can no longer change
+    # Whichever came first, the other is refused: never final minutes of a cancelled meeting.
+    if minutes.status == MinutesStatus.FINAL:
         assert isinstance(outcomes[1], ValidationError) and session.status == MeetingStatus.HELD
     else:
-        assert session.status == MeetingStatus.CANCELLED
+        assert isinstance(outcomes[0], ValidationError) and session.status == MeetingStatus.CANCELLED
+
+
+def test_minutes_of_a_meeting_cancelled_meanwhile_are_not_finalised(minutes, world):
+    page = fresh(Minutes, minutes.pk)  # the minutes page, opened while the meeting was still "held"
+    session_services.session_record_outcome(session=fresh(ContactSession, minutes.session_id),
+                                            status=MeetingStatus.CANCELLED, cancel_reason="Mưa bão")
+    with pytest.raises(ValidationError):
+        session_services.minutes_finalise(minutes=page, user=world.users["group_leader"])
+    assert fresh(Minutes, minutes.pk).status == MinutesStatus.DRAFT
+    assert not DocumentNumber.objects.filter(type_code="BB").exists()
 
 
 # ------------------------------------------------------------------------------------- reports
