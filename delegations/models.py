@@ -829,3 +829,25 @@ class OutboxTask(models.Model):
     @property
     def is_done(self):
         return self.done_at is not None
+
+
+class SubmittedForm(models.Model):
+    """A form sent once: each form page carries a random token (a hidden field, see
+    `delegations.once`); the first POST with it inserts this row in the same transaction as what it
+    creates, and a second POST with the same token (a double click, a resent page) finds the row and
+    is sent to what the first one made instead of making it again. The unique token is the guard
+    under concurrency: the second insert waits for the first transaction and then fails."""
+
+    token = models.UUIDField(_("form token"), unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.CASCADE,
+                             related_name="+")
+    submitted_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    url = models.CharField(_("what it made"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("form sent")
+        verbose_name_plural = _("forms sent")
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self):
+        return str(self.token)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from delegations.calendar import WorkingCalendar
 from delegations.deadlines import deadline_close, deadline_open, deadline_set_date, due_compute
@@ -86,6 +87,7 @@ def petition_create(*, council, user, text, source=None, session=None, round=Non
         round, group, commune = round or session.round, group or session.group, commune or session.commune
     petition = Petition(council=council, source=source, session=session, round=round, group=group,
                         commune=commune, text=text.strip(), summary=summary.strip(), created_by=user)
+    petition._history_user = user
     forward_due_compute(petition)
     petition.save()
     if fields:
@@ -135,14 +137,15 @@ def petitions_classify(*, petitions, user, fields=None, level=None, agency=None)
     petitions = list(petitions)
     _refuse_unless(petitions, _("Select at least one petition."))
     _refuse_unless(fields or level or agency, _("Choose a field, a level or an agency to set."))
+    petitions = _lock(petitions, user)
     if agency is not None and level and agency.level != level:
         raise ValidationError(_("%(agency)s answers %(level)s-level petitions, not the level chosen.")
                               % {"agency": agency, "level": agency.get_level_display().lower()})
     for petition in petitions:
         _check_workable(petition)
-        _refuse_unless(petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED),
-                       _("%(code)s is already %(status)s; its classification can no longer change.")
-                       % {"code": petition.public_code, "status": petition.get_status_display().lower()})
+        _refuse_unless_status(petition, (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED),
+                              _("%(code)s is already %(status)s; its classification can no longer change.")
+                              % {"code": petition.public_code, "status": petition.get_status_display().lower()})
         if agency is not None:
             _refuse_unless(agency.council_id == petition.council_id and agency.is_active,
                            _("%(agency)s does not take petitions of %(council)s.")
@@ -171,6 +174,86 @@ def _classification_note(petition):
     parts = [", ".join(str(f) for f in petition.fields.all()), petition.get_level_display(),
              str(petition.agency or "")]
     return " · ".join(p for p in parts if p)
+
+
+# --------------------------------------------------------------------- locking and re-checking
+
+def _lock(petitions, user=None):
+    """Lock the petitions' rows (SELECT … FOR UPDATE, in id order so that two actions on
+    overlapping sets never wait on each other crosswise) and bring the given instances up to date
+    with what is stored now: every rule is then checked on the state no one else can change until
+    this transaction ends. The instances are updated in place (callers keep using them) and carry
+    the acting user for their history rows. Returns them without duplicates, in id order; a
+    petition deleted meanwhile is refused."""
+    unique = sorted({p.pk: p for p in petitions}.values(), key=lambda p: p.pk)
+    stored = {row.pk: row for row in Petition.objects.select_for_update().filter(pk__in=[p.pk for p in unique])
+              .order_by("pk")}
+    for petition in unique:
+        row = stored.get(petition.pk)
+        _refuse_unless(row is not None, _("%(code)s no longer exists.") % {"code": petition.public_code})
+        _copy_stored(petition, row)
+        if user is not None:
+            petition._history_user = user
+    return unique
+
+
+def _copy_stored(instance, row):
+    """The stored values of `row` onto `instance`, dropping cached related objects that changed."""
+    for field in type(instance)._meta.concrete_fields:
+        value = getattr(row, field.attname)
+        if field.is_relation and getattr(instance, field.attname) != value:
+            instance._state.fields_cache.pop(field.name, None)
+        setattr(instance, field.attname, value)
+
+
+def _lock_one(instance):
+    """Lock one row of any model and re-read it in place (see `_lock`)."""
+    row = type(instance).objects.select_for_update().filter(pk=instance.pk).first()
+    _refuse_unless(row is not None, _("This item no longer exists."))
+    _copy_stored(instance, row)
+    return instance
+
+
+def _done_by(at, user):
+    """Placeholders of an "already done" message: local time and date, and who acted."""
+    local = timezone.localtime(at)
+    name = (user.get_full_name() or user.get_username()) if user is not None else "—"
+    return {"time": local.strftime("%H:%M"), "date": local.strftime("%d/%m/%Y"), "name": name}
+
+
+# The last step that changed a petition's status, as told to someone whose action came second.
+STEP_DONE = {
+    EventKind.FORWARDED: gettext_lazy("Petition %(code)s was forwarded at %(time)s on %(date)s by %(name)s."),
+    EventKind.ANSWERED: gettext_lazy("Petition %(code)s was answered at %(time)s on %(date)s by %(name)s."),
+    EventKind.SENT_BACK: gettext_lazy("The answer to petition %(code)s was sent back to the agency at %(time)s on "
+                                      "%(date)s by %(name)s."),
+    EventKind.CLOSED: gettext_lazy("Petition %(code)s was closed at %(time)s on %(date)s by %(name)s."),
+    EventKind.MERGED: gettext_lazy("Petition %(code)s was merged at %(time)s on %(date)s by %(name)s."),
+    EventKind.UNMERGED: gettext_lazy("The merge of petition %(code)s was undone at %(time)s on %(date)s by "
+                                     "%(name)s."),
+}
+
+
+def _last_step(petition, kinds=None):
+    kinds = kinds or list(STEP_DONE)
+    return petition.events.filter(kind__in=kinds).select_related("by").order_by("-at", "-pk").first()
+
+
+def _step_said(petition, event):
+    return str(STEP_DONE[event.kind]) % {"code": petition.public_code, **_done_by(event.at, event.by)}
+
+
+def _refuse_unless_status(petition, statuses, message, *, action=None):
+    """Refuse unless the (locked, re-read) petition is in one of `statuses`. The refusal says what
+    happened last, when and by whom: alone when it is the very step being asked for again (a
+    double click, or two people at once), before the rule otherwise."""
+    if petition.status in statuses:
+        return
+    event = _last_step(petition)
+    if event is None:
+        raise ValidationError(message)
+    said = _step_said(petition, event)
+    raise ValidationError(said if event.kind == action else f"{said} {message}")
 
 
 # ------------------------------------------------------------------------------------- merging
@@ -230,11 +313,20 @@ def petitions_merge(*, main, duplicates, user):
     (they stay on their rows, now pointing at the main one); undone by `petition_unmerge`."""
     duplicates = [d for d in duplicates if d.pk != main.pk]
     _refuse_unless(duplicates, _("Choose the petitions to merge into the main one."))
+    _lock([main, *duplicates], user)
+    for duplicate in duplicates:
+        if duplicate.merged_into_id == main.pk:  # the same merge asked for twice
+            event = _last_step(duplicate, [EventKind.MERGED])
+            raise ValidationError(_("%(code)s was already merged into %(main)s at %(time)s on %(date)s by %(name)s.")
+                                  % {"code": duplicate.public_code, "main": main.public_code,
+                                     **_done_by(event.at, event.by)} if event else
+                                  _("%(code)s is merged into %(main)s; act on the main petition.")
+                                  % {"code": duplicate.public_code, "main": main.public_code})
     _check_workable(main)
     for petition in [main, *duplicates]:
-        _refuse_unless(petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED),
-                       _("%(code)s is already forwarded; only petitions not yet forwarded can be merged.")
-                       % {"code": petition.public_code})
+        _refuse_unless_status(petition, (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED),
+                              _("%(code)s is already forwarded; only petitions not yet forwarded can be merged.")
+                              % {"code": petition.public_code})
     for duplicate in duplicates:
         _refuse_unless(duplicate.council_id == main.council_id,
                        _("%(code)s belongs to another council.") % {"code": duplicate.public_code})
@@ -255,8 +347,16 @@ def petitions_merge(*, main, duplicates, user):
 
 @transaction.atomic
 def petition_unmerge(*, petition, user):
+    # Both rows locked at once, in id order (as a merge locks them), then re-read: the main one is
+    # the one it is merged into now.
+    stored_main = Petition.objects.filter(pk__in=Petition.objects.filter(pk=petition.pk).values("merged_into")).first()
+    _lock([petition, stored_main] if stored_main is not None else [petition], user)
     main = petition.merged_into
-    _refuse_unless(main is not None, _("%(code)s is not merged.") % {"code": petition.public_code})
+    if main is None or stored_main is None or main.pk != stored_main.pk:  # undone (or merged again) meanwhile
+        event = _last_step(petition, [EventKind.UNMERGED, EventKind.MERGED])
+        raise ValidationError(_step_said(petition, event) if event else
+                              _("%(code)s is not merged.") % {"code": petition.public_code})
+    main = stored_main
     _refuse_unless(main.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED),
                    _("%(code)s is already forwarded with this petition in it; the merge can no longer be undone.")
                    % {"code": main.public_code})
@@ -277,12 +377,23 @@ def petition_unmerge(*, petition, user):
 def petitions_submit(*, round, group, user, note=""):
     """The group leader sends the group's petitions of a round to the office; those not sent yet
     are recorded in the submission."""
-    pending = Petition.objects.main().filter(round=round, group=group, submission__isnull=True)
-    _refuse_unless(pending.exists(), _("The group has no petitions of this round left to send."))
+    # Locked in id order; a second leader's click waits here, then finds nothing left to send.
+    petitions = list(Petition.objects.main().filter(round=round, group=group, submission__isnull=True)
+                     .select_for_update().order_by("pk"))
+    if not petitions:
+        last = (Submission.objects.filter(round=round, group=group).select_related("sent_by")
+                .order_by("-sent_at", "-pk").first())
+        raise ValidationError(
+            _("The petitions of %(group)s for this round were already sent to the office at %(time)s on %(date)s "
+              "by %(name)s.") % {"group": group, **_done_by(last.sent_at, last.sent_by)} if last else
+            _("The group has no petitions of this round left to send."))
     submission = Submission.objects.create(council=group.council, round=round, group=group, sent_by=user, note=note)
-    petitions = list(pending)
-    Petition.objects.filter(pk__in=[p.pk for p in petitions]).update(submission=submission)
     for petition in petitions:
+        # Saved one by one (not a bulk update()) so that each petition's history has the change,
+        # credited to the leader who sent it.
+        petition.submission = submission
+        petition._history_user = user
+        petition.save(update_fields=["submission"])
         event_add(petition, EventKind.SUBMITTED, user, str(group))
     return submission
 
@@ -305,15 +416,23 @@ def petitions_forward(*, petitions, user, note="", now=None):
     date, each with how it was computed."""
     petitions = list({p.pk: p for p in petitions}.values())
     _refuse_unless(petitions, _("Select at least one petition."))
+    # Ten people forwarding the same petitions at once: the first forwards them all, the others
+    # wait on these row locks and are then told who forwarded them, and when (no empty batch).
+    _lock(petitions, user)
     for petition in petitions:
         _check_workable(petition)
+        if petition.forwarding_id is not None:  # forwarded meanwhile, by someone else or a double click
+            forwarded = _last_step(petition, [EventKind.FORWARDED])
+            raise ValidationError(_step_said(petition, forwarded) if forwarded else
+                                  _("%(code)s is already forwarded.") % {"code": petition.public_code})
         _refuse_unless(petition.agency is None or petition.agency.is_active,
                        _("%(agency)s is no longer active; classify %(code)s again.")
                        % {"agency": petition.agency, "code": petition.public_code})
-        _refuse_unless(petition.status == PetitionStatus.CLASSIFIED,
-                       _("%(code)s is %(status)s: only classified petitions (field, level and agency set) "
-                         "can be forwarded.") % {"code": petition.public_code,
-                                                 "status": petition.get_status_display().lower()})
+        _refuse_unless_status(petition, (PetitionStatus.CLASSIFIED,),
+                              _("%(code)s is %(status)s: only classified petitions (field, level and agency set) "
+                                "can be forwarded.") % {"code": petition.public_code,
+                                                        "status": petition.get_status_display().lower()},
+                              action=EventKind.FORWARDED)
     now = now or timezone.now()
     today = timezone.localdate(now)
     by_agency = {}
@@ -349,21 +468,25 @@ def petitions_forward(*, petitions, user, note="", now=None):
 def answer_record(*, petition, user, agency, outcome, text, roadmap="", promised_on=None, attachment=None):
     """An agency answers a petition forwarded to it. "Being resolved" needs a roadmap and a
     promised date, which becomes the date the petition now waits for; the agency may answer again
-    (e.g. "resolved") while the office has not closed it."""
+    (e.g. "resolved") while the office has not closed it. An answer arriving after the office
+    closed the petition is refused: it never reopens it."""
+    _lock([petition], user)
     _check_workable(petition)
     _refuse_unless(petition.agency_id == agency.pk, _("This petition was not forwarded to your agency."))
-    _refuse_unless(petition.status in (PetitionStatus.FORWARDED, PetitionStatus.ANSWERED),
-                   _("%(code)s is %(status)s: only forwarded petitions can be answered.")
-                   % {"code": petition.public_code, "status": petition.get_status_display().lower()})
+    _refuse_unless_status(petition, (PetitionStatus.FORWARDED, PetitionStatus.ANSWERED),
+                          _("%(code)s is %(status)s: only forwarded petitions can be answered.")
+                          % {"code": petition.public_code, "status": petition.get_status_display().lower()})
     _refuse_unless(outcome in AnswerOutcome.values, _("Choose one of the three outcomes."))
     _refuse_unless((text or "").strip(), _("Write the answer."))
     if outcome == AnswerOutcome.IN_PROGRESS:
         _refuse_unless(roadmap.strip() and promised_on,
                        _("A petition being resolved needs the roadmap and the promised date."))
         _refuse_unless(promised_on > timezone.localdate(), _("The promised date must be in the future."))
-    answer = Answer.objects.create(petition=petition, agency=agency, outcome=outcome, text=text.strip(),
-                                   roadmap=roadmap.strip(), promised_on=promised_on if outcome ==
-                                   AnswerOutcome.IN_PROGRESS else None, answered_by=user)
+    answer = Answer(petition=petition, agency=agency, outcome=outcome, text=text.strip(),
+                    roadmap=roadmap.strip(), promised_on=promised_on if outcome ==
+                    AnswerOutcome.IN_PROGRESS else None, answered_by=user)
+    answer._history_user = user
+    answer.save()
     if attachment is not None:
         answer.attachment.save(attachment.name, attachment, save=True)
     petition.status = PetitionStatus.ANSWERED
@@ -378,27 +501,38 @@ def answer_record(*, petition, user, agency, outcome, text, roadmap="", promised
 
 @transaction.atomic
 def extension_request(*, petition, user, agency, until, reason):
+    _lock([petition], user)
     _check_workable(petition)
     _refuse_unless(petition.agency_id == agency.pk, _("This petition was not forwarded to your agency."))
-    _refuse_unless(petition.status == PetitionStatus.FORWARDED,
-                   _("More time can only be asked for a petition waiting for its answer."))
+    _refuse_unless_status(petition, (PetitionStatus.FORWARDED,),
+                          _("More time can only be asked for a petition waiting for its answer."))
     _refuse_unless(not petition.extensions.filter(status=ExtensionStatus.PENDING).exists(),
                    _("A request for more time is already waiting for the office."))
     _refuse_unless(petition.answer_due_on is None or until > petition.answer_due_on,
                    _("The new date must be after the current due date."))
     _refuse_unless((reason or "").strip(), _("Give the reason."))
-    extension = ExtensionRequest.objects.create(petition=petition, requested_by=user, until=until,
-                                                reason=reason.strip())
+    extension = ExtensionRequest(petition=petition, requested_by=user, until=until, reason=reason.strip())
+    extension._history_user = user
+    extension.save()
     event_add(petition, EventKind.EXTENSION_REQUESTED, user, f"{until:%d/%m/%Y} · {reason.strip()}")
     return extension
 
 
 @transaction.atomic
 def extension_decide(*, extension, user, grant, note=""):
-    _refuse_unless(extension.status == ExtensionStatus.PENDING, _("This request has already been decided."))
     petition = extension.petition
-    _refuse_unless(petition.status == PetitionStatus.FORWARDED,
-                   _("The petition has been answered since; the request no longer applies."))
+    _lock([petition], user)  # the petition first, then its request: the order every action takes
+    _lock_one(extension)
+    extension._history_user = user
+    if extension.status != ExtensionStatus.PENDING:
+        raise ValidationError(
+            (_("This request was already granted at %(time)s on %(date)s by %(name)s.")
+             if extension.status == ExtensionStatus.GRANTED else
+             _("This request was already refused at %(time)s on %(date)s by %(name)s."))
+            % _done_by(extension.decided_at, extension.decided_by) if extension.decided_at else
+            _("This request has already been decided."))
+    _refuse_unless_status(petition, (PetitionStatus.FORWARDED,),
+                          _("The petition has been answered since; the request no longer applies."))
     extension.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
     extension.decided_by, extension.decided_at, extension.decision_note = user, timezone.now(), note.strip()
     extension.save()
@@ -421,14 +555,17 @@ def extension_decide(*, extension, user, grant, note=""):
 @transaction.atomic
 def answer_send_back(*, petition, user, note, today=None):
     """The office or the standing committee finds the answer unsatisfactory: the petition goes back
-    to the agency, with a new answer date counted from today by the council's rule."""
-    _refuse_unless(petition.status == PetitionStatus.ANSWERED,
-                   _("Only an answered petition can be sent back."))
+    to the agency, with a new answer date counted from today by the council's rule. Of a send-back
+    and a closing of the same answer at once, the first wins and the second is told."""
+    _lock([petition], user)
+    _refuse_unless_status(petition, (PetitionStatus.ANSWERED,), _("Only an answered petition can be sent back."),
+                          action=EventKind.SENT_BACK)
     _refuse_unless((note or "").strip(), _("Say why the answer is unsatisfactory."))
     answer = petition.answers.first()
     _refuse_unless(answer is not None, _("Only an answered petition can be sent back."))
     answer.review, answer.review_note = AnswerReview.UNSATISFACTORY, note.strip()
     answer.reviewed_by, answer.reviewed_at = user, timezone.now()
+    answer._history_user = user
     answer.save()
     rules = DeadlineRules.for_council(petition.council)
     petition.answer_due_on, petition.answer_due_explanation = answer_due_compute(today or timezone.localdate(), rules)
@@ -443,14 +580,17 @@ def answer_send_back(*, petition, user, note, today=None):
 
 @transaction.atomic
 def petition_close(*, petition, user, note=""):
-    _refuse_unless(petition.status == PetitionStatus.ANSWERED,
-                   _("%(code)s is %(status)s: only an answered petition can be closed.")
-                   % {"code": petition.public_code, "status": petition.get_status_display().lower()})
+    _lock([petition], user)
+    _refuse_unless_status(petition, (PetitionStatus.ANSWERED,),
+                          _("%(code)s is %(status)s: only an answered petition can be closed.")
+                          % {"code": petition.public_code, "status": petition.get_status_display().lower()},
+                          action=EventKind.CLOSED)
     answer = petition.answers.first()
     _refuse_unless(answer is not None, _("%(code)s is %(status)s: only an answered petition can be closed.")
                    % {"code": petition.public_code, "status": petition.get_status_display().lower()})
     if answer.review == AnswerReview.PENDING:
         answer.review, answer.reviewed_by, answer.reviewed_at = AnswerReview.ACCEPTED, user, timezone.now()
+        answer._history_user = user
         answer.save()
     petition.status = PetitionStatus.CLOSED
     petition.due_on = None
@@ -463,10 +603,18 @@ def petition_close(*, petition, user, note=""):
 @transaction.atomic
 def petition_raise_again(*, previous, round, user, session=None, text=""):
     """A petition raised again at a later round: a new petition, linked to the earlier one,
-    classified the same way to start with."""
+    classified the same way to start with; once per later round (the earlier petition's row is
+    locked, so a double click records it once)."""
+    _lock([previous], user)
     _refuse_unless(previous.status in (PetitionStatus.ANSWERED, PetitionStatus.CLOSED),
                    _("Only an answered or closed petition can be raised again; this one is still open."))
     _check_workable(previous)
+    again = previous.raised_again.filter(round=round).select_related("created_by").first()
+    if again is not None:
+        raise ValidationError(_("%(code)s was already recorded as raised again at this round, as %(again)s, at "
+                                "%(time)s on %(date)s by %(name)s.")
+                              % {"code": previous.public_code, "again": again.public_code,
+                                 **_done_by(again.created_at, again.created_by)})
     _refuse_unless(round.plan.council_id == previous.council_id, _("Choose a round of the same council."))
     _refuse_unless(previous.round_id is None or round.starts_on > previous.round.starts_on,
                    _("Choose a round later than the one it was raised at."))
@@ -475,6 +623,7 @@ def petition_raise_again(*, previous, round, user, session=None, text=""):
                                session=session, round=round, group=previous.group, commune=previous.commune,
                                summary=previous.summary, fields=list(previous.fields.all()))
     petition.previous = previous
+    petition._history_user = user
     petition.level, petition.agency = previous.level, previous.agency
     petition.status = PetitionStatus.CLASSIFIED if petition.is_classified else PetitionStatus.RECEIVED
     forward_due_compute(petition)  # the level decides whether a forwarding clock runs

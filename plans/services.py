@@ -285,7 +285,9 @@ def plan_transition(*, plan, user, step, reason="", number=None, issued_on=None)
     if not user_roles_in(user, plan.council) & set(roles):
         raise PermissionDenied(_("Your role cannot take this step."))
     if plan.status != from_status:
-        raise PlanError(_("This step is not possible: the plan is %(status)s.") % {"status": plan.get_status_display().lower()})
+        raise PlanError(_step_taken_message(plan, to_status) or _("This step is not possible: the plan is %(status)s.")
+                        % {"status": plan.get_status_display().lower()})
+    plan._history_user = user
     fields = ["status"]
     if step == "send_back":
         if not reason.strip():
@@ -313,6 +315,19 @@ def plan_transition(*, plan, user, step, reason="", number=None, issued_on=None)
     return plan
 
 
+def _step_taken_message(plan, to_status):
+    """When the step asked for was just taken by someone else (or by a double click): who took it
+    and when, read under the plan's row lock; None when the plan is elsewhere for another reason."""
+    event = plan.events.select_related("by").order_by("-at", "-pk").first()
+    if event is None or event.to_status != to_status or plan.status != to_status:
+        return None
+    local = timezone.localtime(event.at)
+    name = (event.by.get_full_name() or event.by.get_username()) if event.by else "—"
+    return _("This step was already taken: the plan became %(status)s at %(time)s on %(date)s by %(name)s.") % {
+        "status": plan.get_status_display().lower(), "time": local.strftime("%H:%M"),
+        "date": local.strftime("%d/%m/%Y"), "name": name}
+
+
 def document_number_take(*, council, year, type_code, number=None):
     """The next number of a council's register for a type and year (from 01 each year), or the
     number typed from an outside register, refused if already used that year. Two issues at the
@@ -337,6 +352,9 @@ def document_number_take(*, council, year, type_code, number=None):
 
 @transaction.atomic
 def assignment_set_status(*, assignment, done):
+    # The row locked and re-read first: two people marking it at once are taken one after the other.
+    Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
+    assignment.refresh_from_db(fields=["status", "done_at"])
     assignment.status = AssignmentStatus.DONE if done else AssignmentStatus.OPEN
     assignment.done_at = timezone.now() if done else None
     assignment.save(update_fields=["status", "done_at"])

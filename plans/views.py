@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 from delegations.access import get_for_user, require_council_staff, require_office
 from delegations.deadlines import deadlines_history
 from delegations.models import Council, Role
+from delegations.once import once
 from delegations.pagination import paginate
 from delegations.views.org import Column, OrgPage, council_choices, history_entries
 
@@ -79,22 +81,31 @@ def plan_edit(request, pk=None):
                                           form_kwargs={"user": request.user, "plan": plan})
     if request.method == "POST":
         if form.is_valid() and rounds.is_valid() and assignments.is_valid():
-            with transaction.atomic():
-                created = plan.pk is None
-                plan = form.save()
-                rounds.instance = plan
-                rounds.save()
-                if created and not plan.rounds.exists() and plan.sitting:
-                    services.plan_propose_rounds(plan=plan)
-                assignments.instance = plan
-                assignments.save()
-                if created:
-                    services.plan_created(plan=plan, user=request.user)
-                services.plan_changed(plan=plan)
-            messages.success(request, _("The plan is saved; its PDF is being prepared."))
-            if "continue" in request.POST:
-                return redirect("plans:plan_update", pk=plan.pk)
-            return redirect(plan)
+            def save():
+                with transaction.atomic():
+                    created = plan.pk is None
+                    saved = form.save()
+                    rounds.instance = saved
+                    rounds.save()
+                    if created and not saved.rounds.exists() and saved.sitting:
+                        services.plan_propose_rounds(plan=saved)
+                    assignments.instance = saved
+                    assignments.save()
+                    if created:
+                        services.plan_created(plan=saved, user=request.user)
+                    services.plan_changed(plan=saved)
+                messages.success(request, _("The plan is saved; its PDF is being prepared."))
+                if "continue" in request.POST:
+                    return reverse("plans:plan_update", kwargs={"pk": saved.pk})
+                return saved.get_absolute_url()
+
+            # A new plan is made once however often its form is sent (delegations.once).
+            if pk is not None:
+                return redirect(save())
+            outcome = once(request, save)
+            if outcome.repeated:
+                messages.info(request, outcome.message)
+            return redirect(outcome.url or "plans:plan_list")
         messages.error(request, _("Please correct the errors below."))
     status = 400 if request.method == "POST" else 200
     return render(request, "plans/plan_form.html",
@@ -187,10 +198,17 @@ def plan_copy(request):
         source = form.cleaned_data["source"]
         if not ContactPlan.objects.managed_by(request.user).filter(pk=source.pk).exists():
             raise PermissionDenied
-        plan = services.plan_copy(source=source, sitting=form.cleaned_data["sitting"], user=request.user,
-                                  year=form.cleaned_data["year"])
-        messages.success(request, _("A new draft was made from the earlier plan; check its dates and wording."))
-        return redirect("plans:plan_update", pk=plan.pk)
+
+        def copy():
+            plan = services.plan_copy(source=source, sitting=form.cleaned_data["sitting"], user=request.user,
+                                      year=form.cleaned_data["year"])
+            messages.success(request, _("A new draft was made from the earlier plan; check its dates and wording."))
+            return reverse("plans:plan_update", kwargs={"pk": plan.pk})
+
+        outcome = once(request, copy)  # a double click makes one copy
+        if outcome.repeated:
+            messages.info(request, outcome.message)
+        return redirect(outcome.url or "plans:plan_list")
     return render(request, "plans/plan_copy.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
 

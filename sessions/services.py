@@ -80,6 +80,9 @@ def session_record_outcome(*, session, status, delegates_present=(), voters_pres
                            postponed_to=None, cancel_reason=""):
     """After the meeting: held (with attendance; the minutes fall due), postponed to a new date,
     or cancelled with a reason."""
+    # The meeting's row first, then its minutes: the order minutes_finalise locks them in, so that an
+    # outcome and a finalisation at once are taken one after the other.
+    ContactSession.objects.select_for_update().filter(pk=session.pk).first()
     if Minutes.objects.filter(session=session, status=MinutesStatus.FINAL).exists():
         raise ValidationError({"status": _("The minutes are final: the outcome can no longer change.")})
     if status == MeetingStatus.HELD:
@@ -143,13 +146,51 @@ def minutes_deadline_recipients(object_ids):
     return {pk: leaders.get(group_id, []) + office.get(council_id, []) for pk, council_id, group_id in sessions}
 
 
+def _minutes_lock(minutes):
+    """Lock the meeting's row, then its minutes' (always in this order), and re-read the minutes."""
+    ContactSession.objects.select_for_update().filter(pk=minutes.session_id).first()
+    return Minutes.objects.select_for_update(of=("self",)).select_related("session").get(pk=minutes.pk)
+
+
+def _minutes_final_message(minutes):
+    """"Already final", with when and by whom (from the minutes' history)."""
+    record = minutes.history.filter(status=MinutesStatus.FINAL).select_related("history_user") \
+        .order_by("history_date").first()
+    if minutes.finalised_at is None:
+        return _("The minutes are already final.")
+    local = timezone.localtime(minutes.finalised_at)
+    user = record.history_user if record is not None else None
+    name = (user.get_full_name() or user.get_username()) if user is not None else "—"
+    return _("The minutes were already finalised at %(time)s on %(date)s by %(name)s.") % {
+        "time": local.strftime("%H:%M"), "date": local.strftime("%d/%m/%Y"), "name": name}
+
+
 @transaction.atomic
-def minutes_finalise(*, minutes):
+def minutes_update(*, minutes, changes, user=None):
+    """Save a draft's parts (`changes`: field name → value) on the locked row, refused once the
+    minutes are final: a save arriving after someone finalised them never turns them back into a
+    draft."""
+    locked = _minutes_lock(minutes)
+    if locked.status == MinutesStatus.FINAL:
+        raise ValidationError(_minutes_final_message(locked))
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked._history_user = user
+    locked.save(update_fields=list(changes))
+    return locked
+
+
+@transaction.atomic
+def minutes_finalise(*, minutes, user=None):
     """Draft → final: the record is then closed and printed; refused while a part the law asks for is empty."""
-    minutes = Minutes.objects.select_for_update().select_related("session").get(pk=minutes.pk)
+    minutes = _minutes_lock(minutes)
     if minutes.status == MinutesStatus.FINAL:
-        raise ValidationError(_("The minutes are already final."))
+        raise ValidationError(_minutes_final_message(minutes))
+    minutes._history_user = user
     session = minutes.session
+    if session.status != MeetingStatus.HELD:  # changed meanwhile (postponed, cancelled): no minutes to close
+        raise ValidationError(_("The meeting is %(status)s: only the minutes of a held meeting are finalised.")
+                              % {"status": session.get_status_display().lower()})
     missing = [str(Minutes._meta.get_field(name).verbose_name) for name in
                ("opening", "delegates_report", "voters_speak", "closing") if not getattr(minutes, name).strip()]
     if not session.chair or not session.secretary:

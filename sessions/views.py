@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from delegations.access import get_for_user, require_council_staff
 from delegations.deadlines import deadlines_history
 from delegations.models import Council, DelegateGroup
+from delegations.once import earlier, once
 from delegations.pagination import paginate
 from delegations.views.org import history_entries
 from plans.models import ContactRound
@@ -69,13 +70,29 @@ def session_edit(request, pk=None):
             raise PermissionDenied
     form = SessionForm(request.POST or None, instance=session, user=request.user,
                        initial={"round": request.GET.get("round")} if pk is None else None)
+    repeated = earlier(request) if pk is None and request.method == "POST" else None
+    if repeated is not None:  # the same form sent again: its meeting exists, the form would clash with it
+        messages.info(request, repeated.message)
+        return redirect(repeated.url or "contact_sessions:session_list")
     if request.method == "POST":
         if form.is_valid():
-            with transaction.atomic():
-                saved = services.session_save(session=form.save(commit=False),
-                                              delegates=list(form.cleaned_data["delegates"]))
-            messages.success(request, _("The meeting is saved."))
-            return redirect(saved)
+            def save():
+                with transaction.atomic():
+                    saved = services.session_save(session=form.save(commit=False),
+                                                  delegates=list(form.cleaned_data["delegates"]))
+                messages.success(request, _("The meeting is saved."))
+                return saved.get_absolute_url()
+
+            try:
+                # A new meeting is scheduled once however often its form is sent (delegations.once).
+                outcome = once(request, save) if pk is None else None
+                url = save() if outcome is None else outcome.url
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if outcome is not None and outcome.repeated:
+                    messages.info(request, outcome.message)
+                return redirect(url or "contact_sessions:session_list")
         messages.error(request, _("Please correct the errors below."))
     return render(request, "sessions/session_form.html", {"form": form, "session": session},
                   status=400 if request.method == "POST" else 200)
@@ -162,10 +179,15 @@ def minutes_edit(request, pk):
         return redirect(session)
     form = MinutesForm(request.POST or None, instance=minutes)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            services.minutes_update(minutes=minutes, user=request.user,
+                                    changes={name: form.cleaned_data[name] for name in form.Meta.fields})
+        except ValidationError as error:  # finalised meanwhile (a double click, or someone else)
+            messages.info(request, " ".join(error.messages))
+            return redirect(session)
         if "finalise" in request.POST:
             try:
-                services.minutes_finalise(minutes=minutes)
+                services.minutes_finalise(minutes=minutes, user=request.user)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return redirect("contact_sessions:minutes_edit", pk=session.pk)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from delegations.access import active_memberships, require_role
 from delegations.models import Role
+from delegations.once import once
 from delegations.pagination import paginate
 
 from .. import services
@@ -106,16 +108,23 @@ def answer(request, pk):
     form = AnswerForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def record():
             services.answer_record(petition=petition, user=request.user, agency=agency, outcome=data["outcome"],
                                    text=data["text"], roadmap=data["roadmap"], promised_on=data["promised_on"],
                                    attachment=data["attachment"] or None)
+            messages.success(request, _("Your answer to %(code)s is recorded.") % {"code": petition.public_code})
+            return reverse("petitions:agency_answer", kwargs={"pk": petition.pk})
+
+        try:
+            outcome = once(request, record)  # a double click records one answer
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, _("Your answer to %(code)s is recorded.") % {"code": petition.public_code})
-            return redirect("petitions:agency_answer", pk=petition.pk)
+            if outcome.repeated:
+                messages.info(request, outcome.message)
+            return redirect(outcome.url or reverse("petitions:agency_answer", kwargs={"pk": petition.pk}))
     petition.refresh_from_db()  # the service may have changed it before refusing; show what is stored
     return _answer_page(request, petition, answer_form=form, status=400)
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_role
 from delegations.models import OVERSIGHT_ROLES, Council, Role
+from delegations.once import once
 from delegations.pagination import paginate
 from plans.models import ContactRound, Sitting
 
@@ -92,16 +93,23 @@ def report_list(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
+
+            def ask():
                 report = reports.report_request(
                     user=request.user, council=data["council"], kind=data["kind"], round=data["round"],
                     sitting=data["sitting"], signer_name=data["signer_name"], signing_lines=data["signing_lines"],
                     recipients=data["recipients"])
+                messages.success(request, _("The report is being prepared; it will be ready to download here."))
+                return report.get_absolute_url()
+
+            try:
+                outcome = once(request, ask)  # a double click asks for one report
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("The report is being prepared; it will be ready to download here."))
-                return redirect(report)
+                if outcome.repeated:
+                    messages.info(request, outcome.message)
+                return redirect(outcome.url or "petitions:report_list")
         status = 400
     rows = Report.objects.for_user(request.user).select_related(
         "council", "round__plan", "sitting", "requested_by")

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from delegations.access import (
 )
 from delegations.deadlines import deadlines_history
 from delegations.models import Agency, AgencyLevel, Commune, Council, DelegateGroup, Role
+from delegations.once import once
 from delegations.pagination import paginate, read_page_in_order, reading_in_order
 from delegations.views.org import history_entries
 from plans.models import ContactRound
@@ -66,10 +68,13 @@ def floor(request, session_pk):
         if formset.is_valid():
             filled = [row for row in formset.cleaned_data if (row.get("text") or "").strip()]
             if filled:
-                created = services.petitions_from_floor(session=session, rows=filled, user=request.user)
-                messages.success(request, ngettext("%(count)s petition recorded.", "%(count)s petitions recorded.",
-                                                   len(created)) % {"count": len(created)})
-                return redirect("petitions:floor", session_pk=session.pk)
+                def record():
+                    created = services.petitions_from_floor(session=session, rows=filled, user=request.user)
+                    messages.success(request, ngettext("%(count)s petition recorded.", "%(count)s petitions recorded.",
+                                                       len(created)) % {"count": len(created)})
+                    return reverse("petitions:floor", kwargs={"session_pk": session.pk})
+
+                return _once_redirect(request, record)
             messages.error(request, _("The table is empty."))
         else:
             messages.error(request, _("Please correct the errors below."))
@@ -194,6 +199,8 @@ def bulk(request):
         messages.error(request, _("Select petitions of your own council."))
         return _back_to_list(request)
     action = request.POST.get("action")
+    if action == "forward":  # a double click forwards once (the service also refuses a second forwarding)
+        return _bulk_forward(request, petitions)
     try:
         if action == "classify":
             form = ClassifyForm(request.POST, councils=Council.objects.managed_by(request.user))
@@ -207,12 +214,6 @@ def bulk(request):
                                                   agency=form.cleaned_data["agency"])
             messages.success(request, ngettext("%(count)s petition classified.", "%(count)s petitions classified.",
                                                len(changed)) % {"count": len(changed)})
-        elif action == "forward":
-            forwardings = services.petitions_forward(petitions=petitions, user=request.user,
-                                                     note=request.POST.get("note", ""))
-            messages.success(request, ngettext(
-                "%(count)s petitions forwarded in %(batches)s batch.", "%(count)s petitions forwarded in %(batches)s batches.",
-                len(forwardings)) % {"count": len(petitions), "batches": len(forwardings)})
         elif action == "merge":
             main, *duplicates = petitions
             if request.POST.get("main", "").isdigit():
@@ -230,6 +231,31 @@ def bulk(request):
     return _back_to_list(request)
 
 
+def _once_redirect(request, action, fallback=None):
+    """Run a form's action once per form token (delegations.once) and redirect: to what it made, or,
+    for the same form sent again, to what the first send made, saying so."""
+    outcome = once(request, action)
+    if outcome.repeated:
+        messages.info(request, outcome.message)
+    return redirect(outcome.url or fallback or "petitions:petition_list")
+
+
+def _bulk_forward(request, petitions):
+    def forward():
+        forwardings = services.petitions_forward(petitions=petitions, user=request.user,
+                                                 note=request.POST.get("note", ""))
+        messages.success(request, ngettext(
+            "%(count)s petitions forwarded in %(batches)s batch.", "%(count)s petitions forwarded in %(batches)s batches.",
+            len(forwardings)) % {"count": len(petitions), "batches": len(forwardings)})
+        return _back_to_list(request).url
+
+    try:
+        return _once_redirect(request, forward, fallback=_back_to_list(request).url)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back_to_list(request)
+
+
 # --------------------------------------------------------------------------------------- intake
 
 @login_required
@@ -242,12 +268,16 @@ def petition_new(request):
     form = PetitionForm(request.POST or None, council=council)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        petition = services.petition_create(
-            council=council, user=request.user, text=data["text"], source=data["source"], round=data["round"],
-            group=data["group"], commune=data["commune"], summary=data["summary"], fields=list(data["fields_"]),
-            voters=form.voters())
-        messages.success(request, _("Petition %(code)s recorded.") % {"code": petition.public_code})
-        return redirect(petition)
+
+        def record():
+            petition = services.petition_create(
+                council=council, user=request.user, text=data["text"], source=data["source"], round=data["round"],
+                group=data["group"], commune=data["commune"], summary=data["summary"], fields=list(data["fields_"]),
+                voters=form.voters())
+            messages.success(request, _("Petition %(code)s recorded.") % {"code": petition.public_code})
+            return petition.get_absolute_url()
+
+        return _once_redirect(request, record)
     return render(request, "petitions/petition_form.html", {"form": form, "council": council},
                   status=400 if request.method == "POST" else 200)
 
@@ -381,15 +411,19 @@ def raise_again(request, pk):
     if rnd is None:
         messages.error(request, _("Choose the round it was raised at again."))
         return redirect(previous)
-    try:
+
+    def record():
         petition = services.petition_raise_again(previous=previous, round=rnd, user=request.user,
                                                  text=request.POST.get("text", ""))
+        messages.success(request, _("Recorded as %(code)s, linked to %(previous)s.")
+                         % {"code": petition.public_code, "previous": previous.public_code})
+        return petition.get_absolute_url()
+
+    try:
+        return _once_redirect(request, record, fallback=previous.get_absolute_url())
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(previous)
-    messages.success(request, _("Recorded as %(code)s, linked to %(previous)s.")
-                     % {"code": petition.public_code, "previous": previous.public_code})
-    return redirect(petition)
 
 
 @login_required
