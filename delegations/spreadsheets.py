@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -17,6 +19,14 @@ from .text import fold
 from .uploads import validate_upload
 
 MAX_ROWS = 5000
+
+# Workbooks out. A cell holds at most 32,767 characters (Excel's limit); a text that starts with one
+# of these characters is read as a formula by Excel or LibreOffice when typed or pasted ("CSV/formula
+# injection"), so such texts are written as text cells, never as formulas.
+CELL_MAX_CHARS = 32767
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Said in the cell itself when a text was cut, so the row shows it (a data format, in Vietnamese).
+CUT_NOTE = " … [ĐÃ CẮT BỚT: văn bản dài {length} ký tự, vượt giới hạn {limit} ký tự của một ô Excel; xem đầy đủ trên hệ thống]"
 
 
 class SheetError(Exception):
@@ -48,6 +58,34 @@ def cell_text(value):
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value.strftime("%d/%m/%Y")
     return str(value).strip()
+
+
+def text_cell(sheet, value):
+    """One value as the cell to append to `sheet` (a write-only or an ordinary worksheet).
+
+    A str is always stored as a text cell (`data_type` "s", with Excel's "quote prefix" style when it
+    starts with =, +, -, @, tab or CR, so that editing the cell in Excel keeps it text): its visible
+    text is unchanged, but it can never become a formula. A str longer than CELL_MAX_CHARS is cut and
+    ends with CUT_NOTE saying so; control characters a workbook cannot hold (XML 1.0) are dropped.
+    Other values (numbers, dates, None) are returned as they are."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(value) > CELL_MAX_CHARS:
+        note = CUT_NOTE.format(length=f"{len(value):,}".replace(",", "."), limit=f"{CELL_MAX_CHARS:,}".replace(",", "."))
+        value = value[:CELL_MAX_CHARS - len(note)] + note
+    if not value.startswith(FORMULA_TRIGGERS):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # openpyxl makes any str starting with "=" a formula; this keeps it text
+    cell.quotePrefix = True
+    return cell
+
+
+def text_row(sheet, values):
+    """A row of values for `sheet.append`, each through `text_cell`: the one way every workbook the
+    product writes (petition export, report workbooks, import templates) fills its rows."""
+    return [text_cell(sheet, value) for value in values]
 
 
 def read_rows(upload, columns):
@@ -98,12 +136,12 @@ def template_workbook(columns, example_rows, choices=None):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Danh sách"
-    sheet.append(list(columns.values()))
+    sheet.append(text_row(sheet, columns.values()))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for row in example_rows:
-        sheet.append([row.get(key, "") for key in columns])
+        sheet.append(text_row(sheet, [row.get(key, "") for key in columns]))
     for index, title in enumerate(columns.values(), start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(14, len(title) + 4)
     for key, options in (choices or {}).items():

@@ -27,7 +27,7 @@ from delegations.models import (
     DelegateGroup,
     Membership,
 )
-from delegations.spreadsheets import SheetError, read_rows, template_workbook
+from delegations.spreadsheets import SheetError, read_rows, template_workbook, text_row
 from delegations.text import fold
 from plans.models import ContactRound
 
@@ -142,7 +142,7 @@ def export_workbook(petitions, file):
         header.append(cell)
     sheet.append(header)
     for petition in export_queryset(petitions).iterator(chunk_size=2000):
-        sheet.append(petition_row(petition))
+        sheet.append(text_row(sheet, petition_row(petition)))
     workbook.save(file)
     return file
 
