@@ -14,6 +14,7 @@ from delegations.calendar import WorkingCalendar
 from delegations.deadlines import deadline_close, deadline_open, deadline_set_date
 from delegations.models import AgencyLevel, DeadlineRules, DeadlineUnit, Membership, Role
 from delegations.text import fold
+from delegations.uploads import EXTENSIONS, validate_upload
 
 from .models import (
     Answer,
@@ -356,7 +357,10 @@ def answer_record(*, petition, user, agency, outcome, text, roadmap="", promised
                                    roadmap=roadmap.strip(), promised_on=promised_on if outcome ==
                                    AnswerOutcome.IN_PROGRESS else None, answered_by=user)
     if attachment is not None:
-        answer.attachment.save(attachment.name, attachment, save=True)
+        # Checked by content again here (the form did it for the page): the stored name and extension
+        # follow what the file is, never the name it was uploaded under; active PDFs are refused.
+        kind = validate_upload(attachment, ["pdf", "png", "jpeg"])
+        answer.attachment.save(f"tra-loi.{EXTENSIONS[kind]}", attachment, save=True)
     petition.status = PetitionStatus.ANSWERED
     petition.answer_text = answer.text
     petition.due_on = answer.promised_on  # the promised date is the new clock; otherwise none

@@ -153,6 +153,13 @@ class ContactPlan(models.Model):
     def pdf_is_current(self):
         return bool(self.pdf) and self.rendered_revision == self.revision
 
+    @property
+    def issued_pdf_ready(self):
+        """Whether the PDF on file is the issued one (numbered and dated): issuing raises the revision,
+        so until the worker renders it again the file on hand is the draft, which is never public."""
+        return self.number is not None and self.status in (PlanStatus.ISSUED, PlanStatus.PUBLISHED) \
+            and self.pdf_is_current
+
 
 class PlanPartQuerySet(CouncilScopedQuerySet):
     """Rounds and assignments are scoped through their plan's council."""
