@@ -25,6 +25,13 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 RANDOM_NAME = re.compile(r"[0-9a-f]{32}\.(pdf|docx|xlsx|png|jpg|bin)")
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """This module's files go to a folder of their own (other tests count the files in theirs)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 def body(response):
     return b"".join(response.streaming_content)
 

@@ -30,15 +30,25 @@ ACTIVE_KINDS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """This module's files go to a folder of their own (other tests count the files in theirs)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 def upload(name, content, content_type="application/pdf"):
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
 def active_message(found):
-    from django.utils.translation import gettext
+    """The message as the interface shows it (Vietnamese, the default language)."""
+    from django.utils.translation import gettext, override
 
-    return gettext("The PDF file contains active content (%(found)s), which is not accepted: a scan or an answer "
-                   "must be a plain document. Print it to PDF again or scan the paper copy.") % {"found": found}
+    with override("vi"):
+        return gettext("The PDF file contains active content (%(found)s), which is not accepted: a scan or an "
+                       "answer must be a plain document. Print it to PDF again or scan the paper copy.") \
+            % {"found": found}
 
 
 # --------------------------------------------------------------------------------- the inspection
@@ -143,8 +153,7 @@ def test_the_answer_service_itself_refuses_active_content(world, forwarded):
 
 # ---------------------------------------------------------------- signed copies and scans
 
-def test_a_plans_signed_copy_with_javascript_is_refused_and_never_published(world, client_for, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_a_plans_signed_copy_with_javascript_is_refused_and_never_published(world, client_for, media):
     plan = ContactPlan.objects.create(council=world.council, year=2025, subject="Kế hoạch", status=PlanStatus.ISSUED,
                                       number=3, issued_on=datetime.date(2025, 10, 6))
     response = client_for(world.users["office"]).post(reverse("plans:plan_signed_upload", args=[plan.pk]),
@@ -154,7 +163,7 @@ def test_a_plans_signed_copy_with_javascript_is_refused_and_never_published(worl
         ("error", active_message("JavaScript"))]
     plan.refresh_from_db()
     assert not plan.signed_scan
-    assert not (tmp_path / "plans" / "signed").exists() or not any((tmp_path / "plans" / "signed").iterdir())
+    assert not (media / "plans" / "signed").exists() or not any((media / "plans" / "signed").iterdir())
 
 
 def test_a_minutes_scan_with_embedded_files_is_refused(world, setup, client_for):  # noqa: F811
