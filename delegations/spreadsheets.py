@@ -72,9 +72,9 @@ def cell_text(value):
 def text_cell(sheet, value):
     """One value as the cell to append to `sheet` (a write-only or an ordinary worksheet).
 
-    A str is always stored as a text cell (`data_type` "s", with Excel's "quote prefix" style when it
-    starts with =, +, -, @, tab or CR, so that editing the cell in Excel keeps it text): its visible
-    text is unchanged, but it can never become a formula. A str longer than CELL_MAX_CHARS is cut and
+    A str that starts with =, +, -, @, tab or CR becomes a cell forced to text (`data_type` "s", where
+    openpyxl would write a formula for "=…") with Excel's "quote prefix" style, so that editing it in
+    Excel keeps it text; its visible text is unchanged. Other strs are text cells already. A str longer than CELL_MAX_CHARS is cut and
     ends with CUT_NOTE saying so; control characters a workbook cannot hold (XML 1.0) are dropped.
     Other values (numbers, dates, None) are returned as they are."""
     if not isinstance(value, str):
