@@ -496,6 +496,8 @@ def workbook_bytes(sheets):
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from delegations.spreadsheets import text_row
+
     workbook = Workbook(write_only=True)
     for sheet in sheets:
         ws = workbook.create_sheet(sheet.title)
@@ -511,7 +513,7 @@ def workbook_bytes(sheets):
             header.append(cell)
         ws.append(header)
         for row in sheet.rows:
-            ws.append(row)
+            ws.append(text_row(ws, row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

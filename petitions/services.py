@@ -22,6 +22,7 @@ from delegations.models import (
     Role,
 )
 from delegations.text import fold
+from delegations.uploads import EXTENSIONS, validate_upload
 
 from .models import (
     Answer,
@@ -488,7 +489,10 @@ def answer_record(*, petition, user, agency, outcome, text, roadmap="", promised
     answer._history_user = user
     answer.save()
     if attachment is not None:
-        answer.attachment.save(attachment.name, attachment, save=True)
+        # Checked by content again here (the form did it for the page): the stored name and extension
+        # follow what the file is, never the name it was uploaded under; active PDFs are refused.
+        kind = validate_upload(attachment, ["pdf", "png", "jpeg"])
+        answer.attachment.save(f"tra-loi.{EXTENSIONS[kind]}", attachment, save=True)
     petition.status = PetitionStatus.ANSWERED
     petition.answer_text = answer.text
     petition.due_on = answer.promised_on  # the promised date is the new clock; otherwise none

@@ -27,7 +27,7 @@ from delegations.models import (
     DelegateGroup,
     Membership,
 )
-from delegations.spreadsheets import SheetError, read_rows, template_workbook
+from delegations.spreadsheets import SheetError, read_rows, template_workbook, text_row
 from delegations.text import fold
 from plans.models import ContactRound
 
@@ -150,7 +150,7 @@ def export_workbook(petitions, file, *, user, shown=None):
     for petition in export_queryset(petitions, user=user).iterator(chunk_size=2000):
         if shown is not None:
             shown.add(petition, len(petition.voters.all()))
-        sheet.append(petition_row(petition))
+        sheet.append(text_row(sheet, petition_row(petition)))
     workbook.save(file)
     return file
 

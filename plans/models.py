@@ -172,6 +172,13 @@ class ContactPlan(models.Model):
         # No wish at all for the current revision (lost before the outbox existed): stuck too.
         return outbox_stuck(plan_render, plan_id=self.pk, revision=self.revision) is not False
 
+    @property
+    def issued_pdf_ready(self):
+        """Whether the PDF on file is the issued one (numbered and dated): issuing raises the revision,
+        so until the worker renders it again the file on hand is the draft, which is never public."""
+        return self.number is not None and self.status in (PlanStatus.ISSUED, PlanStatus.PUBLISHED) \
+            and self.pdf_is_current
+
 
 class PlanPartQuerySet(CouncilScopedQuerySet):
     """Rounds and assignments are scoped through their plan's council."""

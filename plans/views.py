@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_council_staff, require_office
 from delegations.deadlines import deadlines_history
+from delegations.downloads import file_download
 from delegations.models import Council, Role
 from delegations.once import once
 from delegations.pagination import paginate
@@ -224,10 +225,8 @@ def _file_response(plan, kind):
     if not field:
         raise Http404
     number = f"{plan.number:02d}" if plan.number else "du-thao"
-    extension = "docx" if kind == "docx" else "pdf"
     suffix = "-ban-ky" if kind == "signed" else ""
-    return FileResponse(field.open("rb"), as_attachment=kind != "pdf",
-                        filename=f"KH-{number}-{plan.year}{suffix}.{extension}")
+    return file_download(field, f"KH-{number}-{plan.year}{suffix}")
 
 
 @login_required
@@ -263,6 +262,8 @@ def public_plan_download(request, pk, kind):
     if kind not in ("pdf", "signed"):
         raise Http404
     plan = get_object_or_404(ContactPlan.objects.published(), pk=pk)
+    if kind == "pdf" and not plan.issued_pdf_ready:
+        raise Http404  # the issued copy is still being rendered: never the draft it replaces
     return _file_response(plan, kind)
 
 

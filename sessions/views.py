@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_council_staff
 from delegations.deadlines import deadlines_history
+from delegations.downloads import file_download
 from delegations.models import Council, DelegateGroup
 from delegations.once import earlier, once
 from delegations.pagination import paginate
@@ -207,8 +208,7 @@ def minutes_download(request, pk, kind):
     field = {"pdf": minutes.pdf, "signed": minutes.signed_scan}.get(kind)
     if not field:
         raise Http404
-    extension = field.name.rsplit(".", 1)[-1]
-    return FileResponse(field.open("rb"), as_attachment=True, filename=f"BB-{session.pk}-{kind}.{extension}")
+    return file_download(field, f"BB-{session.pk}-{kind}")
 
 
 @login_required
@@ -286,8 +286,7 @@ def invitation_download(request, pk):
     session = get_for_user(ContactSession, request.user, pk)
     if not session.invitation_pdf:
         raise Http404
-    return FileResponse(session.invitation_pdf.open("rb"), as_attachment=True,
-                        filename=f"GM-{session.invitation_number:02d}-{session.invitation_date:%Y}.pdf")
+    return file_download(session.invitation_pdf, f"GM-{session.invitation_number:02d}-{session.invitation_date:%Y}")
 
 
 @login_required

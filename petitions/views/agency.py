@@ -1,12 +1,11 @@
 """The agency portal: a responder sees only the petitions forwarded to their agency, answers them
 with one of the three outcomes, and asks the office for more time. Never a voter's personal data."""
-import os
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from delegations.access import active_memberships, require_role
+from delegations.downloads import file_download
 from delegations.models import Role
 from delegations.once import once
 from delegations.pagination import paginate
@@ -157,10 +157,4 @@ def attachment(request, pk):
     own_agencies = active_memberships(user).filter(role=Role.AGENCY, agency__isnull=False).values("agency_id")
     visible = Q(agency__in=own_agencies) | Q(petition__in=Petition.objects.for_user(user))
     answer = get_object_or_404(Answer.objects.filter(visible), pk=pk)
-    if not answer.attachment:
-        raise Http404
-    try:
-        handle = answer.attachment.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=os.path.basename(answer.attachment.name))
+    return file_download(answer.attachment, f"tra-loi-{answer.petition.public_code or answer.petition_id}-{answer.pk}")

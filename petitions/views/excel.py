@@ -4,13 +4,14 @@ import tempfile
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from delegations.access import require_office, require_role
+from delegations.downloads import file_download
 from delegations.models import OVERSIGHT_ROLES, Council
 
 from ..models import VoterDataSurface
@@ -56,8 +57,7 @@ def export(request):
     voter_access_record(user=request.user, surface=VoterDataSurface.EXPORT, shown=shown,
                         path=request.get_full_path(), filters=request.GET.dict())
     file.seek(0)
-    filename = f"kien-nghi-cu-tri-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    return file_download(file, f"kien-nghi-cu-tri-{timezone.localdate():%Y%m%d}")
 
 
 @login_required

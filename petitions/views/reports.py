@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_role
+from delegations.downloads import file_download
 from delegations.models import OVERSIGHT_ROLES, Council, Role
 from delegations.once import once
 from delegations.pagination import paginate
@@ -183,5 +184,4 @@ def report_download(request, pk, fmt):
     file = getattr(report, fmt)
     if not file:
         raise Http404
-    return FileResponse(file.open("rb"), as_attachment=fmt != "pdf", content_type=CONTENT_TYPES[fmt],
-                        filename=f"{reports.file_stem(report)}.{fmt}")
+    return file_download(file, reports.file_stem(report))

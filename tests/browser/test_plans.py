@@ -311,7 +311,7 @@ def test_seed_000_entered_approved_issued_and_rendered(live_server, page, login,
     rendered_at = time.monotonic()
     page.screenshot(path=str(tmp_path / "plan-issued.png"), full_page=True)
     plan.refresh_from_db()
-    assert plan.pdf_is_current and plan.pdf.name.endswith("KH-01-2025.pdf")
+    assert plan.pdf_is_current and plan.issued_pdf_ready
 
     response = page.request.get(f"{live_server.url}{link.get_attribute('href')}")
     assert response.ok and response.headers["content-type"] == "application/pdf"

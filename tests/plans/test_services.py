@@ -2,6 +2,7 @@
 sitting, due dates of assignments, and rendering after commit."""
 import datetime
 import io
+import re
 from pathlib import Path
 
 import pdfplumber
@@ -387,9 +388,11 @@ def test_issue_renders_the_numbered_plan_once(world, eager_render, django_captur
         plan_transition(plan=plan, user=world.users["office"], step="issue", issued_on=D(2025, 10, 6))
     plan.refresh_from_db()
     assert plan.pdf_is_current
-    assert Path(plan.pdf.name).name == "KH-01-2025.pdf" and Path(plan.docx.name).name == "KH-01-2025.docx"
+    # Stored under random names (delegations.storage), never the guessable "KH-01-2025.pdf".
+    assert re.fullmatch(r"plans/pdf/[0-9a-f]{32}\.pdf", plan.pdf.name), plan.pdf.name
+    assert re.fullmatch(r"plans/docx/[0-9a-f]{32}\.docx", plan.docx.name), plan.docx.name
     assert not plan.pdf.storage.exists(draft_pdf)
-    assert files_in(eager_render, "pdf") == ["KH-01-2025.pdf"]
+    assert files_in(eager_render, "pdf") == [Path(plan.pdf.name).name]
     text = pdf_text(plan.pdf)
     assert "Số: 01/KH-HĐND" in text
     assert "Bắc Ninh, ngày 06 tháng 10 năm 2025" in text
@@ -400,7 +403,7 @@ def test_issue_renders_the_numbered_plan_once(world, eager_render, django_captur
         assert tasks.plan_render(plan.pk, plan.revision - 1) is False
     plan.refresh_from_db()
     assert plan.pdf.name == name and read(plan.pdf) == content and read(plan.docx) == docx
-    assert files_in(eager_render, "pdf") == ["KH-01-2025.pdf"]
+    assert files_in(eager_render, "pdf") == [Path(plan.pdf.name).name]
     # Publishing changes nothing in the issued document.
     with django_capture_on_commit_callbacks(execute=True):
         plan_transition(plan=plan, user=world.users["office"], step="publish")
