@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from docx import Document
 
-from delegations.models import CalendarDay, CalendarDayKind, Notification, Role
+from delegations.models import CalendarDay, CalendarDayKind, DeadlineChange, Notification, Role
 from delegations.text import fold
 from petitions import reports as petition_reports
 from petitions import services
@@ -41,6 +41,7 @@ from tests.factories import (
     TermFactory,
     UserFactory,
 )
+from tests.pdfs import PLAIN as PLAIN_PDF
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 # Unique strings: found nowhere else in the product or its data.
@@ -103,7 +104,7 @@ def planted_world(world):
                                            reason="Cần khảo sát thêm")
     answer = services.answer_record(petition=province, user=world.users["agency"], agency=world.agency,
                                     outcome=AnswerOutcome.RESOLVED, text="Đã sửa xong cầu.",
-                                    attachment=SimpleUploadedFile("tra-loi.pdf", b"%PDF-1.4\n%%EOF\n"))
+                                    attachment=SimpleUploadedFile("tra-loi.pdf", PLAIN_PDF))
     o.update(plan=plan, round=rnd, sitting=sitting, meeting=meeting, province_petition=province,
              forwarding=forwarding, extension=extension, answer=answer, field=field, commune_area=commune_area)
     o["assignment"] = Assignment.objects.create(plan=plan, text="Gửi báo cáo", responsible_kind="office")
@@ -173,6 +174,10 @@ FILL = {
     "plans:plan_detail": lambda o, w: _pks(o["plan"], o["commune_plan"]),
     "plans:plan_update": lambda o, w: _pks(o["plan"]),
     "plans:plan_files": lambda o, w: _pks(o["plan"]),
+    "plans:plan_render_again": lambda o, w: _pks(o["plan"]),
+    "delegations:deadline_changes": lambda o, w: [
+        {"batch": batch} for batch in DeadlineChange.objects.exclude(batch="").values_list("batch", flat=True)
+        .distinct()[:3]] or [{"batch": "0" * 32}],
     "plans:plan_step": lambda o, w: [{"pk": o["plan"].pk, "step": "publish"}],
     "plans:plan_download": lambda o, w: [{"pk": o["plan"].pk, "kind": k} for k in ("pdf", "docx", "signed")],
     "plans:plan_signed_upload": lambda o, w: _pks(o["plan"]),
