@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, home, imports, org
+from .views import calendar, home, imports, logins, org
 
 app_name = "delegations"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("calendar/", calendar.working_calendar, name="calendar"),
     path("import/", imports.delegates_import, name="import"),
     path("import/template.xlsx", imports.import_template, name="import_template"),
+    path("membership/<int:pk>/unlock/", logins.membership_unlock, name="membership_unlock"),
 ]
 
 urlpatterns += org.page_urls(org.PAGES)
