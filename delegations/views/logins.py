@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..access import get_for_user
+from ..access import get_for_user, require_office
 from ..models import Membership
 from ..security import login_lock
 from .org import PAGES
@@ -14,7 +14,9 @@ from .org import PAGES
 @login_required
 def membership_unlock(request, pk):
     """GET: the account's lock and a confirmation; POST: unlock (services.login_unlock). Office staff of
-    the membership's council only: 404 outside the user's councils, 403 for other roles."""
+    the membership's council only: 403 for other roles (as on the other user pages), 404 for a membership
+    outside the user's councils."""
+    require_office(request.user)
     membership = get_for_user(Membership, request.user, pk, manage=True)
     if request.method == "POST":
         removed = services.login_unlock(membership=membership, by=request.user)

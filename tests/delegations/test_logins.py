@@ -210,7 +210,7 @@ def test_the_user_page_shows_no_button_when_nothing_is_recorded(client, world):
 
 @pytest.mark.parametrize("role,status", [
     ("standing", 403), ("group_leader", 403), ("delegate", 403),
-    ("agency", 404), ("other_council", 404), ("commune_office", 404),
+    ("agency", 403), ("other_council", 404), ("commune_office", 404),
 ])
 def test_other_roles_and_councils_may_not_unlock(client, world, role, status):
     target = membership_of(world.users["delegate"])
