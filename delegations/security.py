@@ -93,8 +93,9 @@ class SessionIdleMiddleware:
 
     Django computes a session's expiry from its last save; saving on every request
     (SESSION_SAVE_EVERY_REQUEST) would write the session row on every page. Instead the expiry is
-    pushed forward at most once a minute (or a tenth of the idle time if shorter): the idle limit
-    then holds to within that step, for one write a minute per active user."""
+    pushed forward at most once per SESSION_IDLE_REFRESH_SECONDS (60 by default, or a tenth of the idle
+    time if shorter): the idle limit then holds to within that step, for one write a minute per active
+    user. The login marks the first activity (`session_mark_active`), in the save it makes anyway."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -103,11 +104,20 @@ class SessionIdleMiddleware:
         session = getattr(request, "session", None)
         if session is not None and session.session_key and getattr(request, "user", None) is not None \
                 and request.user.is_authenticated:
-            now = int(timezone.now().timestamp())
-            step = min(60, max(1, settings.SESSION_COOKIE_AGE // 10))
-            if now - session.get("_active_at", 0) >= step:
-                session["_active_at"] = now  # marks the session modified: saved, expiry moved on
+            step = min(settings.SESSION_IDLE_REFRESH_SECONDS, max(1, settings.SESSION_COOKIE_AGE // 10))
+            if int(timezone.now().timestamp()) - session.get(ACTIVE_KEY, 0) >= step:
+                session_mark_active(request=request)  # marks the session modified: saved, expiry moved on
         return self.get_response(request)
+
+
+ACTIVE_KEY = "_active_at"
+
+
+def session_mark_active(sender=None, *, request, **kwargs):
+    """Record activity now (seconds since the epoch) in the request's session; also the receiver of
+    user_logged_in."""
+    if getattr(request, "session", None) is not None:
+        request.session[ACTIVE_KEY] = int(timezone.now().timestamp())
 
 
 # ---------------------------------------------------------------------------------------- passwords

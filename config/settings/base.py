@@ -123,6 +123,7 @@ LOGOUT_REDIRECT_URL = "login"
 # moves the expiry on) and when the browser closes (the cookie has no expiry date).
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_IDLE_REFRESH_SECONDS = 60  # the expiry moves on at most this often (one session write)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Login throttling (django-axes) on the site login and the admin login: after LOGIN_FAILURE_LIMIT
