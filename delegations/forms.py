@@ -239,7 +239,8 @@ class MembershipForm(CouncilScopedForm):
             self.add_error("password", _("Enter a password for the new user."))
         if password:
             try:
-                password_validation.validate_password(password)
+                # With the account, so that its current password and its name are refused too.
+                password_validation.validate_password(password, self.instance.user if self.instance.pk else None)
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned

@@ -1,15 +1,19 @@
 """Multi-step writes of the organisation app."""
+import logging
+
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms import EmailField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Delegate, DelegateGroup, DelegateKind, ElectoralUnit, Notification
+from .models import Delegate, DelegateGroup, DelegateKind, ElectoralUnit, Membership, Notification
 from .spreadsheets import ImportReport, SheetError, read_rows, template_workbook
 from .text import fold
+
+log = logging.getLogger(__name__)
 
 
 def set_vietnamese_name(account, full_name):
@@ -193,3 +197,36 @@ def delegates_import(*, council, term, upload):
 
 def delegates_template():
     return template_workbook(DELEGATE_COLUMNS, DELEGATE_TEMPLATE_EXAMPLES, DELEGATE_TEMPLATE_CHOICES)
+
+
+@transaction.atomic
+def login_unlock(*, membership, by):
+    """Lift the login lock of a membership's account: delete the failed logins django-axes recorded for
+    its username (from every address), so that the user can log in at once; tell the user in the inbox.
+
+    `by` must be office staff of the membership's council (or a superuser); a superuser's account is
+    unlocked only by an administrator in the admin (Axes › Access attempts). An address's own lock (many
+    accounts tried from one place) is not lifted here. Raises PermissionDenied. Returns the number of
+    attempt records removed (0 when nothing was recorded).
+    """
+    from axes.utils import reset
+
+    account = membership.user
+    if not Membership.objects.managed_by(by).filter(pk=membership.pk).exists():
+        raise PermissionDenied
+    if account.is_superuser and not by.is_superuser:
+        raise PermissionDenied(_("Only a system administrator can unlock an administrator's account."))
+    removed = reset(username=account.get_username())
+    if removed:
+        log.info("Login of %s unlocked by %s (%d attempt records removed)", account.get_username(),
+                 by.get_username(), removed)
+        notification_create(
+            recipient=account,
+            subject=_("Your login was unlocked"),
+            body=_("%(who)s unlocked the login of the account %(username)s on %(when)s after repeated failed "
+                   "logins. If these attempts were not yours, change your password.")
+            % {"who": by.get_full_name() or by.get_username(), "username": account.get_username(),
+               "when": timezone.localtime().strftime("%H:%M %d/%m/%Y")},
+            url=reverse("password_change"),
+        )
+    return removed

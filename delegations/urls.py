@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, home, imports, org, rules
+from .views import calendar, home, imports, logins, org, rules
 
 app_name = "delegations"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("deadline-changes/<slug:batch>/", rules.deadline_changes, name="deadline_changes"),
     path("import/", imports.delegates_import, name="import"),
     path("import/template.xlsx", imports.import_template, name="import_template"),
+    path("membership/<int:pk>/unlock/", logins.membership_unlock, name="membership_unlock"),
 ]
 
 urlpatterns += org.page_urls(org.PAGES)

@@ -21,6 +21,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A test that needs a worker starts a real one; the others never reach the broker.
 CELERY_TASK_ALWAYS_EAGER = False
 DEMO_DATA_ALLOWED = True
+# Tests that travel days ahead (time_machine) keep their logged-in client, and query-counting tests
+# never catch the once-a-minute session write; tests/config/test_security.py sets the real idle
+# timeout (base.py) back where it checks it.
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+SESSION_IDLE_REFRESH_SECONDS = 600
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 for folder in ("celery/out", "celery/processed", "celery/control"):

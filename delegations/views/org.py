@@ -35,6 +35,7 @@ from ..models import (
     Term,
 )
 from ..pagination import paginate
+from ..security import login_lock
 
 PAGE_SIZE = 25
 
@@ -295,6 +296,8 @@ class OrgFormView(OrgPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         obj = kwargs["object"]
         context["history"] = history_entries(obj) if obj.pk else []
+        if isinstance(obj, Membership) and obj.pk:  # the office's unlock button (delegations/security.py)
+            context["login_lock"] = login_lock(obj.user.get_username())
         return context
 
 

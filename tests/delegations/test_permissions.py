@@ -44,7 +44,7 @@ COUNCIL_STAFF = {"office", "standing", "group_leader", "delegate"}
 # Office staff of some council: they may open the create and import pages (for their own council).
 ANY_OFFICE = {"office", "other_council"}
 SLUGS = list(PAGES)
-ROW_ACTIONS = ("update", "delete")
+ROW_ACTIONS = ("update", "delete", "unlock")  # unlock: a user's login, membership only
 LOGIN = "login"
 
 
@@ -185,6 +185,7 @@ def expected_status(kind, slug, role):
 def matrix():
     views = [(kind, None) for kind in ("home", "inbox", "password_change", "calendar", "import", "import_template")]
     views += [(kind, slug) for slug in SLUGS for kind in ("list", "create", "update", "delete")]
+    views += [("unlock", "membership")]
     for kind, slug in views:
         for role in ROLES:
             yield pytest.param(kind, slug, role, id=f"{slug + '_' if slug else ''}{kind}-{role}")
@@ -214,6 +215,7 @@ def test_matrix_covers_every_url_of_the_app():
     # Their role matrices are in tests/delegations/test_lawful_deadlines.py (issue 11).
     covered |= {"deadline_rules", "deadline_changes"}
     covered |= {f"{slug}_{kind}" for slug in SLUGS for kind in ("list", "create", "update", "delete")}
+    covered |= {"membership_unlock"}
     assert {pattern.name for pattern in urls.urlpatterns} == covered
 
 
