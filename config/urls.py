@@ -22,3 +22,7 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# 400, 403 and 404 are Django's own views rendering templates/400.html, 403.html, 404.html (and
+# 403_csrf.html for a CSRF failure); the 500 page must render without the database.
+handler500 = "delegations.views.errors.server_error"
