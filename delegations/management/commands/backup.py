@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from delegations.backup import BackupError, backup_create, default_output
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         path = Path(output) if output else default_output()
         try:
             manifest = backup_create(output=path)
-        except BackupError as error:
+        except (BackupError, OperationalError) as error:
             raise CommandError(str(error)) from None
         database, media = manifest["database"], manifest["media"]
         self.stdout.write(self.style.SUCCESS(

@@ -1,4 +1,7 @@
+import tarfile
+
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from delegations.backup import BackupError, backup_restore
 
@@ -15,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, archive, force=False, **options):
         try:
             manifest = backup_restore(archive=archive, force=force)
-        except (BackupError, FileNotFoundError) as error:
+        except (BackupError, FileNotFoundError, tarfile.ReadError, OperationalError) as error:
             raise CommandError(str(error)) from None
         database, media = manifest["database"], manifest["media"]
         self.stdout.write(self.style.SUCCESS(
