@@ -21,6 +21,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.utils import load_backend
 
+from config.celery import app as celery_app
 from delegations import backup
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,6 +93,20 @@ def open_database(settings_dict):
     return load_backend(settings_dict["ENGINE"]).DatabaseWrapper(copy.deepcopy(settings_dict), alias="restored")
 
 
+@pytest.fixture
+def no_dispatch(monkeypatch):
+    """load_demo asks for documents to be rendered: here the rows are enough, and messages left on the
+    shared broker's default queue would be taken by other tests' workers. Records the task names."""
+    sent = []
+
+    def record(name, *args, **kwargs):
+        sent.append(name)
+        return celery_app.AsyncResult(str(uuid.uuid4()))
+
+    monkeypatch.setattr(celery_app, "send_task", record)
+    return sent
+
+
 def require_tools():
     """pg_dump and pg_restore are part of what is tested: missing in CI is a failure, not a skip."""
     if connection.vendor == "postgresql":
@@ -100,7 +115,7 @@ def require_tools():
 
 @pytest.mark.django_db(transaction=True)
 def test_backup_then_restore_into_a_fresh_database_finds_the_same_rows_and_files(
-        tmp_path, settings, fresh_database):
+        tmp_path, settings, fresh_database, no_dispatch):
     require_tools()
     settings.MEDIA_ROOT = tmp_path / "media"
     write_files(settings.MEDIA_ROOT)
