@@ -2,9 +2,11 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 PIP := .venv/bin/pip
-DEBIAN_PACKAGES := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext redis-server
+# postgresql-client: pg_dump/pg_restore for `make backup`/`make restore` (Debian 12's is 15, as the servers);
+# redis-server: the fault tests start their own broker on another port.
+DEBIAN_PACKAGES := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext redis-server postgresql-client
 
-.PHONY: run test install system-deps messages lint bench clean
+.PHONY: run test install system-deps messages lint bench clean backup restore
 
 run: install var
 	$(PY) manage.py migrate --noinput
@@ -58,6 +60,16 @@ bench: install var
 	$(PY) manage.py bench_plan_render --runs 10
 	DJANGO_SETTINGS_MODULE=config.settings.bench BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
 	  $(PY) manage.py bench_province --petitions $(BENCH_PETITIONS) $(BENCH_ARGS)
+
+# Backup and restore: one archive (.tar.gz) with the database (DATABASE_URL) and every file of MEDIA_ROOT.
+#   make backup [BACKUP=path.tar.gz]          default var/backups/hdnd-YYYYmmdd-HHMMSS.tar.gz (BACKUP_DIR)
+#   make restore ARCHIVE=path.tar.gz [FORCE=1]  into an empty database; FORCE=1 replaces a non-empty one
+backup: install var
+	$(PY) manage.py backup $(if $(BACKUP),--output "$(BACKUP)")
+
+restore: install var
+	@test -n "$(ARCHIVE)" || { echo "usage: make restore ARCHIVE=var/backups/hdnd-YYYYmmdd-HHMMSS.tar.gz [FORCE=1]" >&2; exit 2; }
+	$(PY) manage.py restore "$(ARCHIVE)" $(if $(FORCE),--force)
 
 messages: install
 	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests --no-obsolete

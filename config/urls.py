@@ -19,3 +19,7 @@ urlpatterns = [
 ]
 # MEDIA_ROOT is never served by URL, not even under DEBUG (`make run`): uploaded and generated files
 # are read only through views that check who asks (delegations.downloads.file_download).
+
+# 400, 403 and 404 are Django's own views rendering templates/400.html, 403.html, 404.html (and
+# 403_csrf.html for a CSRF failure); the 500 page must render without the database.
+handler500 = "delegations.views.errors.server_error"

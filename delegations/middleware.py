@@ -1,5 +1,11 @@
+import logging
+
 from django.conf import settings
 from django.utils import translation
+
+from .views.errors import DATABASE_UNAVAILABLE, database_unavailable_response
+
+logger = logging.getLogger(__name__)
 
 
 class InterfaceLanguageMiddleware:
@@ -17,3 +23,22 @@ class InterfaceLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that finds the database unreachable answers 503 with the Vietnamese page (and
+    ``Retry-After``), not a 500: the request may succeed a minute later. With DEBUG on the error
+    goes on to Django's debug page. Errors raised outside views reach the same page through
+    handler500 (delegations.views.errors.server_error)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG or not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        logger.warning("Database unavailable on %s %s: %s", request.method, request.path, exception)
+        return database_unavailable_response()

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "delegations.security.SessionIdleMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Last, so that it is the first to see a view's exception: database unreachable -> 503 page.
+    "delegations.middleware.DatabaseUnavailableMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -102,12 +104,19 @@ def sqlite_or_url(url):
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # A server that accepts connections but never answers must fail a request, not hold it until
+        # gunicorn kills the worker (libpq waits forever by default). A value in the URL wins.
+        config.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5")))
     return config
 
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 DATABASES = {"default": sqlite_or_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# /healthz: each part (database, broker) gets this many seconds on its own new connection.
+HEALTHZ_TIMEOUT_SECONDS = float(os.environ.get("HEALTHZ_TIMEOUT_SECONDS", "2"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -189,6 +198,11 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Backups (manage.py backup / restore): where archives go by default; where pg_dump/pg_restore live
+# when not the Debian folder of the server's version nor on PATH.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
 
 # Uploads: Excel imports and scans are read in memory up to this size, then refused.
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
