@@ -3,7 +3,6 @@ draft), a render whose hand-over failed waits as "pending", and office staff may
 (Chuẩn bị lại) a document that failed or waits too long."""
 import datetime
 import io
-from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -90,7 +89,7 @@ def test_an_issued_plan_whose_render_could_not_be_handed_over_never_serves_its_d
         response = office.post(reverse("plans:plan_render_again", args=[plan.pk]))
     assert response.status_code == 302 and response.url == plan.get_absolute_url()
     plan.refresh_from_db()
-    assert plan.pdf_is_current and Path(plan.pdf.name).name == "KH-01-2025.pdf"
+    assert plan.pdf_is_current and plan.pdf.name.endswith(".pdf")  # stored under a random name
     row.refresh_from_db()
     assert row.done_at is not None and row.generation == 2
     client.logout()
