@@ -120,6 +120,11 @@ class Council(Searchable):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # The public petition lookup shows an agency's answer once the office has accepted it (or closed
+    # the petition); a council may choose to publish answers as soon as they are received.
+    publish_answers_on_receipt = models.BooleanField(
+        _("publish agencies' answers as soon as received"), default=False,
+        help_text=_("Off: the public lookup shows an answer only after the office has accepted it."))
 
     objects = CouncilQuerySet.as_manager()
     history = HistoricalRecords()

@@ -5,12 +5,13 @@ translated (Vietnamese in the interface)."""
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from delegations.calendar import WorkingCalendar
+from delegations.dates import validate_promised_date
 from delegations.deadlines import deadline_close, deadline_open, deadline_set_date
 from delegations.models import AgencyLevel, DeadlineRules, DeadlineUnit, Membership, Role
 from delegations.text import fold
@@ -29,17 +30,25 @@ from .models import (
     PetitionStatus,
     PetitionVoter,
     Submission,
+    public_code_new,
 )
 
 # ---------------------------------------------------------------------------------------- intake
 
 
 def petition_code_assign(petition):
-    """The public code voters look a petition up with, e.g. "KN-2026-000123"; unique because it
-    carries the row's id."""
+    """The public code voters look a petition up with, e.g. "KN-2026-7QK4M2XH9": random, so that
+    it cannot be guessed (models.public_code_new); drawn again in the unlikely case it is taken."""
     year = timezone.localtime(petition.created_at).year
-    petition.public_code = f"KN-{year}-{petition.pk:06d}"
-    petition.save(update_fields=["public_code"])
+    for attempt in range(5):
+        petition.public_code = public_code_new(year)
+        try:
+            with transaction.atomic():
+                petition.save(update_fields=["public_code"])
+            return
+        except IntegrityError:
+            if attempt == 4:
+                raise
 
 
 def petition_counts_refresh(petition):
@@ -352,6 +361,7 @@ def answer_record(*, petition, user, agency, outcome, text, roadmap="", promised
         _refuse_unless(roadmap.strip() and promised_on,
                        _("A petition being resolved needs the roadmap and the promised date."))
         _refuse_unless(promised_on > timezone.localdate(), _("The promised date must be in the future."))
+        validate_promised_date(promised_on)  # a far promise would take the petition off every clock
     answer = Answer.objects.create(petition=petition, agency=agency, outcome=outcome, text=text.strip(),
                                    roadmap=roadmap.strip(), promised_on=promised_on if outcome ==
                                    AnswerOutcome.IN_PROGRESS else None, answered_by=user)
@@ -378,6 +388,7 @@ def extension_request(*, petition, user, agency, until, reason):
     _refuse_unless(petition.answer_due_on is None or until > petition.answer_due_on,
                    _("The new date must be after the current due date."))
     _refuse_unless((reason or "").strip(), _("Give the reason."))
+    validate_promised_date(until)
     extension = ExtensionRequest.objects.create(petition=petition, requested_by=user, until=until,
                                                 reason=reason.strip())
     event_add(petition, EventKind.EXTENSION_REQUESTED, user, f"{until:%d/%m/%Y} · {reason.strip()}")

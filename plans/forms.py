@@ -2,6 +2,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from delegations.dates import SensibleDateField
 from delegations.forms import CouncilScopedForm, DateInput
 from delegations.models import Agency
 from delegations.uploads import validate_upload
@@ -16,6 +17,7 @@ class SittingForm(CouncilScopedForm):
         model = Sitting
         fields = ["council", "term", "number", "kind", "opens_on", "closes_on", "agenda"]
         widgets = {"opens_on": DateInput(), "closes_on": DateInput(), "agenda": forms.Textarea(attrs=TEXTAREA)}
+        field_classes = {"opens_on": SensibleDateField, "closes_on": SensibleDateField}
 
     def clean(self):
         cleaned = super().clean()
@@ -57,6 +59,7 @@ class RoundForm(forms.ModelForm):
         model = ContactRound
         fields = ["kind", "topic", "starts_on", "ends_on"]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+        field_classes = {"starts_on": SensibleDateField, "ends_on": SensibleDateField}
 
     def clean(self):
         cleaned = super().clean()
@@ -71,6 +74,7 @@ class AssignmentForm(forms.ModelForm):
         model = Assignment
         fields = ["order", "lead", "text", "responsible_kind", "agency", "due_kind", "due_date_given", "due_days", "round"]
         widgets = {"due_date_given": DateInput(), "text": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"due_date_given": SensibleDateField}
 
     def __init__(self, *args, user=None, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,8 +121,9 @@ class CopyPlanForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    issued_on = forms.DateField(label=_("issue date"), widget=DateInput())
-    number = forms.IntegerField(label=_("number from an outside register"), min_value=1, required=False,
+    issued_on = SensibleDateField(label=_("issue date"), widget=DateInput())
+    number = forms.IntegerField(label=_("number from an outside register"), min_value=1, max_value=99999,
+                                required=False,
                                 help_text=_("Leave empty to take the next number of this council's register."))
 
 

@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The deadline sweep (delegations/deadlines.py): reminders and escalations, each sent once. A run
 # not started within one period is dropped: the next one does the same work.
 DEADLINE_SWEEP_MINUTES = int(os.environ.get("DEADLINE_SWEEP_MINUTES", "15"))
+# How far ahead an agency may promise to resolve a petition or ask for more time (delegations/dates.py).
+PROMISED_DATE_MAX_DAYS = int(os.environ.get("PROMISED_DATE_MAX_DAYS", "730"))
+# The public petition lookup: how many lookups one address may make (django-ratelimit's "N/period"
+# with period s, m, h or d), counted in the default cache.
+PETITION_LOOKUP_RATE = os.environ.get("PETITION_LOOKUP_RATE", "20/m")
 CELERY_BEAT_SCHEDULE = {
     "deadlines-sweep": {
         "task": "delegations.tasks.deadlines_sweep_task",
