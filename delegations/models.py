@@ -40,7 +40,8 @@ class FoldedSearchQuerySet(models.QuerySet):
     def search(self, query):
         """Every word of the query, accent-folded, in the row's folded search text."""
         qs = self
-        for word in fold(query).split():
+        # A NUL cannot reach PostgreSQL (it refuses it in text): a word never holds one.
+        for word in fold(str(query).replace("\x00", " ")).split():
             qs = qs.filter(search_text__contains=word)
         return qs
 

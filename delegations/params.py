@@ -57,6 +57,12 @@ class QueryForm(forms.Form):
                              % {"names": ", ".join(str(self.fields[name].label or name) for name in self.ignored)})
 
 
+class SearchQuery(QueryForm):
+    """A list's search box (a NUL character or a text longer than a search needs is left out)."""
+
+    q = forms.CharField(label=gettext_lazy("search"), max_length=200)
+
+
 class CouncilQuery(QueryForm):
     council = IdField(label=gettext_lazy("council"))
 

@@ -132,7 +132,6 @@ class ExtensionForm(forms.Form):
 
 # ------------------------------------------------------------------- parameters from the URL
 # (issue 10: every id, number and date a page reads is parsed by a form, never by int())
-from delegations.models import Council  # noqa: E402
 from delegations.params import IdField, QueryForm  # noqa: E402
 
 from .models import PetitionStatus  # noqa: E402
@@ -166,23 +165,11 @@ class SimilarQuery(QueryForm):
 
 
 class SubmitForm(forms.Form):
-    """A group leader (or the office) sends a group's petitions of a round to the office."""
+    """A group leader (or the office) sends a group's petitions of a round to the office: the ids,
+    parsed here; the view then finds them among what the user may send (404 otherwise)."""
 
-    group = forms.ModelChoiceField(label=_("delegate group"), queryset=DelegateGroup.objects.none())
-    round = forms.ModelChoiceField(label=_("round"), queryset=ContactRound.objects.none())
-
-    def __init__(self, *args, groups, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = groups
-        self.fields["round"].queryset = ContactRound.objects.filter(
-            plan__council__in=Council.objects.filter(delegate_groups__in=groups))
-
-    def clean(self):
-        cleaned = super().clean()
-        group, rnd = cleaned.get("group"), cleaned.get("round")
-        if group and rnd and rnd.plan.council_id != group.council_id:
-            self.add_error("round", _("This round belongs to another council's plan."))
-        return cleaned
+    group = IdField(label=_("delegate group"), required=True)
+    round = IdField(label=_("round"), required=True)
 
 
 class ReportIssueForm(forms.Form):

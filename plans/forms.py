@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from delegations.dates import SensibleDateField
 from delegations.forms import CouncilScopedForm, DateInput
 from delegations.models import Agency
+from delegations.params import QueryForm
 from delegations.uploads import validate_upload
 
-from .models import Assignment, ContactPlan, ContactRound, Sitting
+from .models import Assignment, ContactPlan, ContactRound, PlanStatus, Sitting
 
 TEXTAREA = {"rows": 4}
 
@@ -138,3 +139,11 @@ class SignedScanForm(forms.Form):
         upload = self.cleaned_data["file"]
         validate_upload(upload, ["pdf"])
         return upload
+
+
+class PlanListQuery(QueryForm):
+    """The plan list's filters (from the URL); an invalid one is left out with a message."""
+
+    q = forms.CharField(label=_("search"), max_length=200)
+    status = forms.ChoiceField(label=_("status"), choices=PlanStatus.choices)
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)

@@ -455,11 +455,12 @@ def submit(request):
     require_council_staff(request.user)
     groups = _submittable_groups(request.user)
     if request.method == "POST":
-        form = SubmitForm(request.POST, groups=groups)
+        form = SubmitForm(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            messages.error(request, _("Choose the group and the round to send."))
             return redirect("petitions:submit")
-        group, rnd = form.cleaned_data["group"], form.cleaned_data["round"]
+        group = get_object_or_404(groups, pk=form.cleaned_data["group"])
+        rnd = get_object_or_404(ContactRound, pk=form.cleaned_data["round"], plan__council=group.council)
         try:
             submission = services.petitions_submit(round=rnd, group=group, user=request.user,
                                                    note=request.POST.get("note", ""))
