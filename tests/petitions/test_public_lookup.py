@@ -113,10 +113,18 @@ def test_a_council_may_publish_answers_as_soon_as_received(world, meeting, field
 
 
 def test_the_office_sets_the_publication_choice_on_the_council_page(world, client_for):
-    from delegations.forms import CouncilForm
-
-    assert "publish_answers_on_receipt" in CouncilForm.base_fields
-    assert world.council.publish_answers_on_receipt is False  # the default: only accepted answers
+    council = world.council
+    assert council.publish_answers_on_receipt is False  # the default: only accepted answers are public
+    office = client_for(world.users["office"])
+    url = reverse("delegations:council_update", args=[council.pk])
+    assert 'name="publish_answers_on_receipt"' in office.get(url).content.decode()
+    response = office.post(url, {
+        "name": council.name, "level": council.level, "place_name": council.place_name,
+        "issuing_body_lines": council.issuing_body_lines, "document_symbol": council.document_symbol,
+        "publish_answers_on_receipt": "on"})
+    assert response.status_code == 302
+    council.refresh_from_db()
+    assert council.publish_answers_on_receipt is True
 
 
 def test_unknown_and_malformed_codes_give_the_same_page(world, meeting, client):  # noqa: F811
