@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -248,8 +248,9 @@ def assignment_toggle(request, pk):
     assignment = get_object_or_404(services.assignments_for(request.user, include_done=True), pk=pk)
     services.assignment_set_status(assignment=assignment, done=assignment.status == AssignmentStatus.OPEN)
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
+    # A path of this site only ("next" is typed by no one; a value like "a:b" is no URL name to look up).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                                   require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
     return redirect(assignment.plan)  # never to another site named in "next"
 
