@@ -494,7 +494,7 @@ def parse_reminder_days(value):
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit() or not 1 <= int(part) <= 60:
+        if not (part.isascii() and part.isdigit()) or not 1 <= int(part) <= 60:  # "²".isdigit() too
             raise ValidationError(_('"%(value)s" is not a number of working days from 1 to 60.') % {"value": part})
         days.add(int(part))
     return sorted(days, reverse=True)

@@ -195,7 +195,7 @@ def slug_words():
 # ------------------------------------------------------------------------------ the values
 
 BAD_NUMBERS = ["99999999999999999999", str(2**63), str(2**63 - 1), str(2**31), "-1", "-99999999999999999999", "0",
-               "1e9", "1.5", "NaN", "Infinity", "0x10", "9" * 5000, " 1 ", "１２"]
+               "1e9", "1.5", "NaN", "Infinity", "0x10", "9" * 5000, " 1 ", "１２", "²", "٣"]
 BAD_DATES = ["9999-12-31", "0001-01-01", "1900-01-01", "1999-12-31", "2026-02-30", "31/12/9999", "30/02/2026",
              "10000-01-01", "2026-13-01", "2026-11-30T25:61", "9999-12-31T23:59", "0000-00-00", "2026-11-30"]
 WORDS = ["on", "1", "true", "province", "commune", "central", "resolved", "in_progress", "explained", "grant",
@@ -368,7 +368,7 @@ def test_every_url_with_hostile_values_in_every_parameter(demo):
             ids = next((values for prefix, values in table if route.startswith(prefix)), pool) or ["1"]
             path[key] = ids[0] if converter.__class__.__name__ == "IntConverter" else "pdf"
         url = build_url(name, converters, path)
-        cycled = ["abc", "9999-12-31", "-1", "\x00", "", "1e9"]
+        cycled = ["abc", "9999-12-31", "-1", "\x00", "", "1e9", "²"]
         for values in ({key: "99999999999999999999" for key in names},
                        {key: cycled[index % len(cycled)] for index, key in enumerate(names)}):
             for role in ROLES:
@@ -392,6 +392,7 @@ KNOWN_CASES = [  # the issue's cases, and neighbours of theirs
     ("get", "/plans/?year=99999999999999999999&q=%00", {}),
     ("get", "/org/calendar/?council=99999999999999999999", {}),
     ("post", "/plans/assignments/{assignment}/toggle/", {"next": "5678-07-25T03:03"}),  # found by the fuzz
+    ("get", "/petitions/dashboard/?council=²&round=" + "9" * 5000, {}),  # "²".isdigit() is True
 ]
 
 
