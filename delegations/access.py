@@ -36,7 +36,9 @@ def require_office(user):
 def get_for_user(model, user, pk, *, manage=False):
     """The row `pk` of `model` if the user's councils own it (else 404); with manage=True, only if
     the user is office staff of its council (else 403)."""
-    if not str(pk).isdigit():
+    from .params import parse_id  # (params imports forms, which import this app's models)
+
+    if parse_id(pk) is None:  # not an id, or beyond PostgreSQL's bigint
         raise Http404
     obj = get_object_or_404(model.objects.for_user(user), pk=pk)
     if manage and not model.objects.managed_by(user).filter(pk=obj.pk).exists():

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
+from .dates import SensibleDateField
 from .models import (
     Agency,
     CalendarDay,
@@ -69,7 +70,7 @@ class CouncilForm(CouncilScopedForm):
     class Meta:
         model = Council
         fields = ["name", "level", "parent", "place_name", "issuing_body_lines", "document_symbol",
-                  "email", "phone", "address"]
+                  "email", "phone", "address", "publish_answers_on_receipt"]
         widgets = {"issuing_body_lines": forms.Textarea(attrs={"rows": 3})}
 
     def council_choices(self, queryset):
@@ -145,6 +146,7 @@ class CalendarDayForm(CouncilScopedForm):
         model = CalendarDay
         fields = ["council", "date", "kind", "reason"]
         widgets = {"date": DateInput()}
+        field_classes = {"date": SensibleDateField}
 
     def clean(self):
         cleaned = super().clean()
@@ -281,6 +283,6 @@ class ImportForm(forms.Form):
 
 
 class WorkingDaysForm(forms.Form):
-    start = forms.DateField(label=_("from"), widget=DateInput())
+    start = SensibleDateField(label=_("from"), widget=DateInput())
     days = forms.IntegerField(label=_("working days"), min_value=-366, max_value=366, initial=3)
 

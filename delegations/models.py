@@ -40,7 +40,8 @@ class FoldedSearchQuerySet(models.QuerySet):
     def search(self, query):
         """Every word of the query, accent-folded, in the row's folded search text."""
         qs = self
-        for word in fold(query).split():
+        # A NUL cannot reach PostgreSQL (it refuses it in text): a word never holds one.
+        for word in fold(str(query).replace("\x00", " ")).split():
             qs = qs.filter(search_text__contains=word)
         return qs
 
@@ -120,6 +121,11 @@ class Council(Searchable):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # The public petition lookup shows an agency's answer once the office has accepted it (or closed
+    # the petition); a council may choose to publish answers as soon as they are received.
+    publish_answers_on_receipt = models.BooleanField(
+        _("publish agencies' answers as soon as received"), default=False,
+        help_text=_("Off: the public lookup shows an answer only after the office has accepted it."))
 
     objects = CouncilQuerySet.as_manager()
     history = HistoricalRecords()
@@ -557,7 +563,7 @@ def parse_reminder_days(value):
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit() or not 1 <= int(part) <= 60:
+        if not (part.isascii() and part.isdigit()) or not 1 <= int(part) <= 60:  # "²".isdigit() too
             raise ValidationError(_('"%(value)s" is not a number of working days from 1 to 60.') % {"value": part})
         days.add(int(part))
     return sorted(days, reverse=True)

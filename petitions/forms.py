@@ -90,11 +90,12 @@ class PetitionForm(forms.Form):
 
 class LookupForm(forms.Form):
     code = forms.CharField(label=_("petition code"), max_length=20,
-                           widget=forms.TextInput(attrs={"placeholder": "KN-2026-000123"}))
+                           widget=forms.TextInput(attrs={"placeholder": "KN-2026-7QK4M2XH9"}))
 
 
 # ------------------------------------------------------------------------------------ Agency portal
 # (imports kept in this section so that it can be appended without touching the top of the file)
+from delegations.dates import PromisedDateField, SensibleDateField  # noqa: E402
 from delegations.forms import DateInput  # noqa: E402
 from delegations.uploads import validate_upload  # noqa: E402
 
@@ -111,7 +112,7 @@ class AnswerForm(forms.Form):
     text = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 6}))
     roadmap = forms.CharField(label=_("roadmap"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("Only for \"being resolved\": the steps and who takes them."))
-    promised_on = forms.DateField(label=_("promised date"), required=False, widget=DateInput(),
+    promised_on = PromisedDateField(label=_("promised date"), required=False, widget=DateInput(),
                                   help_text=_("Only for \"being resolved\": it becomes the new deadline."))
     attachment = forms.FileField(label=_("attachment (PDF, PNG or JPEG)"), required=False)
 
@@ -125,5 +126,54 @@ class AnswerForm(forms.Form):
 class ExtensionForm(forms.Form):
     """An agency asks the office for more time to answer."""
 
-    until = forms.DateField(label=_("new date asked for"), widget=DateInput())
+    until = PromisedDateField(label=_("new date asked for"), widget=DateInput())
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# ------------------------------------------------------------------- parameters from the URL
+# (issue 10: every id, number and date a page reads is parsed by a form, never by int())
+from delegations.params import IdField, QueryForm  # noqa: E402
+
+from .models import PetitionStatus  # noqa: E402
+
+
+class PetitionFilterQuery(QueryForm):
+    """The list's (and the Excel export's) filters; an invalid one is left out with a message."""
+
+    q = forms.CharField(label=_("search"), max_length=200)
+    round = IdField(label=_("round"))
+    group = IdField(label=_("delegate group"))
+    commune = IdField(label=_("commune"))
+    agency = IdField(label=_("responsible agency"))
+    field = IdField(label=_("field"))
+    level = forms.ChoiceField(label=_("competence level"), choices=AgencyLevel.choices)
+    status = forms.ChoiceField(label=_("status"), choices=PetitionStatus.choices)
+    overdue = forms.CharField(label=_("overdue"), max_length=10)
+    unclassified = forms.CharField(label=_("unclassified"), max_length=10)
+    forwarded = forms.ChoiceField(label=_("forwarded"), choices=[("0", "0"), ("1", "1")])
+
+
+class FloorQuery(QueryForm):
+    rows = forms.IntegerField(label=_("rows"), min_value=0, max_value=10000)
+
+
+class SimilarQuery(QueryForm):
+    council = IdField(label=_("council"))
+    round = IdField(label=_("round"))
+    exclude = IdField(label=_("petition"))
+    text = forms.CharField(label=_("the petition as said"), max_length=20000)
+
+
+class SubmitForm(forms.Form):
+    """A group leader (or the office) sends a group's petitions of a round to the office: the ids,
+    parsed here; the view then finds them among what the user may send (404 otherwise)."""
+
+    group = IdField(label=_("delegate group"), required=True)
+    round = IdField(label=_("round"), required=True)
+
+
+class ReportIssueForm(forms.Form):
+    """The number (from an outside register, or the next one when empty) and date a report is issued with."""
+
+    number = forms.IntegerField(label=_("number"), min_value=1, max_value=99999, required=False)
+    issued_on = SensibleDateField(label=_("issue date"), required=False)

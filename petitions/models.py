@@ -6,6 +6,8 @@ A petition is received (from a meeting's floor, in writing, or typed from a lett
 office. Duplicates are merged into one main petition that keeps every voter and meeting; the merge
 can be undone. Dates that a clock runs on are stored with how they were computed."""
 import datetime
+import re
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -162,6 +164,47 @@ class PetitionQuerySet(CouncilScopedQuerySet):
         return self.filter(answered_on_time_q())
 
 
+# ------------------------------------------------------------------------------- public codes
+# A voter looks a petition up by its code, without logging in. The code must not be guessable
+# (sequential codes let anyone walk every council's petitions): "KN-<year>-" then 8 characters drawn
+# with `secrets` from an alphabet without look-alikes (no 0/O, 1/I/L, U), then one check
+# character (Luhn mod N) that catches a mistyped or swapped character before any query.
+# 30^8 ≈ 6.6·10^11 codes a year. Codes of the earlier form "KN-2026-000123" keep working.
+PUBLIC_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+PUBLIC_CODE_RANDOM_LENGTH = 8
+_NEW_CODE = re.compile(rf"^KN-(\d{{4}})-([{PUBLIC_CODE_ALPHABET}]{{{PUBLIC_CODE_RANDOM_LENGTH + 1}}})$")
+_OLD_CODE = re.compile(r"^KN-\d{4}-\d{6,}$")
+
+
+def public_code_check_character(body):
+    """The Luhn mod N check character of `body` (characters of PUBLIC_CODE_ALPHABET)."""
+    base = len(PUBLIC_CODE_ALPHABET)
+    factor, total = 2, 0
+    for char in reversed(body):
+        addend = factor * PUBLIC_CODE_ALPHABET.index(char)
+        total += addend // base + addend % base
+        factor = 1 if factor == 2 else 2
+    return PUBLIC_CODE_ALPHABET[(base - total % base) % base]
+
+
+def public_code_new(year):
+    """A fresh random code for a petition received in `year`, e.g. "KN-2026-7QK4M2XH9"."""
+    body = "".join(secrets.choice(PUBLIC_CODE_ALPHABET) for _index in range(PUBLIC_CODE_RANDOM_LENGTH))
+    return f"KN-{year}-{body}{public_code_check_character(body)}"
+
+
+def public_code_normalise(text):
+    """What a voter typed, as a code to look up: upper case, without spaces; None when it cannot be
+    a code at all (wrong shape, or a random code whose check character does not match)."""
+    code = re.sub(r"\s+", "", text or "").upper()
+    if _OLD_CODE.match(code):
+        return code
+    found = _NEW_CODE.match(code)
+    if found and public_code_check_character(found.group(2)[:-1]) == found.group(2)[-1]:
+        return code
+    return None
+
+
 class Petition(Searchable):
     council = models.ForeignKey(Council, verbose_name=_("council"), on_delete=models.CASCADE, related_name="petitions")
     source = models.CharField(_("source"), max_length=20, choices=PetitionSource.choices, default=PetitionSource.MEETING)
@@ -179,7 +222,7 @@ class Petition(Searchable):
     level = models.CharField(_("competence level"), max_length=20, choices=AgencyLevel.choices, blank=True)
     agency = models.ForeignKey(Agency, verbose_name=_("responsible agency"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="petitions")
-    # NULL until the row has its id (the code carries it); unique once set.
+    # NULL until the row is saved (public_code_new); unique once set.
     public_code = models.CharField(_("public code"), max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
     status = models.CharField(_("status"), max_length=20, choices=PetitionStatus.choices,
                               default=PetitionStatus.RECEIVED)
@@ -351,6 +394,15 @@ class AnswerReview(models.TextChoices):
     UNSATISFACTORY = "unsatisfactory", _("Sent back as unsatisfactory")
 
 
+class AnswerQuerySet(models.QuerySet):
+    def public(self, council):
+        """Answers the public lookup may show for a petition of `council`: those the office has
+        accepted, or every answer when the council publishes answers as soon as received."""
+        if council.publish_answers_on_receipt:
+            return self
+        return self.filter(review=AnswerReview.ACCEPTED)
+
+
 class Answer(models.Model):
     """An agency's answer to a forwarded petition: one of the law's three outcomes."""
 
@@ -372,6 +424,7 @@ class Answer(models.Model):
                                     on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
+    objects = AnswerQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -4,13 +4,14 @@ inside a transaction, that refuses an illegal move with a ValidationError whose 
 translated (Vietnamese in the interface)."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from delegations.calendar import WorkingCalendar
+from delegations.dates import validate_promised_date
 from delegations.deadlines import deadline_close, deadline_open, deadline_set_date, due_compute
 from delegations.models import (
     AgencyLevel,
@@ -38,17 +39,25 @@ from .models import (
     PetitionStatus,
     PetitionVoter,
     Submission,
+    public_code_new,
 )
 
 # ---------------------------------------------------------------------------------------- intake
 
 
 def petition_code_assign(petition):
-    """The public code voters look a petition up with, e.g. "KN-2026-000123"; unique because it
-    carries the row's id."""
+    """The public code voters look a petition up with, e.g. "KN-2026-7QK4M2XH9": random, so that
+    it cannot be guessed (models.public_code_new); drawn again in the unlikely case it is taken."""
     year = timezone.localtime(petition.created_at).year
-    petition.public_code = f"KN-{year}-{petition.pk:06d}"
-    petition.save(update_fields=["public_code"])
+    for attempt in range(5):
+        petition.public_code = public_code_new(year)
+        try:
+            with transaction.atomic():
+                petition.save(update_fields=["public_code"])
+            return
+        except IntegrityError:
+            if attempt == 4:
+                raise
 
 
 def petition_counts_refresh(petition):
@@ -483,6 +492,7 @@ def answer_record(*, petition, user, agency, outcome, text, roadmap="", promised
         _refuse_unless(roadmap.strip() and promised_on,
                        _("A petition being resolved needs the roadmap and the promised date."))
         _refuse_unless(promised_on > timezone.localdate(), _("The promised date must be in the future."))
+        validate_promised_date(promised_on)  # a far promise would take the petition off every clock
     answer = Answer(petition=petition, agency=agency, outcome=outcome, text=text.strip(),
                     roadmap=roadmap.strip(), promised_on=promised_on if outcome ==
                     AnswerOutcome.IN_PROGRESS else None, answered_by=user)
@@ -515,6 +525,7 @@ def extension_request(*, petition, user, agency, until, reason):
     _refuse_unless(petition.answer_due_on is None or until > petition.answer_due_on,
                    _("The new date must be after the current due date."))
     _refuse_unless((reason or "").strip(), _("Give the reason."))
+    validate_promised_date(until)
     extension = ExtensionRequest(petition=petition, requested_by=user, until=until, reason=reason.strip())
     extension._history_user = user
     extension.save()

@@ -2,11 +2,13 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from delegations.dates import SensibleDateField
 from delegations.forms import CouncilScopedForm, DateInput
 from delegations.models import Agency
+from delegations.params import QueryForm
 from delegations.uploads import validate_upload
 
-from .models import Assignment, ContactPlan, ContactRound, Sitting
+from .models import Assignment, ContactPlan, ContactRound, PlanStatus, Sitting
 
 TEXTAREA = {"rows": 4}
 
@@ -16,6 +18,7 @@ class SittingForm(CouncilScopedForm):
         model = Sitting
         fields = ["council", "term", "number", "kind", "opens_on", "closes_on", "agenda"]
         widgets = {"opens_on": DateInput(), "closes_on": DateInput(), "agenda": forms.Textarea(attrs=TEXTAREA)}
+        field_classes = {"opens_on": SensibleDateField, "closes_on": SensibleDateField}
 
     def clean(self):
         cleaned = super().clean()
@@ -57,6 +60,7 @@ class RoundForm(forms.ModelForm):
         model = ContactRound
         fields = ["kind", "topic", "starts_on", "ends_on"]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+        field_classes = {"starts_on": SensibleDateField, "ends_on": SensibleDateField}
 
     def clean(self):
         cleaned = super().clean()
@@ -71,6 +75,7 @@ class AssignmentForm(forms.ModelForm):
         model = Assignment
         fields = ["order", "lead", "text", "responsible_kind", "agency", "due_kind", "due_date_given", "due_days", "round"]
         widgets = {"due_date_given": DateInput(), "text": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"due_date_given": SensibleDateField}
 
     def __init__(self, *args, user=None, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,8 +122,9 @@ class CopyPlanForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    issued_on = forms.DateField(label=_("issue date"), widget=DateInput())
-    number = forms.IntegerField(label=_("number from an outside register"), min_value=1, required=False,
+    issued_on = SensibleDateField(label=_("issue date"), widget=DateInput())
+    number = forms.IntegerField(label=_("number from an outside register"), min_value=1, max_value=99999,
+                                required=False,
                                 help_text=_("Leave empty to take the next number of this council's register."))
 
 
@@ -133,3 +139,11 @@ class SignedScanForm(forms.Form):
         upload = self.cleaned_data["file"]
         validate_upload(upload, ["pdf"])
         return upload
+
+
+class PlanListQuery(QueryForm):
+    """The plan list's filters (from the URL); an invalid one is left out with a message."""
+
+    q = forms.CharField(label=_("search"), max_length=200)
+    status = forms.ChoiceField(label=_("status"), choices=PlanStatus.choices)
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)

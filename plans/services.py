@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from delegations.calendar import WorkingCalendar
+from delegations.dates import validate_date_in_range
 from delegations.deadlines import deadline_close, deadline_open, deadline_set_date
 from delegations.models import Council, DeadlineRules, DeadlineUnit, Membership, Role
 from delegations.uploads import file_replace
@@ -299,6 +300,10 @@ def plan_transition(*, plan, user, step, reason="", number=None, issued_on=None)
             raise PlanError(_("Fill in the subject and the signer before submitting."))
     if step == "issue":
         issued_on = issued_on or timezone.localdate()
+        try:
+            validate_date_in_range(issued_on)  # 31/12/9999 would take number 01 of the year 9999
+        except ValidationError as error:
+            raise PlanError(error.messages) from error
         plan.number = document_number_take(council=plan.council, year=issued_on.year,
                                            type_code=ContactPlan.TYPE_CODE, number=number)
         plan.issued_on = issued_on

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from delegations.downloads import file_download
 from delegations.models import Council, Role
 from delegations.once import once
 from delegations.pagination import paginate
+from delegations.params import CouncilQuery, parse_id
 from delegations.views.org import Column, OrgPage, council_choices, history_entries
 
 from . import forms, services
@@ -44,13 +45,15 @@ def plan_list(request):
     require_council_staff(request.user)
     plans = ContactPlan.objects.for_user(request.user).select_related("council", "sitting")
     params = request.GET
-    query = params.get("q", "").strip()
+    filters = forms.PlanListQuery(params)
+    filters.warn(request)
+    query = (filters.get("q") or "").strip()
     if query:
         plans = plans.filter(Q(subject__icontains=query) | Q(signer_name__icontains=query))
-    if params.get("status") in PlanStatus.values:
-        plans = plans.filter(status=params["status"])
-    if params.get("year", "").isdigit():
-        plans = plans.filter(year=int(params["year"]))
+    if filters.get("status"):
+        plans = plans.filter(status=filters.get("status"))
+    if filters.get("year"):
+        plans = plans.filter(year=filters.get("year"))
     page_obj, querystring = paginate(request, plans, PAGE_SIZE)
     return render(request, "plans/plan_list.html", {
         "page_obj": page_obj, "query": query, "statuses": PlanStatus.choices, "status": params.get("status", ""),
@@ -74,7 +77,7 @@ def plan_edit(request, pk=None):
     data = request.POST if request.method == "POST" else None
     form = forms.PlanForm(data, instance=plan, user=request.user)
     if pk is None and request.method == "GET" and request.GET.get("sitting"):
-        sitting = Sitting.objects.managed_by(request.user).filter(pk=request.GET["sitting"]).first()
+        sitting = Sitting.objects.managed_by(request.user).filter(pk=parse_id(request.GET["sitting"]) or 0).first()
         if sitting:
             form.initial.update(sitting=sitting, council=sitting.council, year=sitting.opens_on.year)
     rounds = forms.RoundFormSet(data, instance=plan, prefix="rounds")
@@ -162,7 +165,8 @@ def plan_step(request, pk, step):
     if step == "issue":
         form = forms.IssueForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Give a valid issue date and number."))
+            messages.error(request, " ".join([_("Give a valid issue date and number."),
+                                              *(e for errors in form.errors.values() for e in errors)]))
             return redirect(plan)
         kwargs.update(issued_on=form.cleaned_data["issued_on"], number=form.cleaned_data["number"])
     try:
@@ -249,9 +253,11 @@ def public_plans(request):
     """Published plans, without login, per council, newest first."""
     plans = ContactPlan.objects.published().select_related("council").order_by("-issued_on", "-pk")
     councils = Council.objects.filter(contact_plans__status=PlanStatus.PUBLISHED).distinct()
-    council_id = request.GET.get("council", "")
-    if council_id.isdigit():
-        plans = plans.filter(council_id=int(council_id))
+    filters = CouncilQuery(request.GET)
+    filters.warn(request)
+    council_id = str(filters.get("council") or "")
+    if council_id:
+        plans = plans.filter(council_id=filters.get("council"))
     page_obj, querystring = paginate(request, plans, PAGE_SIZE)
     return render(request, "plans/public_plans.html", {
         "page_obj": page_obj, "councils": councils, "council_id": council_id, "querystring": querystring,
@@ -283,8 +289,9 @@ def assignment_toggle(request, pk):
     assignment = get_object_or_404(services.assignments_for(request.user, include_done=True), pk=pk)
     services.assignment_set_status(assignment=assignment, done=assignment.status == AssignmentStatus.OPEN)
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
+    # A path of this site only ("next" is typed by no one; a value like "a:b" is no URL name to look up).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                                   require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
     return redirect(assignment.plan)  # never to another site named in "next"
 

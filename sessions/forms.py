@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from delegations.dates import SensibleDateTimeField
 from delegations.models import Commune, Delegate
 from delegations.uploads import validate_upload
 from plans.models import ContactRound, PlanStatus
@@ -36,6 +37,7 @@ class SessionForm(forms.ModelForm):
         widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput(),
                    "content": forms.Textarea(attrs={"rows": 3}), "invited": forms.Textarea(attrs={"rows": 3}),
                    "delegates": forms.SelectMultiple(attrs={"size": 8})}
+        field_classes = {"starts_at": SensibleDateTimeField, "ends_at": SensibleDateTimeField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,10 +84,10 @@ class OutcomeForm(forms.Form):
                                                             (MeetingStatus.CANCELLED, MeetingStatus.CANCELLED.label)])
     delegates_present = forms.ModelMultipleChoiceField(label=_("delegates present"), queryset=Delegate.objects.none(),
                                                        required=False)
-    voters_present = forms.IntegerField(label=_("voters present"), min_value=0, required=False)
+    voters_present = forms.IntegerField(label=_("voters present"), min_value=0, max_value=1_000_000, required=False)
     chair = forms.CharField(label=_("chair"), max_length=255, required=False)
     secretary = forms.CharField(label=_("secretary"), max_length=255, required=False)
-    postponed_to = forms.DateTimeField(label=_("postponed to"), widget=DateTimeInput(), required=False,
+    postponed_to = SensibleDateTimeField(label=_("postponed to"), widget=DateTimeInput(), required=False,
                                        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"])
     cancel_reason = forms.CharField(label=_("reason for cancelling"), max_length=255, required=False)
 

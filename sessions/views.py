@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_council_staff
@@ -18,6 +19,7 @@ from delegations.downloads import file_download
 from delegations.models import Council, DelegateGroup
 from delegations.once import earlier, once
 from delegations.pagination import paginate
+from delegations.params import CalendarQuery, CouncilQuery, IdField, QueryForm
 from delegations.views.org import history_entries
 from plans.models import ContactRound
 
@@ -30,6 +32,16 @@ from .services import schedulable_groups
 PAGE_SIZE = 25
 
 
+class SessionListQuery(QueryForm):
+    round = IdField(label=_lazy("round"))
+    group = IdField(label=_lazy("delegate group"))
+
+
+class FeedQuery(QueryForm):
+    group = IdField(label=_lazy("delegate group"))
+    commune = IdField(label=_lazy("commune"))
+
+
 @login_required
 def session_list(request):
     """Meetings the user may read, by round and group, with each group's progress in the round."""
@@ -38,10 +50,12 @@ def session_list(request):
     params = request.GET
     rounds = ContactRound.objects.for_user(request.user).select_related("plan").order_by("-starts_on")
     groups = DelegateGroup.objects.for_user(request.user)
-    if params.get("round", "").isdigit():
-        sessions = sessions.filter(round_id=int(params["round"]))
-    if params.get("group", "").isdigit():
-        sessions = sessions.filter(group_id=int(params["group"]))
+    query = SessionListQuery(params)
+    query.warn(request)
+    if query.get("round"):
+        sessions = sessions.filter(round_id=query.get("round"))
+    if query.get("group"):
+        sessions = sessions.filter(group_id=query.get("group"))
     if params.get("mine"):
         sessions = sessions.filter(delegates__user=request.user)
     # One definition of planned, held, minutes late…: ContactSessionQuerySet.progress_counts().
@@ -118,9 +132,11 @@ def public_schedule(request):
     sessions = (ContactSession.objects.public().upcoming(now)
                 .select_related("commune", "group", "council").prefetch_related("delegates"))
     councils = Council.objects.filter(contact_sessions__in=sessions).distinct()
-    council_id = request.GET.get("council", "")
-    if council_id.isdigit():
-        sessions = sessions.filter(council_id=int(council_id))
+    query = CouncilQuery(request.GET)
+    query.warn(request)
+    council_id = str(query.get("council") or "")
+    if council_id:
+        sessions = sessions.filter(council_id=query.get("council"))
     page_obj, querystring = paginate(request, sessions.order_by("starts_at", "pk"), PAGE_SIZE)
     return render(request, "sessions/public_schedule.html", {
         "page_obj": page_obj, "councils": councils, "council_id": council_id, "querystring": querystring,
@@ -132,10 +148,10 @@ def ical_feed(request, council_id):
     council = get_object_or_404(Council, pk=council_id)
     sessions = ContactSession.objects.public().filter(council=council).select_related("commune", "group")
     sessions = sessions.filter(starts_at__gte=timezone.now() - datetime.timedelta(days=365))
+    query = FeedQuery(request.GET)  # a feed has no page to show a message on: bad values are left out
     for name in ("group", "commune"):
-        value = request.GET.get(name, "")
-        if value.isdigit():
-            sessions = sessions.filter(**{f"{name}_id": int(value)})
+        if query.get(name):
+            sessions = sessions.filter(**{f"{name}_id": query.get(name)})
     body = calendar_feed(council, sessions, base_url=request.build_absolute_uri("/").rstrip("/"),
                          detail_path=lambda s: reverse("contact_sessions:public_schedule") + f"#meeting-{s.pk}")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -230,10 +246,9 @@ def session_calendar(request):
     """A month or a week of meetings, per council and per group, in one query."""
     require_council_staff(request.user)
     view = "week" if request.GET.get("view") == "week" else "month"
-    try:
-        anchor = datetime.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        anchor = timezone.localdate()
+    query = CalendarQuery(request.GET)
+    query.warn(request)
+    anchor = query.get("date") or timezone.localdate()
     if view == "month":
         first = anchor.replace(day=1)
         start = first - datetime.timedelta(days=first.weekday())
@@ -248,9 +263,8 @@ def session_calendar(request):
     councils = Council.objects.for_user(request.user)
     groups = DelegateGroup.objects.for_user(request.user)
     for name in ("council", "group"):
-        value = request.GET.get(name, "")
-        if value.isdigit():
-            sessions = sessions.filter(**{f"{name}_id": int(value)})
+        if query.get(name):
+            sessions = sessions.filter(**{f"{name}_id": query.get(name)})
     tz = timezone.get_current_timezone()
     sessions = sessions.filter(
         starts_at__gte=datetime.datetime.combine(start, datetime.time.min, tz),

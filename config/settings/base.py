@@ -256,6 +256,22 @@ OUTBOX_SWEEP_SECONDS = int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
 OUTBOX_REDISPATCH_AFTER_SECONDS = int(os.environ.get("OUTBOX_REDISPATCH_AFTER_SECONDS", "300"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
 OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "7"))
+# How far ahead an agency may promise to resolve a petition or ask for more time (delegations/dates.py).
+PROMISED_DATE_MAX_DAYS = int(os.environ.get("PROMISED_DATE_MAX_DAYS", "730"))
+# The public petition lookup: how many lookups one address may make (django-ratelimit's "N/period"
+# with period s, m, h or d), counted in the default cache.
+PETITION_LOOKUP_RATE = os.environ.get("PETITION_LOOKUP_RATE", "20/m")
+# Behind a reverse proxy every request comes from the proxy's address: name the header it sets
+# with the client's single address, e.g. HTTP_X_REAL_IP (never a list such as X-Forwarded-For).
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+# The cache holds those counters: it must be shared by every web process to count per address,
+# hence Redis when CACHE_URL names it (docker-compose does); the memory of each process otherwise.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL.startswith(("redis://", "rediss://"))
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "delegations.tasks.outbox_sweep_task",

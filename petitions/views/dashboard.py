@@ -6,12 +6,14 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from delegations.params import parse_id
+
 from .. import dashboard as figures
 
 
 def _int_param(request, name):
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    """A positive integer from the URL, or None ("²" and 5,000 digits included)."""
+    return parse_id(request.GET.get(name, ""))
 
 
 @login_required

@@ -20,6 +20,7 @@ from delegations.pagination import paginate
 from plans.models import ContactRound, Sitting
 
 from .. import reports
+from ..forms import ReportIssueForm
 from ..models import Report, ReportKind
 
 PAGE_SIZE = 20
@@ -148,14 +149,15 @@ def report_files(request, pk):
 @require_POST
 def report_issue(request, pk):
     report = _report(request, pk)
-    number = (request.POST.get("number") or "").strip()
-    issued_on = (request.POST.get("issued_on") or "").strip()
+    form = ReportIssueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(report)
     try:
-        number = int(number) if number else None
-        issued_on = forms.DateField().clean(issued_on) if issued_on else None
-        reports.report_issue(report=report, user=request.user, number=number, issued_on=issued_on)
-    except (ValueError, ValidationError) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [_("Give a valid number and date.")])))
+        reports.report_issue(report=report, user=request.user, number=form.cleaned_data["number"],
+                             issued_on=form.cleaned_data["issued_on"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The report is issued; its numbered copy is being prepared."))
     return redirect(report)

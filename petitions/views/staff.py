@@ -3,6 +3,7 @@ petition's page with its timeline and actions, progress per round and group, sen
 office, forwardings; and the public lookup by code."""
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
 from delegations.access import (
     active_memberships,
@@ -26,13 +28,23 @@ from delegations.deadlines import deadlines_history
 from delegations.models import Agency, AgencyLevel, Commune, Council, DelegateGroup, Role
 from delegations.once import once
 from delegations.pagination import paginate, read_page_in_order, reading_in_order
+from delegations.params import parse_id
 from delegations.views.org import history_entries
 from plans.models import ContactRound
 from sessions.models import ContactSession
 from sessions.services import schedulable_groups
 
 from .. import services
-from ..forms import ClassifyForm, FloorFormSet, LookupForm, PetitionForm
+from ..forms import (
+    ClassifyForm,
+    FloorFormSet,
+    FloorQuery,
+    LookupForm,
+    PetitionFilterQuery,
+    PetitionForm,
+    SimilarQuery,
+    SubmitForm,
+)
 from ..models import (
     ExtensionRequest,
     Forwarding,
@@ -41,6 +53,7 @@ from ..models import (
     PetitionStatus,
     Submission,
     VoterDataSurface,
+    public_code_normalise,
 )
 from ..privacy import VotersShown, visible_family_voters, voter_access_record, with_visible_voters
 
@@ -62,7 +75,9 @@ def floor(request, session_pk):
     can_enter = schedulable_groups(request.user).filter(pk=session.group_id).exists()
     if request.method == "POST" and not can_enter:
         raise PermissionDenied
-    rows = max(FLOOR_ROWS, min(int(request.GET.get("rows", FLOOR_ROWS) or FLOOR_ROWS), 200))
+    query = FloorQuery(request.GET)
+    query.warn(request)
+    rows = max(FLOOR_ROWS, min(query.get("rows") or FLOOR_ROWS, 200))
     if request.method == "POST":
         formset = FloorFormSet(request.POST, prefix="rows", form_kwargs={"council": session.council})
         if formset.is_valid():
@@ -99,29 +114,28 @@ FILTERS = ("q", "round", "group", "commune", "field", "level", "agency", "status
 def filtered_petitions(request):
     """The petitions a staff user may read, narrowed by the filters in the URL (so a filtered list
     can be bookmarked and shared). Shared by the list and the Excel export."""
-    params = request.GET
+    params = PetitionFilterQuery(request.GET)
     # The user's councils also as literal ids (at most a province and its communes): PostgreSQL then
     # knows how many petitions they hold, and walks one commune council's rows by its own index
     # instead of the whole province's.
     rows = Petition.objects.for_user(request.user).filter(council_id__in=_council_ids(request)).main()
-    query = params.get("q", "").strip()
+    query = (params.get("q") or "").strip()
     if query:
         rows = rows.search(query)
     for name, lookup in (("round", "round_id"), ("group", "group_id"), ("commune", "commune_id"),
                          ("agency", "agency_id"), ("field", "fields")):
-        value = params.get(name, "")
-        if value.isdigit():
-            rows = rows.filter(**{lookup: int(value)})
-    if params.get("level") in AgencyLevel.values:
-        rows = rows.filter(level=params["level"])
-    if params.get("status") in PetitionStatus.values:
-        rows = rows.filter(status=params["status"])
+        if params.get(name):
+            rows = rows.filter(**{lookup: params.get(name)})
+    if params.get("level"):
+        rows = rows.filter(level=params.get("level"))
+    if params.get("status"):
+        rows = rows.filter(status=params.get("status"))
     if params.get("overdue"):
         rows = rows.overdue()
     if params.get("unclassified"):
         rows = rows.filter(status=PetitionStatus.RECEIVED)
     if params.get("forwarded") in ("0", "1"):  # forwarded to an agency (the dashboard's figures) or not yet
-        rows = rows.filter(forwarding__isnull=params["forwarded"] == "0")
+        rows = rows.filter(forwarding__isnull=params.get("forwarded") == "0")
     return rows
 
 
@@ -155,6 +169,7 @@ def _few_petitions(request):
 @login_required
 def petition_list(request):
     require_council_staff(request.user)
+    PetitionFilterQuery(request.GET).warn(request)
     # Only what the rows show (group, commune, agency): each further join costs PostgreSQL more time
     # to plan the page than to run it.
     petitions = (filtered_petitions(request).select_related("commune", "group", "agency")
@@ -192,7 +207,7 @@ def _back_to_list(request):
 def bulk(request):
     """Selected rows of the list → classify them, forward them, or merge them into the first."""
     require_office(request.user)
-    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("ids")) if pk]
     petitions = list(Petition.objects.managed_by(request.user).filter(pk__in=ids)
                      .select_related("agency", "council", "round", "merged_into").order_by("created_at", "pk"))
     if not petitions or len(petitions) != len(set(ids)):
@@ -216,8 +231,8 @@ def bulk(request):
                                                len(changed)) % {"count": len(changed)})
         elif action == "merge":
             main, *duplicates = petitions
-            if request.POST.get("main", "").isdigit():
-                chosen = [p for p in petitions if p.pk == int(request.POST["main"])]
+            if parse_id(request.POST.get("main")):
+                chosen = [p for p in petitions if p.pk == parse_id(request.POST.get("main"))]
                 if chosen:
                     main = chosen[0]
                     duplicates = [p for p in petitions if p.pk != main.pk]
@@ -263,7 +278,7 @@ def petition_new(request):
     """A petition received in writing or typed from a letter; similar petitions of the council's
     round are shown as it is typed."""
     require_office(request.user)
-    council = Council.objects.managed_by(request.user).filter(pk=request.GET.get("council") or 0).first() \
+    council = Council.objects.managed_by(request.user).filter(pk=parse_id(request.GET.get("council")) or 0).first() \
         or Council.objects.managed_by(request.user).first()
     form = PetitionForm(request.POST or None, council=council)
     if request.method == "POST" and form.is_valid():
@@ -287,12 +302,13 @@ def similar(request):
     """The htmx fragment beside the text being typed: petitions of the same council and round that
     look like it."""
     require_council_staff(request.user)
-    council = Council.objects.for_user(request.user).filter(pk=request.GET.get("council") or 0).first()
+    query = SimilarQuery(request.GET)  # a fragment beside a form: a bad value finds nothing, quietly
+    council = Council.objects.for_user(request.user).filter(pk=query.get("council") or 0).first()
     found = []
     if council is not None:
-        rnd = ContactRound.objects.filter(plan__council=council, pk=request.GET.get("round") or 0).first()
-        exclude = Petition.objects.filter(council=council, pk=request.GET.get("exclude") or 0).first()
-        found = services.similar_petitions(council=council, text=request.GET.get("text", ""), round=rnd,
+        rnd = ContactRound.objects.filter(plan__council=council, pk=query.get("round") or 0).first()
+        exclude = Petition.objects.filter(council=council, pk=query.get("exclude") or 0).first()
+        found = services.similar_petitions(council=council, text=query.get("text") or "", round=rnd,
                                            exclude=exclude)
     return render(request, "petitions/_similar.html", {"similar": found})
 
@@ -365,7 +381,7 @@ def classify(request, pk):
 def merge(request, pk):
     """Merge the chosen duplicates into this petition."""
     main = get_for_user(Petition, request.user, pk, manage=True)
-    ids = [int(i) for i in request.POST.getlist("duplicates") if i.isdigit()]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("duplicates")) if pk]
     duplicates = list(Petition.objects.managed_by(request.user).filter(pk__in=ids, council=main.council))
     return _act(request, main, lambda: services.petitions_merge(main=main, duplicates=duplicates, user=request.user),
                 _("Merged."))
@@ -407,7 +423,7 @@ def close(request, pk):
 @require_POST
 def raise_again(request, pk):
     previous = _reviewed(request, pk)
-    rnd = ContactRound.objects.filter(plan__council=previous.council, pk=request.POST.get("round") or 0).first()
+    rnd = ContactRound.objects.filter(plan__council=previous.council, pk=parse_id(request.POST.get("round")) or 0).first()
     if rnd is None:
         messages.error(request, _("Choose the round it was raised at again."))
         return redirect(previous)
@@ -474,8 +490,12 @@ def submit(request):
     require_council_staff(request.user)
     groups = _submittable_groups(request.user)
     if request.method == "POST":
-        group = get_object_or_404(groups, pk=request.POST.get("group") or 0)
-        rnd = get_object_or_404(ContactRound, pk=request.POST.get("round") or 0, plan__council=group.council)
+        form = SubmitForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose the group and the round to send."))
+            return redirect("petitions:submit")
+        group = get_object_or_404(groups, pk=form.cleaned_data["group"])
+        rnd = get_object_or_404(ContactRound, pk=form.cleaned_data["round"], plan__council=group.council)
         try:
             submission = services.petitions_submit(round=rnd, group=group, user=request.user,
                                                    note=request.POST.get("note", ""))
@@ -510,18 +530,27 @@ def forwarding_detail(request, pk):
 
 
 def lookup(request):
-    """Voters check a petition by its public code: status, agency and the answer — never a name,
-    an address or a phone number."""
+    """Voters check a petition by its public code: status, agency and, once the office has accepted
+    it (or at once, if the council publishes answers on receipt), the agency's answer — never a
+    name, an address or a phone number.
+
+    Lookups are limited per address (PETITION_LOOKUP_RATE, django-ratelimit on the default cache).
+    An unknown code, a malformed one and a lookup over the limit give the very same page, so that
+    guessing learns nothing about which codes exist."""
     form = LookupForm(request.GET or None)
     petition = answer = None
     code = ""
     if form.is_valid():
-        code = form.cleaned_data["code"].strip().upper()
-        petition = (Petition.objects.select_related("agency", "council", "merged_into")
-                    .filter(public_code=code).first())
+        limited = is_ratelimited(request, group="petitions.lookup", key="ip", rate=settings.PETITION_LOOKUP_RATE,
+                                 increment=True)
+        code = public_code_normalise(form.cleaned_data["code"])
+        if code and not limited:
+            petition = (Petition.objects.select_related("agency", "council", "merged_into__agency",
+                                                        "merged_into__council")
+                        .filter(public_code=code).first())
         if petition is not None and petition.merged_into_id:
             petition = petition.merged_into  # a merged duplicate is followed as its main petition
         if petition is not None and petition.status in (PetitionStatus.ANSWERED, PetitionStatus.CLOSED):
-            answer = petition.answers.first()
+            answer = petition.answers.public(petition.council).first()
     return render(request, "petitions/lookup.html", {"form": form, "petition": petition, "answer": answer,
-                                                     "code": code, "searched": form.is_bound})
+                                                     "code": code or "", "searched": form.is_bound})

@@ -110,6 +110,10 @@ def test_send_classify_merge_forward_answer_and_look_up(live_server, page, login
         assert outcome in page.content()
     page.screenshot(path=str(tmp_path / "timeline.png"), full_page=True)
 
+    # The office accepts the answer and closes the petition: only then is the answer public.
+    from django.contrib.auth import get_user_model
+    services.petition_close(petition=Petition.objects.get(pk=main.pk),
+                            user=get_user_model().objects.get(username="vanphong"))
     # A logged-out visitor looks the code up: the answer, and no personal data.
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/petitions/lookup/?code={duplicate.public_code}")

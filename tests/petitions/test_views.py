@@ -271,6 +271,7 @@ def test_the_public_lookup_shows_the_answer_and_no_personal_data(world, meeting,
     petition = forwarded(world, meeting, field, voter=True)[0]
     services.answer_record(petition=petition, user=world.users["agency"], agency=world.agency, outcome="resolved",
                            text="Đã hoàn thành sửa chữa tuyến đường")
+    services.petition_close(petition=petition, user=world.users["office"])  # the office accepts it: now public
     response = client.get(reverse("petitions:lookup"), {"code": petition.public_code.lower()})
     html = response.content.decode()
     assert "Đã hoàn thành sửa chữa tuyến đường" in html and str(world.agency) in html
