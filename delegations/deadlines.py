@@ -1,4 +1,4 @@
-"""The deadline engine: one table for every clock of every app (ARCHITECTURE.md, "Deadlines are data").
+"""The deadline engine: one table for every clock of every app (docs/architecture.md, "Deadlines").
 
 A service that starts a clock calls `deadline_open` (a rule: N working days or days after a date,
 computed through the council's working-day calendar) or `deadline_set_date` (a date given as it is:

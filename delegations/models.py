@@ -574,7 +574,7 @@ def validate_reminder_days(value):
 
 
 class DeadlineRules(models.Model):
-    """A council's deadline rules (DOMAIN.md, "Deadlines"): data a council edits, with the defaults here."""
+    """A council's deadline rules (docs/domain.md, "Deadlines"): data a council edits, with the defaults here."""
 
     council = models.OneToOneField(Council, verbose_name=_("council"), on_delete=models.CASCADE,
                                    related_name="deadline_rules")

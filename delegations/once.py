@@ -1,6 +1,6 @@
 """Forms that act once (a double click, or the same page sent twice, makes one petition, one
 report, one forwarding): each form carries a random token rendered with it (`{% form_token %}`
-from `delegations_tags`), claimed in the same transaction as the work the form asks for.
+from `once_tags`), claimed in the same transaction as the work the form asks for.
 
     outcome = once(request, lambda: services.petition_create(...).get_absolute_url())
     if outcome.repeated:

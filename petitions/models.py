@@ -656,7 +656,7 @@ class VoterDataAccess(models.Model):
     leave a trace): who, when, where (the surface and the address asked for), and whose data — the
     codes of the petitions whose voters were shown, and an export's filters. One entry per council
     whose voters were shown, so that each council's office reads its own log. Kept for
-    settings.VOTER_ACCESS_LOG_RETENTION_DAYS days (petitions.services.voter_access_log_purge)."""
+    settings.VOTER_ACCESS_LOG_RETENTION_DAYS days (petitions.privacy.voter_access_log_purge)."""
 
     council = models.ForeignKey(Council, verbose_name=_("council"), on_delete=models.CASCADE,
                                 related_name="voter_data_accesses")

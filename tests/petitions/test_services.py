@@ -425,7 +425,7 @@ def test_the_forwarding_clock_skips_tet(ctx):
     tet_round = ContactRound.objects.create(plan=ctx.round.plan, kind=RoundKind.THEMATIC,
                                             starts_on=datetime.date(2026, 2, 2), ends_on=datetime.date(2026, 2, 13))
     petition = make(ctx, round=tet_round)
-    assert petition.forward_due_on == datetime.date(2026, 2, 25)  # DOMAIN.md's example: 16–20/02 skipped
+    assert petition.forward_due_on == datetime.date(2026, 2, 25)  # docs/domain.md's example: 16–20/02 skipped
     assert "23, 24, 25" in petition.forward_due_explanation
 
 
