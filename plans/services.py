@@ -360,6 +360,10 @@ def assignment_set_status(*, assignment, done):
     # The row locked and re-read first: two people marking it at once are taken one after the other.
     Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
     assignment.refresh_from_db(fields=["status", "done_at"])
+    # The wanted state, not a toggle: a second click (or a colleague's) is told, never undoes the first.
+    if (assignment.status == AssignmentStatus.DONE) == bool(done):
+        raise PlanError(_("This assignment was already marked done.") if done
+                        else _("This assignment is already open."))
     assignment.status = AssignmentStatus.DONE if done else AssignmentStatus.OPEN
     assignment.done_at = timezone.now() if done else None
     assignment.save(update_fields=["status", "done_at"])

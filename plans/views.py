@@ -287,7 +287,13 @@ def my_assignments(request):
 def assignment_toggle(request, pk):
     # Those who answer for an assignment mark it done, agencies included (they see no council pages).
     assignment = get_object_or_404(services.assignments_for(request.user, include_done=True), pk=pk)
-    services.assignment_set_status(assignment=assignment, done=assignment.status == AssignmentStatus.OPEN)
+    # The button posts the state it asks for ("1" done, "0" open); without it, the opposite of the state read.
+    wanted = request.POST.get("done")
+    done = wanted == "1" if wanted in ("0", "1") else assignment.status == AssignmentStatus.OPEN
+    try:
+        services.assignment_set_status(assignment=assignment, done=done)
+    except services.PlanError as error:
+        messages.info(request, " ".join(error.messages))
     target = request.POST.get("next", "")
     # A path of this site only ("next" is typed by no one; a value like "a:b" is no URL name to look up).
     if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},

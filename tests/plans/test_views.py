@@ -944,3 +944,19 @@ def test_public_list_runs_a_fixed_number_of_queries(world, client):
     assert len(response.context["page_obj"]) == PAGE_SIZE
     assert response.context["page_obj"].paginator.count == MANY
     assert many == few
+
+
+def test_mark_done_clicked_twice_stays_done_and_the_second_click_is_told(world, client_for, agency_assignment):
+    """The button posts the state it asks for: a double click (or a colleague's click on a page read
+    earlier) never reopens what the first click marked done."""
+    client = client_for(world.users["agency"])
+    url = reverse("plans:assignment_toggle", args=[agency_assignment.pk])
+    client.post(url, {"done": "1", "next": reverse("home")})
+    response = client.post(url, {"done": "1", "next": reverse("home")}, follow=True)
+    agency_assignment.refresh_from_db()
+    assert agency_assignment.status == AssignmentStatus.DONE and agency_assignment.done_at is not None
+    assert "Nhiệm vụ này đã được đánh dấu hoàn thành trước đó." in [str(m) for m in response.context["messages"]]
+    client.post(url, {"done": "0"})
+    client.post(url, {"done": "0"})
+    agency_assignment.refresh_from_db()
+    assert agency_assignment.status == AssignmentStatus.OPEN and agency_assignment.done_at is None
