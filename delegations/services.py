@@ -230,3 +230,27 @@ def login_unlock(*, membership, by):
             url=reverse("password_change"),
         )
     return removed
+
+
+def records_purge(*, now=None):
+    """Delete the traces kept only for a while, and say how many went: `{"form_tokens": n,
+    "logins": n}`.
+
+    - Form tokens (`SubmittedForm`) older than settings.FORM_TOKEN_KEEP_DAYS days: a double click comes
+      within seconds, a resent page within days.
+    - Logins recorded by django-axes (`AccessLog`: user name, address, browser of each successful
+      login) older than settings.LOGIN_LOG_RETENTION_DAYS days: personal data kept no longer than its
+      purpose needs (Decree 13/2023/NĐ-CP, art. 3). Failed attempts expire with the lockout itself."""
+    import datetime
+
+    from axes.models import AccessLog
+    from django.conf import settings
+
+    from .models import SubmittedForm
+
+    now = now or timezone.now()
+    tokens, _rows = SubmittedForm.objects.filter(
+        submitted_at__lt=now - datetime.timedelta(days=settings.FORM_TOKEN_KEEP_DAYS)).delete()
+    logins, _rows = AccessLog.objects.filter(
+        attempt_time__lt=now - datetime.timedelta(days=settings.LOGIN_LOG_RETENTION_DAYS)).delete()
+    return {"form_tokens": tokens, "logins": logins}

@@ -47,3 +47,11 @@ def outbox_sweep_task():
     from .outbox import outbox_redispatch
 
     return outbox_redispatch()
+
+
+@shared_task
+def records_purge_task():
+    """Daily (Celery beat): form tokens and login records past their keeping time."""
+    from .services import records_purge
+
+    return records_purge()

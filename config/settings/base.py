@@ -272,6 +272,10 @@ CACHES = {"default": (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL.startswith(("redis://", "rediss://"))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
+# Form tokens (delegations.once) and django-axes' record of successful logins are deleted after
+# these many days by a daily beat job (delegations.services.records_purge).
+FORM_TOKEN_KEEP_DAYS = int(os.environ.get("FORM_TOKEN_KEEP_DAYS", "30"))
+LOGIN_LOG_RETENTION_DAYS = int(os.environ.get("LOGIN_LOG_RETENTION_DAYS", "365"))
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "delegations.tasks.outbox_sweep_task",
@@ -282,6 +286,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "delegations.tasks.deadlines_sweep_task",
         "schedule": DEADLINE_SWEEP_MINUTES * 60,
         "options": {"expires": DEADLINE_SWEEP_MINUTES * 60},
+    },
+    "records-purge": {
+        "task": "delegations.tasks.records_purge_task",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 60 * 60},
     },
     "voter-access-log-purge": {
         "task": "petitions.tasks.voter_access_log_purge_task",
