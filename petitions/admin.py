@@ -4,7 +4,21 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Answer, Forwarding, Petition, PetitionField, PetitionVoter, Report
 
 
-class PetitionVoterInline(admin.TabularInline):
+class VotersForSuperusersOnly:
+    """Voters' personal data in the admin: superusers only. The rule (petitions.models.voter_data_rule)
+    is decided per petition by council and group, which the admin's model permissions cannot express;
+    a staff account with the model permission would otherwise read every council's voters."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
+class PetitionVoterInline(VotersForSuperusersOnly, admin.TabularInline):
     model = PetitionVoter
     extra = 0
 
@@ -26,7 +40,7 @@ class PetitionFieldAdmin(admin.ModelAdmin):
 
 
 @admin.register(PetitionVoter)
-class PetitionVoterAdmin(SimpleHistoryAdmin):
+class PetitionVoterAdmin(VotersForSuperusersOnly, SimpleHistoryAdmin):
     list_display = ["name", "petition"]
     raw_id_fields = ["petition"]
 
