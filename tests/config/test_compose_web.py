@@ -151,3 +151,14 @@ def test_healthz_under_gunicorn_answers_503_within_3_s_when_the_database_never_a
     assert result.returncode == 1
     assert result.stdout.startswith("503")
     assert check_elapsed < 5
+
+
+def test_the_wsgi_module_imports_every_view_while_the_worker_boots():
+    """A new gunicorn worker imports the views when it loads the application, so its first request
+    (often the health check) does not pay for them."""
+    code = ("import sys, config.wsgi; "
+            "print(all(m in sys.modules for m in ('petitions.views.staff', 'plans.views', 'sessions.views')))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
