@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,16 @@ from plans.documents import Block, OfficialDocument, Signature
 from plans.models import RoundKind, Sitting
 from sessions.models import ContactSession, held_q
 
-from .models import Answer, AnswerOutcome, Petition, PetitionStatus, Report, ReportKind, ReportStatus
+from .models import (
+    Answer,
+    AnswerOutcome,
+    Petition,
+    PetitionStatus,
+    Report,
+    ReportKind,
+    ReportStatus,
+    overdue_q,
+)
 from .spreadsheets import LEVEL_LABELS, LIST_SEPARATOR, STATUS_LABELS
 
 logger = logging.getLogger(__name__)
@@ -361,18 +370,14 @@ def _local_midnight(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def outcome_of(row, as_of):
-    """(outcome, overdue, the date missed) of a petition row, as of a date: a petition waiting for
-    its answer (forwarded, or sent back) is "not answered", overdue once its answer date has passed;
-    one being resolved is overdue once the promised date has passed (closed ones never are)."""
+def outcome_of(row):
+    """(outcome, the date missed or kept) of a petition row: a petition waiting for its answer
+    (forwarded, or sent back) is "not answered", its date the answer date; one answered has its
+    last answer's outcome, its date the promised one. Whether it is overdue is not decided here:
+    the row's `is_overdue` comes from `petitions.models.overdue_q`, the one definition."""
     if row["status"] == PetitionStatus.FORWARDED or not row["last_outcome"]:
-        due = row["answer_due_on"]
-        return NOT_ANSWERED, bool(due and due < as_of and row["status"] == PetitionStatus.FORWARDED), due
-    outcome = row["last_outcome"]
-    promised = row["last_promised"]
-    overdue = (outcome == AnswerOutcome.IN_PROGRESS and row["status"] == PetitionStatus.ANSWERED
-               and promised is not None and promised < as_of)
-    return outcome, overdue, promised
+        return NOT_ANSWERED, row["answer_due_on"]
+    return row["last_outcome"], row["last_promised"]
 
 
 def build_results_report(report, as_of):
@@ -383,13 +388,14 @@ def build_results_report(report, as_of):
     latest = Answer.objects.filter(petition=OuterRef("pk")).order_by("-answered_at", "-pk")
     fields = _fields_by_petition(scope)
     rows = list(scope.annotate(last_outcome=Subquery(latest.values("outcome")[:1]),
-                               last_promised=Subquery(latest.values("promised_on")[:1]))
+                               last_promised=Subquery(latest.values("promised_on")[:1]),
+                               is_overdue=ExpressionWrapper(overdue_q(as_of), output_field=BooleanField()))
                 .values("pk", "public_code", "summary", "text", "level", "status", "agency__name",
                         "forwarding__forwarded_at", "answer_due_on", "answer_text", "group__name", "commune__name",
-                        "last_outcome", "last_promised")
+                        "last_outcome", "last_promised", "is_overdue")
                 .order_by("agency__name", "pk").iterator(chunk_size=5000))
     for row in rows:
-        row["outcome"], row["overdue"], row["missed"] = outcome_of(row, as_of)
+        (row["outcome"], row["missed"]), row["overdue"] = outcome_of(row), bool(row["is_overdue"])  # NULL: no date
         row["agency"] = row["agency__name"] or "Chưa xác định"
     total = len(rows)
     by_outcome = Counter(row["outcome"] for row in rows)
