@@ -83,3 +83,31 @@ def shared_dir():
         if candidate and (Path(candidate) / "tools" / "decree30_check.py").is_file():
             return Path(candidate)
     return root.parent / "shared"
+
+
+class FlakyBroker:
+    """One task's hand-over to the broker: refused like a Redis that is down (`down = True`), or
+    run at once in the test's process (eager)."""
+
+    def __init__(self, task):
+        self.task, self.down = task, False
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        if self.down:
+            from kombu.exceptions import OperationalError
+
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        return self.task(**(kwargs or {}))
+
+
+@pytest.fixture
+def flaky_broker(monkeypatch, settings, tmp_path):
+    """`flaky_broker(task)` → a FlakyBroker standing in for `task`'s hand-over; files go to tmp_path."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def install(task):
+        broker = FlakyBroker(task)
+        monkeypatch.setattr(task, "apply_async", broker.apply_async)
+        return broker
+
+    return install

@@ -6,7 +6,6 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from delegations.models import OutboxTask
 from petitions import reports
@@ -17,22 +16,9 @@ from tests.sessions.test_sessions import setup  # noqa: F401 - the fixture is sh
 pytestmark = pytest.mark.django_db
 
 
-class Broker:
-    def __init__(self):
-        self.down = False
-
-    def apply_async(self, args=None, kwargs=None, **options):
-        if self.down:
-            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-        return report_render(**kwargs)
-
-
 @pytest.fixture
-def broker(monkeypatch, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    broker = Broker()
-    monkeypatch.setattr(report_render, "apply_async", broker.apply_async)
-    return broker
+def broker(flaky_broker):
+    return flaky_broker(report_render)
 
 
 def ask(world, setup):  # noqa: F811

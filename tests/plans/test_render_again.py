@@ -8,7 +8,6 @@ import pdfplumber
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from delegations.models import OutboxTask
 from plans.models import ContactPlan, PlanStatus
@@ -20,24 +19,9 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-class Broker:
-    """plan_render's hand-over: refused like a Redis that is down, or run at once (eager)."""
-
-    def __init__(self):
-        self.down = False
-
-    def apply_async(self, args=None, kwargs=None, **options):
-        if self.down:
-            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-        return plan_render(**kwargs)
-
-
 @pytest.fixture
-def broker(monkeypatch, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    broker = Broker()
-    monkeypatch.setattr(plan_render, "apply_async", broker.apply_async)
-    return broker
+def broker(flaky_broker):
+    return flaky_broker(plan_render)
 
 
 def pdf_text(data):
