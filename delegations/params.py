@@ -71,3 +71,15 @@ class CalendarQuery(QueryForm):
     date = SensibleDateField(label=gettext_lazy("date"))
     council = IdField(label=gettext_lazy("council"))
     group = IdField(label=gettext_lazy("delegate group"))
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Several rows chosen by id (a multi-select): a value that is not an id fitting a bigint is
+    refused as an invalid choice before any query, where the database would fail on it."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_id(pk) is None:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": pk})
+        return super()._check_values(value)

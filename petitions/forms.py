@@ -3,6 +3,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from delegations.models import Agency, AgencyLevel, Commune, DelegateGroup
+from delegations.params import IdsChoiceField
 from plans.models import ContactRound
 
 from .models import PetitionField, PetitionSource
@@ -35,7 +36,7 @@ FloorFormSet = formset_factory(FloorRowForm, extra=0)
 class ClassifyForm(forms.Form):
     """Field(s), level and agency for one petition or many; only what is filled in is set."""
 
-    fields_ = forms.ModelMultipleChoiceField(label=_("field"), queryset=PetitionField.objects.none(), required=False,
+    fields_ = IdsChoiceField(label=_("field"), queryset=PetitionField.objects.none(), required=False,
                                              widget=forms.SelectMultiple(attrs={"size": 4}))
     level = forms.ChoiceField(label=_("competence level"), choices=[("", "—"), *AgencyLevel.choices], required=False)
     agency = forms.ModelChoiceField(label=_("responsible agency"), queryset=Agency.objects.none(), required=False)
@@ -63,7 +64,7 @@ class PetitionForm(forms.Form):
     round = forms.ModelChoiceField(label=_("round"), queryset=ContactRound.objects.none(), required=False)
     group = forms.ModelChoiceField(label=_("delegate group"), queryset=DelegateGroup.objects.none(), required=False)
     commune = forms.ModelChoiceField(label=_("commune"), queryset=Commune.objects.none(), required=False)
-    fields_ = forms.ModelMultipleChoiceField(label=_("field"), queryset=PetitionField.objects.none(), required=False,
+    fields_ = IdsChoiceField(label=_("field"), queryset=PetitionField.objects.none(), required=False,
                                              widget=forms.SelectMultiple(attrs={"size": 4}))
 
     def __init__(self, *args, council, **kwargs):

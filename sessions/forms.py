@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delegations.dates import SensibleDateTimeField
 from delegations.models import Commune, Delegate
+from delegations.params import IdsChoiceField
 from delegations.uploads import validate_upload
 from plans.models import ContactRound, PlanStatus
 
@@ -82,7 +83,7 @@ class OutcomeForm(forms.Form):
     status = forms.ChoiceField(label=_("outcome"), choices=[(MeetingStatus.HELD, MeetingStatus.HELD.label),
                                                             (MeetingStatus.POSTPONED, MeetingStatus.POSTPONED.label),
                                                             (MeetingStatus.CANCELLED, MeetingStatus.CANCELLED.label)])
-    delegates_present = forms.ModelMultipleChoiceField(label=_("delegates present"), queryset=Delegate.objects.none(),
+    delegates_present = IdsChoiceField(label=_("delegates present"), queryset=Delegate.objects.none(),
                                                        required=False)
     voters_present = forms.IntegerField(label=_("voters present"), min_value=0, max_value=1_000_000, required=False)
     chair = forms.CharField(label=_("chair"), max_length=255, required=False)
