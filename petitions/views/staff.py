@@ -231,11 +231,12 @@ def bulk(request):
                                                len(changed)) % {"count": len(changed)})
         elif action == "merge":
             main, *duplicates = petitions
-            if parse_id(request.POST.get("main")):
+            if request.POST.get("main"):  # a main petition was named: it must be one of those selected
                 chosen = [p for p in petitions if p.pk == parse_id(request.POST.get("main"))]
-                if chosen:
-                    main = chosen[0]
-                    duplicates = [p for p in petitions if p.pk != main.pk]
+                if not chosen:
+                    raise ValidationError(_("Choose the main petition among the selected ones."))
+                main = chosen[0]
+                duplicates = [p for p in petitions if p.pk != main.pk]
             services.petitions_merge(main=main, duplicates=duplicates, user=request.user)
             messages.success(request, _("Merged into %(code)s: %(raised)s.")
                              % {"code": main.public_code, "raised": main.raised_by_text()})

@@ -326,3 +326,14 @@ def test_a_commune_level_petition_raised_again_has_no_forwarding_clock(world, me
                                           user=world.users["office"])
     assert again.level == AgencyLevel.COMMUNE and again.forward_due_on is None and again.due_on is None
     assert not Deadline.objects.filter(object_id=again.pk, kind="petition_forward", state="open").exists()
+
+
+@pytest.mark.parametrize("main", ["abc", "99999999999999999999", "0"])
+def test_merging_with_a_main_petition_that_is_not_selected_merges_nothing_and_says_why(world, meeting, client_for,  # noqa: F811
+                                                                                      main):
+    first, second = make(world, meeting, 2)
+    office = client_for(world.users["office"])
+    response = office.post(reverse("petitions:bulk"), {"ids": [first.pk, second.pk], "action": "merge",
+                                                       "main": main}, follow=True)
+    assert not Petition.objects.filter(merged_into__isnull=False).exists()
+    assert "Hãy chọn kiến nghị chính trong số các kiến nghị đã chọn." in [str(m) for m in response.context["messages"]]
