@@ -12,11 +12,11 @@ from django.core.files.base import ContentFile
 from django.urls import Resolver404, clear_url_caches, resolve, reverse
 
 from delegations.storage import PrivateFileStorage
-from petitions import services as petition_services
-from petitions.models import Answer, AnswerOutcome, PetitionField, PetitionSource
+from petitions.models import Answer, AnswerOutcome
 from plans.models import ContactPlan, PlanStatus
 from sessions.models import MeetingStatus, Minutes
 from tests import pdfs
+from tests.delegations.test_uploads import forwarded  # noqa: F401 - the fixture is shared
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from tests.sessions.test_sessions import make_session, setup  # noqa: F401 - the fixture is shared
 
@@ -159,15 +159,8 @@ def test_minutes_and_invitations_are_refused_to(world, client_for, meeting, role
 # ------------------------------------------------------------------------- answers' attachments
 
 @pytest.fixture
-def answered(world, setup):  # noqa: F811
-    office = world.users["office"]
-    session = make_session(world, setup, day=24, status=MeetingStatus.HELD)
-    field = PetitionField.objects.create(council=world.council, name="Giao thông")
-    petition = petition_services.petition_create(council=world.council, user=office, text="Đề nghị sửa cầu",
-                                                 session=session, source=PetitionSource.MEETING, fields=[field])
-    petition_services.petitions_classify(petitions=[petition], user=office, agency=world.agency)
-    petition_services.petitions_forward(petitions=[petition], user=office,
-                                        now=datetime.datetime(2026, 12, 1, 9, tzinfo=HANOI))
+def answered(world, forwarded):  # noqa: F811
+    petition = forwarded
     answer = Answer.objects.create(petition=petition, agency=world.agency, outcome=AnswerOutcome.RESOLVED,
                                    text="Đã sửa.", answered_by=world.users["agency"])
     answer.attachment.save("cong-van.pdf", ContentFile(pdfs.PLAIN))
