@@ -14,8 +14,8 @@ from delegations.dates import validate_date_in_range
 from delegations.deadlines import deadline_close, deadline_open, deadline_set_date
 from delegations.models import Council, DeadlineRules, DeadlineUnit, Membership, Role
 from delegations.uploads import file_replace
+from documents import Block, OfficialDocument, Signature
 
-from .documents import Block, OfficialDocument, Signature
 from .models import (
     Assignment,
     AssignmentStatus,
@@ -421,7 +421,7 @@ def plan_document(plan):
 def plan_render(*, plan_id, revision):
     """Render the plan's PDF and Word copy for a revision; idempotent. A draft's files are replaced
     (the old ones deleted); an issued plan's files, once rendered, are never rendered again."""
-    from .documents import render_docx, render_pdf
+    from documents import render_docx, render_pdf
 
     with transaction.atomic():
         # Lock the plan's row only: the sitting is a nullable join, and PostgreSQL refuses FOR UPDATE on

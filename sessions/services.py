@@ -211,7 +211,7 @@ def minutes_finalise(*, minutes, user=None):
 
 def minutes_document(minutes):
     """The final minutes as "BIÊN BẢN" in the Decree 30 layout, with THƯ KÝ and CHỦ TỌA signing."""
-    from plans.documents import Block, OfficialDocument, Signature
+    from documents import Block, OfficialDocument, Signature
 
     session = minutes.session
     start = timezone.localtime(session.starts_at)
@@ -257,7 +257,7 @@ def minutes_render(*, minutes_id):
     """Render the final minutes once; idempotent."""
     from django.core.files.base import ContentFile
 
-    from plans.documents import render_pdf
+    from documents import render_pdf
 
     with transaction.atomic():
         minutes = Minutes.objects.select_for_update(of=("self",)).select_related("session").get(pk=minutes_id)
@@ -293,7 +293,7 @@ def session_invitation_issue(*, session):
 
 
 def invitation_document(session):
-    from plans.documents import Block, OfficialDocument, Signature
+    from documents import Block, OfficialDocument, Signature
 
     plan = session.round.plan
     start = timezone.localtime(session.starts_at)
@@ -319,7 +319,7 @@ def invitation_document(session):
 def invitation_render(*, session_id):
     from django.core.files.base import ContentFile
 
-    from plans.documents import render_pdf
+    from documents import render_pdf
 
     with transaction.atomic():
         session = (ContactSession.objects.select_for_update(of=("self",))

@@ -15,7 +15,7 @@ FAULT_DIR = Path(os.environ["FAULT_DIR"])
 
 @task_prerun.connect
 def slow_down_the_first_render(task=None, **_kwargs):
-    import plans.documents as documents
+    import documents
 
     if getattr(documents.render_pdf, "fault_wrapped", False):
         return

@@ -40,9 +40,9 @@ class Command(BaseCommand):
     def handle(self, *args, petitions, output, skip_results, **options):
         import pdfplumber
 
+        from documents import render_docx, render_pdf
         from petitions import reports
         from petitions.models import Report, ReportKind
-        from plans.documents import render_docx, render_pdf
 
         timings = {}
         try:

@@ -26,8 +26,8 @@ class Command(BaseCommand):
         import pdfplumber
 
         from delegations.demo import load_demo as load_organisation
+        from documents import render_docx, render_pdf
         from plans.demo import load_demo as load_plans
-        from plans.documents import render_docx, render_pdf
         from plans.models import ContactPlan
         from plans.services import plan_document
 

@@ -17,8 +17,7 @@ from django.db import transaction
 from docx import Document
 
 from delegations.demo import load_demo as load_organisation
-from plans.demo import load_demo as load_plans
-from plans.documents import (
+from documents.official import (
     DRAFT_DAY_GAP,
     DRAFT_NUMBER_GAP,
     format_dateline,
@@ -26,6 +25,7 @@ from plans.documents import (
     render_docx,
     render_pdf,
 )
+from plans.demo import load_demo as load_plans
 from plans.models import (
     Assignment,
     ContactPlan,

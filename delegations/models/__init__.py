@@ -1,0 +1,39 @@
+"""The organisation a deployment serves and the records every app shares, one module per concern."""
+from .calendar import CalendarDay, CalendarDayKind, CalendarDayQuerySet  # noqa: F401
+from .deadlines import (  # noqa: F401
+    NOTHING_LEFT,
+    Deadline,
+    DeadlineChange,
+    DeadlineChangeCause,
+    DeadlineChangeQuerySet,
+    DeadlineNotice,
+    DeadlineQuerySet,
+    DeadlineRules,
+    DeadlineState,
+    DeadlineUnit,
+    parse_reminder_days,
+    validate_reminder_days,
+)
+from .notifications import Notification, NotificationQuerySet  # noqa: F401
+from .org import (  # noqa: F401
+    COUNCIL_STAFF_ROLES,
+    OVERSIGHT_ROLES,
+    Agency,
+    AgencyLevel,
+    Commune,
+    CommuneKind,
+    Council,
+    CouncilLevel,
+    CouncilQuerySet,
+    CouncilScopedQuerySet,
+    Delegate,
+    DelegateGroup,
+    DelegateKind,
+    ElectoralUnit,
+    FoldedSearchQuerySet,
+    Membership,
+    Role,
+    Searchable,
+    Term,
+)
+from .records import OutboxTask, OutboxTaskQuerySet, SubmittedForm  # noqa: F401
