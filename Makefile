@@ -57,9 +57,10 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hdnd_bench
 BENCH_PETITIONS ?= 1000000
 bench: install var
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py bench_plan_render --runs 10
 	DJANGO_SETTINGS_MODULE=config.settings.bench BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
 	  $(PY) manage.py bench_province --petitions $(BENCH_PETITIONS) $(BENCH_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.bench BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
+	  $(PY) manage.py bench_plan_render --runs 10
 
 # Backup and restore: one archive (.tar.gz) with the database (DATABASE_URL) and every file of MEDIA_ROOT.
 #   make backup [BACKUP=path.tar.gz]          default var/backups/hdnd-YYYYmmdd-HHMMSS.tar.gz (BACKUP_DIR)

@@ -4,7 +4,7 @@ a known secret key and hosts limited to the loopback. Never for a real deploymen
 import os
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, VAR_DIR, sqlite_or_url
+from .base import INSTALLED_APPS, MIDDLEWARE, VAR_DIR, sqlite_or_url
 
 BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hdnd_bench")
 DATABASES = {"default": sqlite_or_url(BENCH_DATABASE_URL)}
@@ -18,8 +18,10 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
 WHITENOISE_USE_FINDERS = True
 # The bench's own URL (a bare view, the floor of every figure) beside the project's, and the time the
 # application spent on each request in a Server-Timing header.
-ROOT_URLCONF = "petitions.bench.urls"
-MIDDLEWARE = ["petitions.bench.timing.ServerTimingMiddleware", *MIDDLEWARE]
+# The benchmark's commands (bench_province, bench_report, bench_plan_render) exist under these settings only.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
+ROOT_URLCONF = "bench.urls"
+MIDDLEWARE = ["bench.timing.ServerTimingMiddleware", *MIDDLEWARE]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = False
 # Tasks the measured code queues (e-mails of the deadline sweep) go to a folder of their own, emptied by

@@ -18,6 +18,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.guard import bench_guard
+
 WORDS = ("đề nghị UBND tỉnh quan tâm đầu tư nâng cấp tuyến đường giao thông liên xã đã xuống cấp nghiêm trọng "
          "nhiều ổ gà gây mất an toàn cho người dân khi đi lại nhất là vào mùa mưa bão; sớm hỗ trợ kinh phí xây "
          "dựng nhà văn hóa thôn, trạm y tế, trường mầm non; giải quyết dứt điểm tranh chấp đất đai, cấp giấy chứng "
@@ -38,6 +40,7 @@ class Command(BaseCommand):
         parser.add_argument("--skip-results", action="store_true", help="time the round report only")
 
     def handle(self, *args, petitions, output, skip_results, **options):
+        bench_guard()
         import pdfplumber
 
         from documents import render_docx, render_pdf

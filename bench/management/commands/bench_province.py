@@ -29,6 +29,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from bench.guard import bench_guard
+
 TARGET_P95_MS = 150
 TARGET_RATIO = 1.5
 TARGET_SWEEP_S = 5.0
@@ -69,6 +71,7 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------------------------ main
 
     def handle(self, *args, **opts):
+        bench_guard()
         if connection.vendor != "postgresql":
             raise CommandError("bench_province runs on PostgreSQL: DJANGO_SETTINGS_MODULE=config.settings.bench "
                                "and BENCH_DATABASE_URL=postgres://…")
@@ -127,7 +130,7 @@ class Command(BaseCommand):
             return cursor.fetchone()
 
     def ensure_data(self, size, *, reuse, deadlines):
-        from petitions.bench import data
+        from bench import data
 
         found = self.built_size()
         today = timezone.localdate()
@@ -168,7 +171,7 @@ class Command(BaseCommand):
         ]
 
     def measure(self, size, clients, opts):
-        from petitions.bench import data, load
+        from bench import data, load
 
         targets = data.bench_targets()
         connection.close()  # gunicorn's workers get the database to themselves
@@ -202,7 +205,7 @@ class Command(BaseCommand):
     # ---------------------------------------------------------------------------- sweep, report
 
     def measure_sweep(self, count):
-        from petitions.bench import data
+        from bench import data
 
         if data.deadline_model() is None:
             self.say("Deadline sweep: not measured (the deadline engine is not built)")
@@ -263,7 +266,7 @@ class Command(BaseCommand):
             version = cursor.fetchone()[0]
             cursor.execute("SHOW shared_buffers")
             buffers = cursor.fetchone()[0]
-        from petitions.bench.load import cores
+        from bench.load import cores
         return {"cpu": model, "cores": cores(), "memory": memory, "postgresql": version.split()[0],
                 "shared_buffers": buffers, "python": platform.python_version(),
                 "date": timezone.localdate().strftime("%d/%m/%Y")}

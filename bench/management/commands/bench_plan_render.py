@@ -11,6 +11,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from bench.guard import bench_guard
+
 
 class Rollback(Exception):
     pass
@@ -23,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=10)
 
     def handle(self, *args, runs, **options):
+        bench_guard()
         import pdfplumber
 
         from delegations.demo import load_demo as load_organisation

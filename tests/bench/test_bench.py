@@ -2,12 +2,16 @@
 a local HTTP server, and the table with its targets (`manage.py bench_province`, `make bench`)."""
 import http.server
 import threading
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.management.base import CommandError
 
-from petitions.bench import load
-from petitions.bench.data import insert_select
-from petitions.management.commands.bench_province import Command
+from bench import load
+from bench.data import insert_select
+from bench.guard import bench_guard_check
+from bench.management.commands.bench_province import Command
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -119,3 +123,33 @@ def test_insert_select_fills_every_column_it_is_not_given():
     assert {(c.document_symbol, c.email, c.search_text) for c in made} == {("HĐND", "", "")}  # defaults
     with pytest.raises(RuntimeError, match="has no column"), connection.cursor() as cursor:
         insert_select(cursor, Council, {"nonexistent": "1"}, "(SELECT 1) AS one")
+
+
+@pytest.mark.parametrize(("settings_module", "database_name"), [
+    ("config.settings.production", "hdnd_bench"),
+    ("config.settings.local", "hdnd_bench"),
+    ("config.settings.bench", "hdnd"),
+    ("config.settings.bench", "hdnd_bench_copy"),
+    ("config.settings.bench", None),
+    ("", "hdnd_bench"),
+])
+def test_the_benchmark_refuses_any_other_settings_or_database(settings_module, database_name):
+    with pytest.raises(CommandError):
+        bench_guard_check(settings_module=settings_module, database_name=database_name)
+
+
+def test_the_benchmark_runs_on_its_own_settings_and_database():
+    assert bench_guard_check(settings_module="config.settings.bench", database_name="hdnd_bench") is None
+
+
+def test_the_benchmark_commands_exist_only_under_the_bench_settings():
+    from django.core.management import get_commands
+
+    commands = get_commands()
+    assert not {"bench_province", "bench_report", "bench_plan_render"} & set(commands)
+    assert "bench" not in settings.INSTALLED_APPS
+
+
+def test_the_benchmark_is_not_in_the_production_image():
+    ignored = (Path(__file__).resolve().parents[2] / ".dockerignore").read_text().split()
+    assert "bench/" in ignored and "tests/" in ignored

@@ -41,10 +41,9 @@ from delegations.models import (
     Term,
 )
 from delegations.text import fold
+from petitions.models import Answer, Forwarding, Petition, PetitionEvent, PetitionField, PetitionVoter
 from plans.models import ContactPlan, ContactRound, PlanScope, PlanStatus, RoundKind
 from sessions.models import ContactSession, MeetingStatus
-
-from ..models import Answer, Forwarding, Petition, PetitionEvent, PetitionField, PetitionVoter
 
 PASSWORD = "bench-password-2026"
 USERS = {"province": "bench_province", "commune": "bench_commune", "agency": "bench_agency"}
@@ -198,7 +197,7 @@ def insert_select(cursor, model, values, source, *, returning=None):
             expression = "''"
         else:
             raise RuntimeError(f"The bench does not know how to fill {model._meta.label}.{field.name} "
-                               f"(NOT NULL, no default): add it to petitions/bench/data.py.")
+                               f"(NOT NULL, no default): add it to bench/data.py.")
         columns.append(qn(field.column))
         expressions.append(expression)
     unknown = set(values) - {f.attname for f in model._meta.concrete_fields}
@@ -665,8 +664,7 @@ def build_deadlines(cursor, count, size, today):
     from django.contrib.contenttypes.models import ContentType
 
     from delegations.models import NOTHING_LEFT
-
-    from .. import services
+    from petitions import services
 
     Deadline = deadline_model()
     kinds = [services.PETITION_FORWARD, services.PETITION_ANSWER, services.PETITION_PROMISED]
