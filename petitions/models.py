@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from delegations.indexes import PostgresGinIndex
 from delegations.models import (
     Agency,
     AgencyLevel,
@@ -263,6 +264,11 @@ class Petition(Searchable):
             models.Index(fields=["agency", "due_on"], name="petition_agency_due"),
             models.Index(fields=["status", "due_on"], name="petition_status_due"),
             models.Index(fields=["round", "group"], name="petition_round_group"),
+            # Search: LIKE '%…%' on the folded text through trigrams (PostgreSQL; SQLite scans).
+            PostgresGinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="petition_search_trgm"),
+            # The list's own order over the petitions it lists (a province reads its communes' newest first).
+            models.Index(models.F("created_at").desc(), models.F("id").desc(), name="petition_main_created",
+                         condition=models.Q(merged_into__isnull=True)),
         ]
 
     def __str__(self):

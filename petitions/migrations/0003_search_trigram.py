@@ -1,11 +1,10 @@
-"""On PostgreSQL: unaccent and pg_trgm (trusted extensions) and a GIN trigram index on the folded
+"""On PostgreSQL: pg_trgm (a trusted extension) and a GIN trigram index on the folded
 search text, so "duong giao thong" is found through the index (LIKE '%…%') and similar petitions
 are ranked by trigram similarity. SQLite has neither; the app scans there."""
 from django.db import migrations
 
 FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE EXTENSION IF NOT EXISTS unaccent",
     "CREATE INDEX IF NOT EXISTS petition_search_trgm ON petitions_petition USING gin (search_text gin_trgm_ops)",
 ]
 BACKWARD = ["DROP INDEX IF EXISTS petition_search_trgm"]
