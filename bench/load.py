@@ -15,6 +15,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
+
 HOST = "127.0.0.1"
 
 
@@ -34,13 +36,16 @@ class Server:
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench", **(env or {})}
         self.process = None
 
-    def __enter__(self):
+    def command(self):
+        """The deployment's gunicorn settings (config/gunicorn.py: the workers' gc thresholds), its own flags."""
         gunicorn = Path(sys.executable).with_name("gunicorn")
+        return [str(gunicorn), "-c", "config/gunicorn.py", "config.wsgi:application", "--bind",
+                f"{HOST}:{self.port}", "--workers", str(self.workers), "--timeout", "300", "--graceful-timeout", "5"]
+
+    def __enter__(self):
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [str(gunicorn), "config.wsgi:application", "--bind", f"{HOST}:{self.port}", "--workers",
-             str(self.workers), "--timeout", "300", "--graceful-timeout", "5"],
-            env=self.env, stdout=log, stderr=log, start_new_session=True)
+        self.process = subprocess.Popen(self.command(), env=self.env, stdout=log, stderr=log,
+                                        start_new_session=True, cwd=Path(settings.BASE_DIR))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

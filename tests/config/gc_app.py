@@ -1,0 +1,8 @@
+"""A WSGI app that answers with the garbage collector's thresholds of the worker serving it."""
+import gc
+
+
+def application(environ, start_response):
+    body = ",".join(str(n) for n in gc.get_threshold()).encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
