@@ -215,34 +215,40 @@ _EDGE_PUNCTUATION = "\"'()[]{}<>,.;:!?/-–—…“”‘’"
 
 
 def legacy_score(text, encoding):
-    """(words that read as Vietnamese only once converted, words with a non-ASCII character)."""
+    """(evidence, valid after, valid before, candidates) over the words holding a non-ASCII
+    character (the candidates): how many are Vietnamese syllables once converted, how many as they
+    stand, and the evidence, those that are Vietnamese only once converted."""
     convert = LEGACY_ENCODINGS[encoding]
-    evidence = candidates = 0
+    evidence = after = before = candidates = 0
     for token in text.split():
         word = token.strip(_EDGE_PUNCTUATION)
         if not word or word.isascii():
             continue
         candidates += 1
+        valid_before, valid_after = is_vietnamese_syllable(word), is_vietnamese_syllable(convert(word))
+        before += valid_before
+        after += valid_after
         # A lone character ("Ð", "©") is no evidence: it is more often a symbol than a word.
-        if len(word) > 1 and not is_vietnamese_syllable(word) and is_vietnamese_syllable(convert(word)):
-            evidence += 1
-    return evidence, candidates
+        evidence += len(word) > 1 and valid_after and not valid_before
+    return evidence, after, before, candidates
 
 
 def legacy_detect(value):
     """("TCVN3" or "VNI", the text converted to Unicode) when the text reads as an old Vietnamese
-    font encoding, else None. The score is the share of the words holding a non-ASCII character
-    that are not Vietnamese as they stand but are once converted; at least 60 % (and one word) is
-    needed. Text with any Vietnamese letter beyond Latin-1 (ư, ơ, đ, ạ…) is Unicode already."""
+    font encoding, else None. Scored on the words holding a non-ASCII character: at least one must
+    be Vietnamese only once converted, at least 75 % must be Vietnamese once converted, and more
+    than as they stand. Text with any Vietnamese letter beyond Latin-1 (ư, ơ, đ, ạ…) is Unicode
+    already; so is text with letters of another script."""
     if not isinstance(value, str) or value.isascii() or _UNICODE_VIETNAMESE.search(value):
         return None
     if any(ord(ch) > 0xFF and ch.isalpha() for ch in value):
         return None  # letters of other scripts: not a font's bytes
     best = None
     for encoding in LEGACY_ENCODINGS:
-        evidence, candidates = legacy_score(value, encoding)
-        if evidence and evidence / candidates >= 0.6 and (best is None or evidence > best[1]):
-            best = (encoding, evidence)
+        evidence, after, before, candidates = legacy_score(value, encoding)
+        if evidence and after >= 0.75 * candidates and after > before:
+            if best is None or (evidence, after) > best[1:]:
+                best = (encoding, evidence, after)
     if best is None:
         return None
     return best[0], LEGACY_ENCODINGS[best[0]](value)

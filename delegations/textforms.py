@@ -29,6 +29,9 @@ class NormalisedFormMixin:
 
     # Search boxes and URL filters read what is typed: an old encoding there is not refused.
     legacy_check = True
+    # (field name, encoding, text as typed, text converted) of the values refused as an old encoding;
+    # templates that lay fields out by hand include "includes/legacy_text.html" to show them.
+    legacy_found = ()
 
     def full_clean(self):
         # Here rather than in __init__: forms add fields in their own __init__ after super().
