@@ -60,6 +60,13 @@ def _is_mark(ch):
 
 # ------------------------------------------------------------------------------ cleaning
 
+# What text_clean has to look at; text with none of it (nearly all text) takes the fast path.
+_ATTENTION = re.compile("[" + re.escape("".join(sorted(INVISIBLE | ODD_SPACES | set(LINE_BREAKS) | set(D_LOOKALIKES)))) +
+                        SOFT_HYPHEN + "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_INVISIBLE_RE = re.compile("[" + re.escape("".join(sorted(INVISIBLE))) + SOFT_HYPHEN + "]")
+
+
 def text_clean(value, *, single_line):
     """The one cleaning of text at every way in (forms, imports, the request itself).
 
@@ -71,22 +78,24 @@ def text_clean(value, *, single_line):
     import that receives it asks `legacy_detect` about it. Not a string: returned unchanged."""
     if not isinstance(value, str) or not value:
         return value
-    text = unicodedata.normalize("NFC", value)
-    legacy = legacy_detect(text) is not None
-    out = []
-    for ch in text:
-        if ch in INVISIBLE or (ch == SOFT_HYPHEN and not legacy):
-            continue
-        if ch in ODD_SPACES:
-            ch = " "
-        elif ch in LINE_BREAKS:
-            ch = LINE_BREAKS[ch]
-        elif ch in D_LOOKALIKES and not legacy:
-            ch = D_LOOKALIKES[ch]
-        elif _is_mark(ch) and (not out or out[-1] in " \n\r"):
-            continue  # a bare combining mark: it would sit on a space or begin a line
-        out.append(ch)
-    text = unicodedata.normalize("NFC", "".join(out))
+    text = value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    if _ATTENTION.search(text):
+        # Only the soft hyphen and "Ð" are letters of an old encoding: ask only when they are there.
+        legacy = ((SOFT_HYPHEN in text or "\u00d0" in text) and legacy_detect(text) is not None)
+        out = []
+        for ch in text:
+            if ch in INVISIBLE or (ch == SOFT_HYPHEN and not legacy):
+                continue
+            if ch in ODD_SPACES:
+                ch = " "
+            elif ch in LINE_BREAKS:
+                ch = LINE_BREAKS[ch]
+            elif ch in D_LOOKALIKES and not legacy:
+                ch = D_LOOKALIKES[ch]
+            elif _is_mark(ch) and (not out or out[-1] in " \n\r"):
+                continue  # a bare combining mark: it would sit on a space or begin a line
+            out.append(ch)
+        text = unicodedata.normalize("NFC", "".join(out))
     if single_line:
         return " ".join(text.split())
     return text
@@ -98,11 +107,21 @@ def fold(text):
     "so xay dung". Old and new tone placement ("hoà"/"hòa") fold alike, the marks being removed."""
     if not text:
         return ""
-    text = "".join(ch for ch in str(text) if ch not in INVISIBLE and ch != SOFT_HYPHEN)
-    text = unicodedata.normalize("NFKC", text).translate(HOMOGLYPHS)
-    decomposed = unicodedata.normalize("NFD", text).translate(HOMOGLYPHS)
-    stripped = "".join(ch for ch in decomposed if not _is_mark(ch))
-    return " ".join(stripped.lower().split())
+    text = _INVISIBLE_RE.sub("", str(text))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text.replace("đ", "d").replace("Đ", "D"))
+        if _HOMOGLYPH_RE.search(text):
+            text = text.translate(HOMOGLYPHS)
+        text = unicodedata.normalize("NFD", text)
+        if _BEYOND_MARKS.search(text):  # letters of other scripts (or rarer marks): character by character
+            text = "".join(ch for ch in text if not _is_mark(ch)).translate(HOMOGLYPHS)
+        else:  # Latin letters and combining marks only (nearly all text): the marks go at once
+            text = text.encode("ascii", "ignore").decode("ascii")
+    return " ".join(text.lower().split())
+
+
+_HOMOGLYPH_RE = re.compile("[" + re.escape("".join(chr(code) for code in HOMOGLYPHS)) + "]")
+_BEYOND_MARKS = re.compile("[^\x00-\x7f\u0300-\u036f]")
 
 
 def text_visible(value):
