@@ -16,6 +16,7 @@ from .models import (
     Membership,
     Term,
 )
+from .textforms import NormalisedForm, NormalisedModelForm
 
 
 class DateInput(forms.DateInput):
@@ -27,7 +28,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class CouncilScopedForm(forms.ModelForm):
+class CouncilScopedForm(NormalisedModelForm):
     """A form whose council and related rows are limited to the councils the user manages."""
 
     def __init__(self, *args, user, **kwargs):
@@ -159,7 +160,7 @@ class CalendarDayForm(CouncilScopedForm):
         return cleaned
 
 
-class DeadlineRulesForm(forms.ModelForm):
+class DeadlineRulesForm(NormalisedModelForm):
     """A council's deadline rules, edited by its office (the council is given by the page)."""
 
     class Meta:
@@ -259,7 +260,7 @@ class MembershipForm(CouncilScopedForm):
         )
 
 
-class ImportForm(forms.Form):
+class ImportForm(NormalisedForm):
     council = forms.ModelChoiceField(label=_("council"), queryset=Council.objects.none())
     term = forms.ModelChoiceField(label=_("term"), queryset=Term.objects.none())
     file = forms.FileField(label=_("Excel file (.xlsx)"))
@@ -282,7 +283,7 @@ class ImportForm(forms.Form):
         return cleaned
 
 
-class WorkingDaysForm(forms.Form):
+class WorkingDaysForm(NormalisedForm):
     start = SensibleDateField(label=_("from"), widget=DateInput())
     days = forms.IntegerField(label=_("working days"), min_value=-366, max_value=366, initial=3)
 

@@ -5,6 +5,7 @@ from django.core.exceptions import BadRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .text import text_clean
 from .views.errors import DATABASE_UNAVAILABLE, database_unavailable_response
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,31 @@ class NullCharacterMiddleware:
         if request.method == "POST" and any(
                 "\x00" in key or any("\x00" in value for value in values) for key, values in request.POST.lists()):
             raise BadRequest(_("The form holds a NUL character, which no text may contain."))
+        return self.get_response(request)
+
+
+class TextAtTheDoorMiddleware:
+    """Every value a form posts is cleaned once (`text_clean`: NFC, no zero-width characters or
+    byte-order marks, plain spaces) before any view reads it, including the notes some views read
+    straight from the request; forms then also collapse the spaces of their one-line fields.
+    Passwords are left exactly as typed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST":
+            cleaned, changed = request.POST.copy(), False
+            for key, values in request.POST.lists():
+                if "password" in key:
+                    continue
+                new = [text_clean(value, single_line=False) for value in values]
+                if new != values:
+                    cleaned.setlist(key, new)
+                    changed = True
+            if changed:
+                cleaned._mutable = False
+                request.POST = cleaned
         return self.get_response(request)
 
 

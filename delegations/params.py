@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .dates import SensibleDateField
+from .textforms import NormalisedForm
 
 BIGINT_MAX = 2**63 - 1
 
@@ -34,10 +35,12 @@ def parse_id(value):
         return None
 
 
-class QueryForm(forms.Form):
+class QueryForm(NormalisedForm):
     """The filters of a page, read from request.GET. Every field is optional; `values` holds each
     field's parsed value, or None when it was missing or invalid (invalid ones are listed in
     `ignored`, and `warn` tells the user they were left out)."""
+
+    legacy_check = False  # a search reads what is typed
 
     def __init__(self, data, **kwargs):
         super().__init__(data, **kwargs)

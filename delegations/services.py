@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .models import Delegate, DelegateGroup, DelegateKind, ElectoralUnit, Membership, Notification
 from .spreadsheets import ImportReport, SheetError, read_rows, template_workbook
-from .text import fold
+from .text import fold, legacy_problems
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def delegates_import(*, council, term, upload):
     seen, leaders, deputies, planned = {}, {}, {}, []
     email_field = EmailField()
     for number, row in rows:
-        problems = []
+        problems = legacy_problems(row, DELEGATE_COLUMNS)
         name = " ".join(row["full_name"].split())
         if not name:
             problems.append(_("the full name is empty"))

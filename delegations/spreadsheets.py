@@ -18,7 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .text import fold
+from .text import fold, text_clean
 from .uploads import validate_upload
 
 MAX_ROWS = 5000
@@ -66,7 +66,7 @@ def cell_text(value):
         value = value.date()
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value.strftime("%d/%m/%Y")
-    return str(value).strip()
+    return text_clean(str(value), single_line=False).strip()  # the one cleaning of text at the door
 
 
 def text_cell(sheet, value):

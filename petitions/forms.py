@@ -4,12 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from delegations.models import Agency, AgencyLevel, Commune, DelegateGroup
 from delegations.params import IdsChoiceField
+from delegations.textforms import NormalisedForm
 from plans.models import ContactRound
 
 from .models import PetitionField, PetitionSource
 
 
-class FloorRowForm(forms.Form):
+class FloorRowForm(NormalisedForm):
     """One line of the petitions-from-the-floor table; an empty line is skipped."""
 
     voter_name = forms.CharField(label=_("voter's name"), max_length=150, required=False)
@@ -33,7 +34,7 @@ class FloorRowForm(forms.Form):
 FloorFormSet = formset_factory(FloorRowForm, extra=0)
 
 
-class ClassifyForm(forms.Form):
+class ClassifyForm(NormalisedForm):
     """Field(s), level and agency for one petition or many; only what is filled in is set."""
 
     fields_ = IdsChoiceField(label=_("field"), queryset=PetitionField.objects.none(), required=False,
@@ -53,7 +54,7 @@ class ClassifyForm(forms.Form):
         return cleaned
 
 
-class PetitionForm(forms.Form):
+class PetitionForm(NormalisedForm):
     """A petition received in writing or typed in from a letter, with up to three voters."""
 
     source = forms.ChoiceField(label=_("source"), choices=[c for c in PetitionSource.choices
@@ -89,7 +90,7 @@ class PetitionForm(forms.Form):
         return [[self[f"voter_{index}_{key}"] for key in ("name", "address", "phone")] for index in range(3)]
 
 
-class LookupForm(forms.Form):
+class LookupForm(NormalisedForm):
     code = forms.CharField(label=_("petition code"), max_length=20,
                            widget=forms.TextInput(attrs={"placeholder": "KN-2026-7QK4M2XH9"}))
 
@@ -105,7 +106,7 @@ from .models import AnswerOutcome  # noqa: E402
 ANSWER_ATTACHMENT_KINDS = ["pdf", "png", "jpeg"]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(NormalisedForm):
     """An agency's answer: one of the law's three outcomes, the text, and for "being resolved" the
     roadmap and the promised date (the service enforces those rules)."""
 
@@ -124,7 +125,7 @@ class AnswerForm(forms.Form):
         return upload
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(NormalisedForm):
     """An agency asks the office for more time to answer."""
 
     until = PromisedDateField(label=_("new date asked for"), widget=DateInput())
@@ -165,7 +166,7 @@ class SimilarQuery(QueryForm):
     text = forms.CharField(label=_("the petition as said"), max_length=20000)
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(NormalisedForm):
     """A group leader (or the office) sends a group's petitions of a round to the office: the ids,
     parsed here; the view then finds them among what the user may send (404 otherwise)."""
 
@@ -173,7 +174,7 @@ class SubmitForm(forms.Form):
     round = IdField(label=_("round"), required=True)
 
 
-class ReportIssueForm(forms.Form):
+class ReportIssueForm(NormalisedForm):
     """The number (from an outside register, or the next one when empty) and date a report is issued with."""
 
     number = forms.IntegerField(label=_("number"), min_value=1, max_value=99999, required=False)

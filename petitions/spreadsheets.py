@@ -28,7 +28,7 @@ from delegations.models import (
     Membership,
 )
 from delegations.spreadsheets import SheetError, read_rows, template_workbook, text_row
-from delegations.text import fold
+from delegations.text import fold, legacy_problems, text_visible
 from plans.models import ContactRound
 
 from . import services
@@ -232,8 +232,8 @@ class _Lookups:
         if len(matches) == 1:
             return matches[0], None
         if matches:
-            return None, _('"%(value)s" names more than one agency; write the full name') % {"value": value}
-        return None, _('there is no agency "%(value)s" in this council') % {"value": value}
+            return None, _('"%(value)s" names more than one agency; write the full name') % {"value": text_visible(value)}
+        return None, _('there is no agency "%(value)s" in this council') % {"value": text_visible(value)}
 
     def round(self, value):
         key = value.removesuffix(".0")
@@ -243,8 +243,8 @@ class _Lookups:
         if len(matches) == 1:
             return matches[0], None
         if matches:
-            return None, _('"%(value)s" matches more than one round; write the round number') % {"value": value}
-        return None, _('there is no round "%(value)s" in this council') % {"value": value}
+            return None, _('"%(value)s" matches more than one round; write the round number') % {"value": text_visible(value)}
+        return None, _('there is no round "%(value)s" in this council') % {"value": text_visible(value)}
 
 
 def split_list(value):
@@ -275,7 +275,7 @@ def _check_classification(row, lookups, problems):
     for name in split_list(row["fields"]):
         found = lookups.fields.get(fold(name))
         if found is None:
-            problems.append(_('there is no field "%(value)s" in this council\'s list') % {"value": name})
+            problems.append(_('there is no field "%(value)s" in this council\'s list') % {"value": text_visible(name)})
         elif found not in fields:
             fields.append(found)
     level = ""
@@ -387,7 +387,8 @@ def _check_new(number, row, lookups, problems):
             found = finder.get(fold(row[key]))
             if found is None:
                 problems.append(_('there is no %(what)s "%(value)s" in this council')
-                                % {"what": _("delegate group") if key == "group" else _("commune"), "value": row[key]})
+                                % {"what": _("delegate group") if key == "group" else _("commune"),
+                                   "value": text_visible(row[key])})
             setattr(plan, key, found)
     if row["round"]:
         plan.round, problem = lookups.round(row["round"])
@@ -472,7 +473,7 @@ def petitions_import(*, council, user, upload):
                  .prefetch_related("fields")}
     seen, planned, other_lookups = {}, [], {}
     for number, row in rows:
-        problems = []
+        problems = legacy_problems(row, PETITION_COLUMNS)
         code = row["code"].strip().upper()
         if not code:
             plan = _check_new(number, row, lookups, problems)

@@ -6,6 +6,7 @@ from delegations.dates import SensibleDateField
 from delegations.forms import CouncilScopedForm, DateInput
 from delegations.models import Agency
 from delegations.params import QueryForm
+from delegations.textforms import NormalisedForm, NormalisedModelForm
 from delegations.uploads import validate_upload
 
 from .models import Assignment, ContactPlan, ContactRound, PlanStatus, Sitting
@@ -55,7 +56,7 @@ class PlanForm(CouncilScopedForm):
         return cleaned
 
 
-class RoundForm(forms.ModelForm):
+class RoundForm(NormalisedModelForm):
     class Meta:
         model = ContactRound
         fields = ["kind", "topic", "starts_on", "ends_on"]
@@ -70,7 +71,7 @@ class RoundForm(forms.ModelForm):
         return cleaned
 
 
-class AssignmentForm(forms.ModelForm):
+class AssignmentForm(NormalisedModelForm):
     class Meta:
         model = Assignment
         fields = ["order", "lead", "text", "responsible_kind", "agency", "due_kind", "due_date_given", "due_days", "round"]
@@ -101,7 +102,7 @@ RoundFormSet = inlineformset_factory(ContactPlan, ContactRound, form=RoundForm, 
 AssignmentFormSet = inlineformset_factory(ContactPlan, Assignment, form=AssignmentForm, extra=1, can_delete=True)
 
 
-class CopyPlanForm(forms.Form):
+class CopyPlanForm(NormalisedForm):
     source = forms.ModelChoiceField(label=_("copy from"), queryset=ContactPlan.objects.none())
     sitting = forms.ModelChoiceField(label=_("for the sitting"), queryset=Sitting.objects.none(), required=False)
     year = forms.IntegerField(label=_("or for the year"), min_value=2000, max_value=2100, required=False)
@@ -121,18 +122,18 @@ class CopyPlanForm(forms.Form):
         return cleaned
 
 
-class IssueForm(forms.Form):
+class IssueForm(NormalisedForm):
     issued_on = SensibleDateField(label=_("issue date"), widget=DateInput())
     number = forms.IntegerField(label=_("number from an outside register"), min_value=1, max_value=99999,
                                 required=False,
                                 help_text=_("Leave empty to take the next number of this council's register."))
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(NormalisedForm):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SignedScanForm(forms.Form):
+class SignedScanForm(NormalisedForm):
     file = forms.FileField(label=_("signed and stamped scan (PDF)"))
 
     def clean_file(self):

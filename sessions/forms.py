@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from delegations.dates import SensibleDateTimeField
 from delegations.models import Commune, Delegate
 from delegations.params import IdsChoiceField
+from delegations.textforms import NormalisedForm, NormalisedModelForm
 from delegations.uploads import validate_upload
 from plans.models import ContactRound, PlanStatus
 
@@ -28,7 +29,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(NormalisedModelForm):
     online_link = forms.URLField(label=_("online link"), required=False, assume_scheme="https")
 
     class Meta:
@@ -79,7 +80,7 @@ class SessionForm(forms.ModelForm):
         return cleaned
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(NormalisedForm):
     status = forms.ChoiceField(label=_("outcome"), choices=[(MeetingStatus.HELD, MeetingStatus.HELD.label),
                                                             (MeetingStatus.POSTPONED, MeetingStatus.POSTPONED.label),
                                                             (MeetingStatus.CANCELLED, MeetingStatus.CANCELLED.label)])
@@ -102,7 +103,7 @@ class OutcomeForm(forms.Form):
 
 
 
-class MinutesForm(forms.ModelForm):
+class MinutesForm(NormalisedModelForm):
     class Meta:
         model = Minutes
         fields = ["opening", "delegates_report", "voters_speak", "officials_answer", "delegates_respond", "closing",
@@ -112,7 +113,7 @@ class MinutesForm(forms.ModelForm):
         widgets["closed_at"] = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class ScanForm(forms.Form):
+class ScanForm(NormalisedForm):
     file = forms.FileField(label=_("signed scan (PDF, JPEG or PNG)"))
 
     def clean_file(self):

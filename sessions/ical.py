@@ -2,6 +2,8 @@
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from delegations.text import text_clean
+
 from .models import MeetingStatus
 
 
@@ -17,12 +19,14 @@ def calendar_feed(council, sessions, *, base_url, detail_path):
         event.add("dtstamp", timezone.now())
         event.add("dtstart", timezone.localtime(session.starts_at))
         event.add("dtend", timezone.localtime(session.end))
-        event.add("summary", f"Tiếp xúc cử tri · {session.group} · {session.commune}")
-        event.add("location", f"{session.venue}, {session.commune}")
+        # NFC (rows stored before text was cleaned at the door too): a folded line never begins
+        # with a bare combining mark.
+        event.add("summary", text_clean(f"Tiếp xúc cử tri · {session.group} · {session.commune}", single_line=True))
+        event.add("location", text_clean(f"{session.venue}, {session.commune}", single_line=True))
         description = [session.content]
         if session.online_link:
             description.append(session.online_link)
-        event.add("description", "\n".join(line for line in description if line))
+        event.add("description", text_clean("\n".join(line for line in description if line), single_line=False))
         event.add("url", session.online_link or base_url + detail_path(session))
         event.add("status", "CANCELLED" if session.status == MeetingStatus.CANCELLED else "CONFIRMED")
         calendar.add_component(event)

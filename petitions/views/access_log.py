@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from delegations.access import require_office
 from delegations.models import Council, Membership
 from delegations.pagination import paginate
+from delegations.textforms import NormalisedForm
 
 from ..models import VoterDataAccess, VoterDataSurface
 
@@ -21,7 +22,7 @@ PAGE_SIZE = 50
 FIRST_YEAR = 2000
 
 
-class VoterAccessLogFilterForm(forms.Form):
+class VoterAccessLogFilterForm(NormalisedForm):
     """The log's filters, from the URL; an invalid value is shown as an error and not applied."""
 
     user = forms.ModelChoiceField(label=_("user"), queryset=get_user_model().objects.none(), required=False)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from delegations.access import require_office, require_role
 from delegations.downloads import file_download
 from delegations.models import OVERSIGHT_ROLES, Council
+from delegations.textforms import NormalisedForm
 
 from ..models import VoterDataSurface
 from ..privacy import VotersShown, voter_access_record
@@ -26,7 +27,7 @@ from ..spreadsheets import (
 from . import staff
 
 
-class PetitionImportForm(forms.Form):
+class PetitionImportForm(NormalisedForm):
     council = forms.ModelChoiceField(label=gettext_lazy("council"), queryset=Council.objects.none())
     file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"))
 

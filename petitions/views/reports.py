@@ -17,6 +17,7 @@ from delegations.downloads import file_download
 from delegations.models import OVERSIGHT_ROLES, Council, Role
 from delegations.once import once
 from delegations.pagination import paginate
+from delegations.textforms import NormalisedForm
 from plans.models import ContactRound, Sitting
 
 from .. import reports
@@ -41,7 +42,7 @@ class SittingChoice(forms.ModelChoiceField):
         return f"{obj.council} · {obj}"
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(NormalisedForm):
     council = forms.ModelChoiceField(label=gettext_lazy("council"), queryset=Council.objects.none())
     kind = forms.ChoiceField(label=gettext_lazy("report"), choices=ReportKind.choices, widget=forms.RadioSelect,
                              initial=ReportKind.ROUND)
