@@ -135,7 +135,7 @@ class ExtensionForm(forms.Form):
 # (issue 10: every id, number and date a page reads is parsed by a form, never by int())
 from delegations.params import IdField, QueryForm  # noqa: E402
 
-from .models import PetitionStatus  # noqa: E402
+from .models import PETITION_STATES, PetitionStatus  # noqa: E402
 
 
 class PetitionFilterQuery(QueryForm):
@@ -152,6 +152,9 @@ class PetitionFilterQuery(QueryForm):
     overdue = forms.CharField(label=_("overdue"), max_length=10)
     unclassified = forms.CharField(label=_("unclassified"), max_length=10)
     forwarded = forms.ChoiceField(label=_("forwarded"), choices=[("0", "0"), ("1", "1")])
+    council = IdField(label=_("council"))
+    state = forms.ChoiceField(label=_("state"), choices=[(key, label) for key, (label, _rule) in PETITION_STATES.items()])
+    sort = forms.ChoiceField(label=_("order"), choices=[("due", _("due soonest first"))])
 
 
 class FloorQuery(QueryForm):
