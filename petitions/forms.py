@@ -181,3 +181,17 @@ class ReportIssueForm(forms.Form):
 
     number = forms.IntegerField(label=_("number"), min_value=1, max_value=99999, required=False)
     issued_on = SensibleDateField(label=_("issue date"), required=False)
+
+
+class AgencyInboxQuery(QueryForm):
+    """The agency inbox's filters: a search, a status, one of the agency's agencies, and what waits
+    (due within the working days of petitions.work.DUE_SOON_WORKING_DAYS, sent back, overdue)."""
+
+    q = forms.CharField(label=_("search"), max_length=200)
+    status = forms.ChoiceField(label=_("status"), choices=[(PetitionStatus.FORWARDED, PetitionStatus.FORWARDED.label),
+                                                           (PetitionStatus.ANSWERED, PetitionStatus.ANSWERED.label),
+                                                           (PetitionStatus.CLOSED, PetitionStatus.CLOSED.label)])
+    agency = IdField(label=_("agency"))
+    state = forms.ChoiceField(label=_("state"), choices=[("due_soon", _("Due within 5 working days")),
+                                                         ("sent_back", _("Sent back to the agency")),
+                                                         ("overdue", _("Overdue"))])
