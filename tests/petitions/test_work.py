@@ -47,7 +47,7 @@ def planted(world):
     now = timezone.now()
     day = datetime.timedelta(days=1)
     p = Planted()
-    council, office = world.council, world.users["office"]
+    council = world.council
     p.today = today
     p.running = plan(council, PlanStatus.ISSUED, number=1, issued_on=today)
     p.round = ContactRound.objects.create(plan=p.running, kind="before", starts_on=today - 20 * day,
