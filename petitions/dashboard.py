@@ -250,9 +250,11 @@ def round_dashboard(*, council, rnd, today):
                    for row in agencies]
     field_bars = [Bar(row["petitionfield__name"], row["count"], petition_list_url(**base, field=row["petitionfield_id"]))
                   for row in fields]
-    held_bars = [Bar(row["group__name"], row["held"], session_list_url(**base, group=row["group_id"]),
+    # The meeting list filters with the same rules (sessions.models.SESSION_STATES).
+    held_bars = [Bar(row["group__name"], row["held"], session_list_url(**base, group=row["group_id"], state="held"),
                      total=row["planned"]) for row in groups]
-    minutes_bars = [Bar(row["group__name"], row["minutes_on_time"], session_list_url(**base, group=row["group_id"]),
+    minutes_bars = [Bar(row["group__name"], row["minutes_on_time"],
+                        session_list_url(**base, group=row["group_id"], state="minutes_on_time"),
                         total=row["held"]) for row in groups]
     planned = sum(row["planned"] for row in groups)
     held = sum(row["held"] for row in groups)
@@ -267,8 +269,10 @@ def round_dashboard(*, council, rnd, today):
         "fields": field_bars, "field_chart": chart(field_bars),
         "groups": groups, "held_chart": chart(held_bars), "minutes_chart": chart(minutes_bars),
         "held_bars": held_bars, "minutes_bars": minutes_bars,
-        "meetings": Progress("meetings", _("Meetings held"), held, planned, session_list_url(**base), _("planned")),
-        "minutes": Progress("minutes", _("Minutes in on time"), minutes, held, session_list_url(**base), _("held")),
+        "meetings": Progress("meetings", _("Meetings held"), held, planned, session_list_url(**base, state="planned"),
+                             _("planned"), part_url=session_list_url(**base, state="held")),
+        "minutes": Progress("minutes", _("Minutes in on time"), minutes, held, session_list_url(**base, state="held"),
+                            _("held"), part_url=session_list_url(**base, state="minutes_on_time")),
     }
 
 

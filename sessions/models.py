@@ -103,6 +103,9 @@ def attended_by_q(user):
 
 # The meeting list's "state" filter and the home page's counts: (label, rule of (now, today)).
 SESSION_STATES = {
+    "planned": (_("Planned (not cancelled)"), lambda now, today: planned_q()),
+    "held": (_("Held"), lambda now, today: held_q()),
+    "minutes_on_time": (_("Minutes in on time"), lambda now, today: minutes_on_time_q()),
     "to_hold": (_("To hold"), lambda now, today: to_hold_q(now)),
     "outcome_due": (_("Outcome to record"), lambda now, today: outcome_due_q(now)),
     "minutes_to_file": (_("Minutes to file"), lambda now, today: minutes_to_file_q()),

@@ -317,6 +317,13 @@ def test_the_links_list_exactly_the_counted_rows(world, councils, client_for):
         assert listed(client, waiting[2]) == {p.pk for p in rows if p.status == PetitionStatus.CLASSIFIED}
         overdue = {p.pk for p in rows if p.is_overdue(today)}
         assert listed(client, late[2]) == {p.pk for p in rows if p.pk in overdue and p.forwarding_id}
+        # Issue 12: the meetings and minutes figures link to the meeting list filtered by the same rules.
+        for figure in (figures["meetings"], figures["minutes"]):
+            assert len(listed(client, figure.part_url)) == figure.part
+            assert len(listed(client, figure.whole_url)) == figure.whole
+        for bar in figures["held_bars"] + figures["minutes_bars"]:
+            assert len(listed(client, bar.url)) == bar.value
+            assert {s.group.name for s in listed(client, bar.url)} <= {bar.label}
         assert listed(client, figures["overdue_url"]) == overdue
         assert listed(client, figures["overdue_office_url"]) == {p.pk for p in rows if p.pk in overdue
                                                                  and not p.forwarding_id}
