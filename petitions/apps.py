@@ -8,8 +8,11 @@ class PetitionsConfig(AppConfig):
 
     def ready(self):
         from delegations.deadlines import deadline_kind_register
+        from delegations.work import work_builder_register
 
-        from . import services
+        from . import services, work
+
+        work_builder_register(work.my_work)  # the home page's "my work" (delegations.work)
 
         deadline_kind_register(services.PETITION_FORWARD, label=_("Petition to forward"),
                                recipients=services.petition_forward_recipients,

@@ -19,7 +19,16 @@ from delegations.models import Council, Membership, Role
 from plans.models import ContactRound, RoundKind
 from sessions.models import ContactSession, held_q, planned_q
 
-from .models import Petition, PetitionStatus, answered_on_time_q, overdue_q
+from .models import (
+    Petition,
+    PetitionStatus,
+    answer_due_reached_q,
+    answered_on_time_q,
+    not_yet_due_q,
+    overdue_q,
+    to_forward_q,
+    unclassified_q,
+)
 
 DASHBOARD_ROLES = (Role.OFFICE, Role.STANDING)
 # The programme's target: at least this many thematic rounds held in a year.
@@ -115,11 +124,13 @@ def petition_totals(council, rnd, today):
     overdue = overdue_q(today)
     return round_petitions(council, rnd).aggregate(
         total=Count("pk"),
-        classified=Count("pk", filter=~Q(status=PetitionStatus.RECEIVED)),
-        unclassified=Count("pk", filter=Q(status=PetitionStatus.RECEIVED)),
-        waiting=Count("pk", filter=Q(status=PetitionStatus.CLASSIFIED)),
+        classified=Count("pk", filter=~unclassified_q()),
+        unclassified=Count("pk", filter=unclassified_q()),
+        waiting=Count("pk", filter=to_forward_q()),
         forwarded=Count("pk", filter=Q(forwarding__isnull=False)),
         on_time=Count("pk", filter=answered_on_time()),
+        due_reached=Count("pk", filter=answer_due_reached_q(today)),
+        not_yet_due=Count("pk", filter=not_yet_due_q(today)),
         overdue=Count("pk", filter=overdue),
         overdue_forwarded=Count("pk", filter=overdue & Q(forwarding__isnull=False)),
         overdue_office=Count("pk", filter=overdue & Q(forwarding__isnull=True)),
@@ -224,10 +235,14 @@ def round_dashboard(*, council, rnd, today):
                  _("petitions in the round"), part_url=petition_list_url(**base, forwarded=1),
                  extra=[(_("classified, waiting to be forwarded"), totals["waiting"],
                          petition_list_url(**base, status=PetitionStatus.CLASSIFIED))]),
-        Progress("on-time", _("Answered on time"), totals["on_time"], totals["forwarded"],
-                 petition_list_url(**base, forwarded=1), _("forwarded"),
-                 hint=_("The first answer dated on or before the answer date, for petitions answered or closed."),
-                 extra=[(_("overdue at an agency"), totals["overdue_forwarded"],
+        Progress("on-time", _("Answered on time"), totals["on_time"], totals["due_reached"],
+                 petition_list_url(**base, state="due_reached"), _("forwarded, answer date come or answered"),
+                 part_url=petition_list_url(**base, state="on_time"),
+                 hint=_("The first answer dated on or before the answer date, over the forwarded petitions "
+                        "answered (or closed) or past their answer date; those whose answer date has not "
+                        "come yet are counted apart."),
+                 extra=[(_("not yet due"), totals["not_yet_due"], petition_list_url(**base, state="not_yet_due")),
+                        (_("overdue at an agency"), totals["overdue_forwarded"],
                          petition_list_url(**base, forwarded=1, overdue=1))]),
     ]
     agency_bars = [Bar(row["agency__short_name"] or row["agency__name"] or _("No agency"), row["count"],
@@ -235,9 +250,11 @@ def round_dashboard(*, council, rnd, today):
                    for row in agencies]
     field_bars = [Bar(row["petitionfield__name"], row["count"], petition_list_url(**base, field=row["petitionfield_id"]))
                   for row in fields]
-    held_bars = [Bar(row["group__name"], row["held"], session_list_url(**base, group=row["group_id"]),
+    # The meeting list filters with the same rules (sessions.models.SESSION_STATES).
+    held_bars = [Bar(row["group__name"], row["held"], session_list_url(**base, group=row["group_id"], state="held"),
                      total=row["planned"]) for row in groups]
-    minutes_bars = [Bar(row["group__name"], row["minutes_on_time"], session_list_url(**base, group=row["group_id"]),
+    minutes_bars = [Bar(row["group__name"], row["minutes_on_time"],
+                        session_list_url(**base, group=row["group_id"], state="minutes_on_time"),
                         total=row["held"]) for row in groups]
     planned = sum(row["planned"] for row in groups)
     held = sum(row["held"] for row in groups)
@@ -252,8 +269,10 @@ def round_dashboard(*, council, rnd, today):
         "fields": field_bars, "field_chart": chart(field_bars),
         "groups": groups, "held_chart": chart(held_bars), "minutes_chart": chart(minutes_bars),
         "held_bars": held_bars, "minutes_bars": minutes_bars,
-        "meetings": Progress("meetings", _("Meetings held"), held, planned, session_list_url(**base), _("planned")),
-        "minutes": Progress("minutes", _("Minutes in on time"), minutes, held, session_list_url(**base), _("held")),
+        "meetings": Progress("meetings", _("Meetings held"), held, planned, session_list_url(**base, state="planned"),
+                             _("planned"), part_url=session_list_url(**base, state="held")),
+        "minutes": Progress("minutes", _("Minutes in on time"), minutes, held, session_list_url(**base, state="held"),
+                            _("held"), part_url=session_list_url(**base, state="minutes_on_time")),
     }
 
 

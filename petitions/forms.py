@@ -136,7 +136,7 @@ class ExtensionForm(NormalisedForm):
 # (issue 10: every id, number and date a page reads is parsed by a form, never by int())
 from delegations.params import IdField, QueryForm  # noqa: E402
 
-from .models import PetitionStatus  # noqa: E402
+from .models import PETITION_STATES, PetitionStatus  # noqa: E402
 
 
 class PetitionFilterQuery(QueryForm):
@@ -153,6 +153,9 @@ class PetitionFilterQuery(QueryForm):
     overdue = forms.CharField(label=_("overdue"), max_length=10)
     unclassified = forms.CharField(label=_("unclassified"), max_length=10)
     forwarded = forms.ChoiceField(label=_("forwarded"), choices=[("0", "0"), ("1", "1")])
+    council = IdField(label=_("council"))
+    state = forms.ChoiceField(label=_("state"), choices=[(key, label) for key, (label, _rule) in PETITION_STATES.items()])
+    sort = forms.ChoiceField(label=_("order"), choices=[("due", _("due soonest first"))])
 
 
 class FloorQuery(QueryForm):
@@ -179,3 +182,17 @@ class ReportIssueForm(NormalisedForm):
 
     number = forms.IntegerField(label=_("number"), min_value=1, max_value=99999, required=False)
     issued_on = SensibleDateField(label=_("issue date"), required=False)
+
+
+class AgencyInboxQuery(QueryForm):
+    """The agency inbox's filters: a search, a status, one of the agency's agencies, and what waits
+    (due within the working days of petitions.work.DUE_SOON_WORKING_DAYS, sent back, overdue)."""
+
+    q = forms.CharField(label=_("search"), max_length=200)
+    status = forms.ChoiceField(label=_("status"), choices=[(PetitionStatus.FORWARDED, PetitionStatus.FORWARDED.label),
+                                                           (PetitionStatus.ANSWERED, PetitionStatus.ANSWERED.label),
+                                                           (PetitionStatus.CLOSED, PetitionStatus.CLOSED.label)])
+    agency = IdField(label=_("agency"))
+    state = forms.ChoiceField(label=_("state"), choices=[("due_soon", _("Due within 5 working days")),
+                                                         ("sent_back", _("Sent back to the agency")),
+                                                         ("overdue", _("Overdue"))])

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from delegations.dates import SensibleDateField
 from delegations.forms import CouncilScopedForm, DateInput
 from delegations.models import Agency
-from delegations.params import QueryForm
+from delegations.params import IdField, QueryForm
 from delegations.textforms import NormalisedForm, NormalisedModelForm
 from delegations.uploads import validate_upload
 
@@ -148,3 +148,11 @@ class PlanListQuery(QueryForm):
     q = forms.CharField(label=_("search"), max_length=200)
     status = forms.ChoiceField(label=_("status"), choices=PlanStatus.choices)
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    council = IdField(label=_("council"))
+
+
+class AssignmentListQuery(QueryForm):
+    """The assignment list's filters: a council, and only the overdue ones."""
+
+    council = IdField(label=_("council"))
+    due = forms.ChoiceField(label=_("due"), choices=[("overdue", _("overdue"))])

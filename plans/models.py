@@ -242,12 +242,16 @@ class AssignmentStatus(models.TextChoices):
 RUNNING_PLAN_STATUSES = ("issued", "published")
 
 
+def assignment_overdue_q(today):
+    """Open assignments of a running (issued or published) plan past their due date, as of `today`
+    in local time (Asia/Ho_Chi_Minh): the one definition lists, pages and counts use."""
+    return models.Q(status=AssignmentStatus.OPEN, due_on__lt=today, plan__status__in=RUNNING_PLAN_STATUSES)
+
+
 class AssignmentQuerySet(PlanPartQuerySet):
     def overdue(self, today=None):
-        """Open assignments of a running (issued or published) plan past their due date, as of
-        `today` in local time (Asia/Ho_Chi_Minh): the one definition lists, pages and counts use."""
-        today = today or timezone.localdate()
-        return self.filter(status=AssignmentStatus.OPEN, due_on__lt=today, plan__status__in=RUNNING_PLAN_STATUSES)
+        """assignment_overdue_q as of `today` (local date)."""
+        return self.filter(assignment_overdue_q(today or timezone.localdate()))
 
 
 class Assignment(models.Model):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/download/<slug:kind>/", views.plan_download, name="plan_download"),
     path("<int:pk>/signed/", views.plan_signed_upload, name="plan_signed_upload"),
     path("assignments/mine/", views.my_assignments, name="my_assignments"),
+    path("assignments/", views.assignment_list, name="assignment_list"),
     path("assignments/<int:pk>/toggle/", views.assignment_toggle, name="assignment_toggle"),
     path("public/", views.public_plans, name="public_plans"),
     path("public/<int:pk>/<slug:kind>/", views.public_plan_download, name="public_plan_download"),

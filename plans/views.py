@@ -54,10 +54,12 @@ def plan_list(request):
         plans = plans.filter(status=filters.get("status"))
     if filters.get("year"):
         plans = plans.filter(year=filters.get("year"))
+    if filters.get("council"):
+        plans = plans.filter(council_id=filters.get("council"))
     page_obj, querystring = paginate(request, plans, PAGE_SIZE)
     return render(request, "plans/plan_list.html", {
         "page_obj": page_obj, "query": query, "statuses": PlanStatus.choices, "status": params.get("status", ""),
-        "year": params.get("year", ""), "querystring": querystring,
+        "year": params.get("year", ""), "querystring": querystring, "council": filters.get("council"),
         "can_create": Council.objects.managed_by(request.user).exists(),
     })
 
@@ -279,6 +281,25 @@ def my_assignments(request):
     assignments = services.assignments_for(request.user).select_related("plan", "plan__council", "agency", "round")
     return render(request, "plans/_my_assignments.html", {
         "assignments": assignments[:15], "today": timezone.localdate(),
+    })
+
+
+@login_required
+def assignment_list(request):
+    """Every open assignment this user answers for (services.assignments_for), due soonest first;
+    ?council= narrows it to one council, ?due=overdue to those past their date
+    (AssignmentQuerySet.overdue, the rule the home page counts with)."""
+    query = forms.AssignmentListQuery(request.GET)
+    query.warn(request)
+    assignments = services.assignments_for(request.user).select_related("plan", "plan__council")
+    if query.get("council"):
+        assignments = assignments.filter(plan__council_id=query.get("council"))
+    if query.get("due") == "overdue":
+        assignments = assignments.overdue()
+    page_obj, querystring = paginate(request, assignments, PAGE_SIZE)
+    return render(request, "plans/assignment_list.html", {
+        "page_obj": page_obj, "querystring": querystring, "due": query.get("due") or "",
+        "council": query.get("council"), "today": timezone.localdate(),
     })
 
 

@@ -57,12 +57,66 @@ def minutes_final_q():
     return Q(minutes__status=MinutesStatus.FINAL)
 
 
+def minutes_overdue_q(today):
+    """Held meetings whose minutes are still not final past their due date, as of `today` (a local
+    date): the late minutes someone must still file."""
+    return held_q() & Q(minutes_due_on__isnull=False) & ~minutes_final_q() & Q(minutes_due_on__lt=today)
+
+
 def minutes_late_q(today):
     """Held meetings whose minutes are late as of `today` (a local date): not final and past their
-    due date, or made final after it (the day of finalising in local time)."""
-    return held_q() & Q(minutes_due_on__isnull=False) & (
-        (~minutes_final_q() & Q(minutes_due_on__lt=today))
-        | (minutes_final_q() & Q(minutes__finalised_at__date__gt=F("minutes_due_on"))))
+    due date (minutes_overdue_q), or made final after it (the day of finalising in local time)."""
+    return minutes_overdue_q(today) | (
+        held_q() & Q(minutes_due_on__isnull=False) & minutes_final_q()
+        & Q(minutes__finalised_at__date__gt=F("minutes_due_on")))
+
+
+def minutes_to_file_q():
+    """Held meetings without final minutes (late or not): the group leader writes and finalises them."""
+    return held_q() & ~minutes_final_q()
+
+
+WAITING_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.POSTPONED)
+
+
+def to_hold_q(now):
+    """Meetings still to hold: planned or postponed, not over yet (started at most DEFAULT_DURATION
+    before `now`)."""
+    return Q(status__in=WAITING_STATUSES, starts_at__gte=now - DEFAULT_DURATION)
+
+
+def outcome_due_q(now):
+    """Meetings whose time has passed (DEFAULT_DURATION after they started) with no outcome recorded:
+    still planned or postponed. The group leader records whether they were held."""
+    return Q(status__in=WAITING_STATUSES, starts_at__lt=now - DEFAULT_DURATION)
+
+
+def attended_by_q(user):
+    """The user's meetings ("my meetings"): those they attend as a delegate, and those of the
+    delegate groups they lead."""
+    from delegations.models import Membership, Role
+    groups = Membership.objects.filter(user=user, is_active=True, role=Role.GROUP_LEADER,
+                                       group__isnull=False).values("group_id")
+    attending = ContactSession.delegates.through.objects.filter(delegate__user=user).values("contactsession_id")
+    return Q(pk__in=attending) | Q(group__in=groups)
+
+
+# The meeting list's "state" filter and the home page's counts: (label, rule of (now, today)).
+SESSION_STATES = {
+    "planned": (_("Planned (not cancelled)"), lambda now, today: planned_q()),
+    "held": (_("Held"), lambda now, today: held_q()),
+    "minutes_on_time": (_("Minutes in on time"), lambda now, today: minutes_on_time_q()),
+    "to_hold": (_("To hold"), lambda now, today: to_hold_q(now)),
+    "outcome_due": (_("Outcome to record"), lambda now, today: outcome_due_q(now)),
+    "minutes_to_file": (_("Minutes to file"), lambda now, today: minutes_to_file_q()),
+    "minutes_overdue": (_("Minutes overdue"), lambda now, today: minutes_overdue_q(today)),
+    "minutes_late": (_("Minutes late (overdue or filed late)"), lambda now, today: minutes_late_q(today)),
+}
+
+
+def session_state_q(state, now=None, today=None):
+    now = now or timezone.now()
+    return SESSION_STATES[state][1](now, today or timezone.localdate(now))
 
 
 def minutes_on_time_q():

@@ -1,5 +1,6 @@
 import datetime
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,15 +27,26 @@ from plans.models import ContactRound
 from . import services
 from .forms import MinutesForm, OutcomeForm, ScanForm, SessionForm, add_service_errors
 from .ical import calendar_feed
-from .models import ContactSession, MeetingStatus, Minutes, MinutesStatus
+from .models import (
+    SESSION_STATES,
+    ContactSession,
+    MeetingStatus,
+    Minutes,
+    MinutesStatus,
+    attended_by_q,
+    session_state_q,
+)
 from .services import schedulable_groups
 
 PAGE_SIZE = 25
 
 
 class SessionListQuery(QueryForm):
+    council = IdField(label=_lazy("council"))
     round = IdField(label=_lazy("round"))
     group = IdField(label=_lazy("delegate group"))
+    state = forms.ChoiceField(label=_lazy("state"), choices=[(k, v[0]) for k, v in SESSION_STATES.items()])
+    mine = forms.ChoiceField(label=_lazy("My meetings"), choices=[("1", "1")])
 
 
 class FeedQuery(QueryForm):
@@ -52,12 +64,13 @@ def session_list(request):
     groups = DelegateGroup.objects.for_user(request.user)
     query = SessionListQuery(params)
     query.warn(request)
-    if query.get("round"):
-        sessions = sessions.filter(round_id=query.get("round"))
-    if query.get("group"):
-        sessions = sessions.filter(group_id=query.get("group"))
-    if params.get("mine"):
-        sessions = sessions.filter(delegates__user=request.user)
+    for name in ("council", "round", "group"):
+        if query.get(name):
+            sessions = sessions.filter(**{f"{name}_id": query.get(name)})
+    if query.get("state"):  # the same rules as the home page's counts (sessions.models.SESSION_STATES)
+        sessions = sessions.filter(session_state_q(query.get("state")))
+    if query.get("mine"):
+        sessions = sessions.filter(attended_by_q(request.user))
     # One definition of planned, held, minutes late…: ContactSessionQuerySet.progress_counts().
     progress = (sessions.order_by().values("group__name")
                 .annotate(**ContactSession.objects.progress_counts(timezone.localdate()))
@@ -66,7 +79,9 @@ def session_list(request):
     return render(request, "sessions/session_list.html", {
         "page_obj": page_obj, "rounds": rounds, "groups": groups, "progress": progress,
         "selected_round": params.get("round", ""), "selected_group": params.get("group", ""),
-        "mine": bool(params.get("mine")), "querystring": querystring,
+        "mine": bool(query.get("mine")), "querystring": querystring,
+        "states": [(k, v[0]) for k, v in SESSION_STATES.items()], "selected_state": query.get("state") or "",
+        "selected_council": query.get("council"),
         "can_schedule": schedulable_groups(request.user).exists(),
     })
 

@@ -263,6 +263,9 @@ PROMISED_DATE_MAX_DAYS = int(os.environ.get("PROMISED_DATE_MAX_DAYS", "730"))
 # The public petition lookup: how many lookups one address may make (django-ratelimit's "N/period"
 # with period s, m, h or d), counted in the default cache.
 PETITION_LOOKUP_RATE = os.environ.get("PETITION_LOOKUP_RATE", "20/m")
+# The filter menus of each council (petitions.menus) stay cached this long at most; a change of a
+# group, commune, agency or field forgets them at once in a shared cache (Redis).
+MENU_CACHE_SECONDS = int(os.environ.get("MENU_CACHE_SECONDS", "600"))
 # Behind a reverse proxy every request comes from the proxy's address: name the header it sets
 # with the client's single address, e.g. HTTP_X_REAL_IP (never a list such as X-Forwarded-For).
 if os.environ.get("RATELIMIT_IP_META_KEY"):

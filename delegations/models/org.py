@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..menus import MenuSource
 from ..text import fold
 
 
@@ -192,7 +193,7 @@ class CommuneKind(models.TextChoices):
     SPECIAL_ZONE = "dac_khu", _("Special zone (đặc khu)")
 
 
-class Commune(Searchable):
+class Commune(MenuSource, Searchable):
     """An administrative commune of the province; its own council, when it has one, points here."""
 
     council = models.ForeignKey(
@@ -250,7 +251,7 @@ class ElectoralUnit(Searchable):
         return [self.name, self.number]
 
 
-class DelegateGroup(Searchable):
+class DelegateGroup(MenuSource, Searchable):
     council = models.ForeignKey(Council, verbose_name=_("council"), on_delete=models.CASCADE,
                                 related_name="delegate_groups")
     term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="delegate_groups")
@@ -347,7 +348,7 @@ class AgencyLevel(models.TextChoices):
     CENTRAL = "central", _("Central")
 
 
-class Agency(Searchable):
+class Agency(MenuSource, Searchable):
     """A body that answers petitions: a People's Committee, a department, a ministry."""
 
     council = models.ForeignKey(

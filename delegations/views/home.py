@@ -11,16 +11,22 @@ from django.views.decorators.http import require_POST
 from .. import services
 from ..access import active_memberships
 from ..health import health_report
-from ..models import Notification
+from ..models import OVERSIGHT_ROLES, Notification
 from ..pagination import paginate
+from ..work import my_work
 
 
 @login_required
 def home(request):
-    """The user's council and role, and the places later work fills in."""
+    """The user's councils and roles, and "my work": for each role, what waits on them, counted
+    with the rules the lists filter with, each figure linking to its list (delegations.work)."""
     memberships = list(active_memberships(request.user))
     recent = Notification.objects.for_user(request.user)[:5]
-    return render(request, "delegations/home.html", {"membership_list": memberships, "recent": recent})
+    return render(request, "delegations/home.html", {
+        "membership_list": memberships, "recent": recent,
+        "sections": my_work(user=request.user, memberships=memberships),
+        "oversees": [m for m in memberships if m.role in OVERSIGHT_ROLES],
+    })
 
 
 @login_required

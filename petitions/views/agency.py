@@ -20,8 +20,9 @@ from delegations.once import once
 from delegations.pagination import paginate
 
 from .. import services
-from ..forms import AnswerForm, ExtensionForm
+from ..forms import AgencyInboxQuery, AnswerForm, ExtensionForm
 from ..models import Answer, ExtensionStatus, Petition, PetitionStatus
+from ..work import agency_state_q
 
 PAGE_SIZE = 25
 # Pages are offered up to this many petitions ("of more than 40"): a ministry's inbox in a large
@@ -61,20 +62,26 @@ def inbox(request):
     petitions = (Petition.objects.for_agency(request.user).filter(agency_id__in=agencies)
                  .select_related("agency", "forwarding").prefetch_related("fields")
                  .order_by(F("due_on").asc(nulls_last=True), "pk"))
-    query = request.GET.get("q", "").strip()
+    params = AgencyInboxQuery(request.GET)
+    params.warn(request)
+    query = (params.get("q") or "").strip()
     if query:
         petitions = petitions.search(query)
-    status = request.GET.get("status", "")
-    if status in dict(INBOX_STATUSES):
+    status = params.get("status") or ""
+    if status:
         petitions = petitions.filter(status=status)
-    else:
-        status = ""
+    if params.get("agency"):
+        petitions = petitions.filter(agency_id=params.get("agency"))
+    state = params.get("state") or ""
+    if state:  # the rules the home page counts with (petitions.work.agency_state_q)
+        petitions = petitions.filter(agency_state_q(state, agencies=agencies, today=timezone.localdate()))
     page_obj, querystring = paginate(request, petitions, PAGE_SIZE, count_limit=COUNT_LIMIT)
     today = timezone.localdate()
     for petition in page_obj:
         petition.late = petition.is_overdue(today)
     return render(request, "petitions/agency_inbox.html", {
         "page_obj": page_obj, "query": query, "status": status, "statuses": INBOX_STATUSES,
+        "state": state, "states": params.fields["state"].choices, "agency": params.get("agency"),
         "querystring": querystring, "today": today,
     })
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from delegations.access import (
     require_office,
 )
 from delegations.deadlines import deadlines_history
-from delegations.models import Agency, AgencyLevel, Commune, Council, DelegateGroup, Role
+from delegations.models import AgencyLevel, Council, DelegateGroup, Role
 from delegations.once import once
 from delegations.pagination import paginate, read_page_in_order, reading_in_order
 from delegations.params import parse_id
@@ -45,15 +45,18 @@ from ..forms import (
     SimilarQuery,
     SubmitForm,
 )
+from ..menus import councils_for_menus, grouped_menus, ordered_councils
 from ..models import (
+    PETITION_STATES,
     ExtensionRequest,
     Forwarding,
     Petition,
-    PetitionField,
     PetitionStatus,
     Submission,
     VoterDataSurface,
+    petition_state_q,
     public_code_normalise,
+    unclassified_q,
 )
 from ..privacy import VotersShown, visible_family_voters, voter_access_record, with_visible_voters
 
@@ -107,8 +110,8 @@ def floor(request, session_pk):
 
 # ------------------------------------------------------------------------------- list and search
 
-FILTERS = ("q", "round", "group", "commune", "field", "level", "agency", "status", "overdue", "unclassified",
-           "forwarded")
+FILTERS = ("q", "council", "round", "group", "commune", "field", "level", "agency", "status", "overdue",
+           "unclassified", "forwarded", "state", "sort")
 
 
 def filtered_petitions(request):
@@ -122,7 +125,7 @@ def filtered_petitions(request):
     query = (params.get("q") or "").strip()
     if query:
         rows = rows.search(query)
-    for name, lookup in (("round", "round_id"), ("group", "group_id"), ("commune", "commune_id"),
+    for name, lookup in (("council", "council_id"), ("round", "round_id"), ("group", "group_id"), ("commune", "commune_id"),
                          ("agency", "agency_id"), ("field", "fields")):
         if params.get(name):
             rows = rows.filter(**{lookup: params.get(name)})
@@ -133,23 +136,36 @@ def filtered_petitions(request):
     if params.get("overdue"):
         rows = rows.overdue()
     if params.get("unclassified"):
-        rows = rows.filter(status=PetitionStatus.RECEIVED)
+        rows = rows.filter(unclassified_q())
     if params.get("forwarded") in ("0", "1"):  # forwarded to an agency (the dashboard's figures) or not yet
         rows = rows.filter(forwarding__isnull=params.get("forwarded") == "0")
+    if params.get("state"):  # the rules the home page and the dashboard count with (PETITION_STATES)
+        rows = rows.filter(petition_state_q(params.get("state"), timezone.localdate()))
     return rows
 
 
-def filter_choices(user):
-    """The options of the list's filters: each one query, whatever the number of petitions."""
-    councils = Council.objects.for_user(user)
+def list_order(request):
+    """The list's order: newest first, or, with ?sort=due, the one due soonest first."""
+    if PetitionFilterQuery(request.GET).get("sort") == "due":
+        return (F("due_on").asc(nulls_last=True), "pk")
+    return ("-created_at", "-pk")
+
+
+def filter_choices(user, council=None):
+    """The options of the list's filters, whatever the number of petitions: the councils (one
+    query), the rounds (one), and the groups, communes, agencies and fields of each council grouped
+    under its name, from the cache (petitions.menus; four queries when not cached). With a council
+    chosen, only that council's options."""
+    councils = councils_for_menus(user)
+    rounds = ContactRound.objects.filter(plan__council__in=[c.pk for c in councils]).select_related("plan")
+    if council and any(c.pk == council for c in councils):
+        rounds = rounds.filter(plan__council_id=council)
     return {
-        "rounds": ContactRound.objects.filter(plan__council__in=councils).select_related("plan")
-        .order_by("-starts_on")[:50],
-        "groups": DelegateGroup.objects.filter(council__in=councils).order_by("council", "name"),
-        "communes": Commune.objects.filter(council__in=councils).order_by("council", "name"),
-        "fields": PetitionField.objects.filter(council__in=councils),
-        "agencies": Agency.objects.filter(council__in=councils, is_active=True),
+        "councils": ordered_councils(user, councils),
+        "rounds": rounds.order_by("-starts_on")[:50],
+        **grouped_menus(user, councils, selected=council),
         "levels": AgencyLevel.choices, "statuses": PetitionStatus.choices,
+        "states": [(key, label) for key, (label, _rule) in PETITION_STATES.items()],
     }
 
 
@@ -173,7 +189,7 @@ def petition_list(request):
     # Only what the rows show (group, commune, agency): each further join costs PostgreSQL more time
     # to plan the page than to run it.
     petitions = (filtered_petitions(request).select_related("commune", "group", "agency")
-                 .prefetch_related("fields").order_by("-created_at", "-pk"))
+                 .prefetch_related("fields").order_by(*list_order(request)))
     searched = bool(request.GET.get("q", "").strip())
     if searched and _few_petitions(request):
         # A commune council's few thousand: read along its own index, never the province's trigrams.
@@ -188,7 +204,8 @@ def petition_list(request):
     can_manage = managed.exists()
     return render(request, "petitions/petition_list.html", {
         "page_obj": page_obj, "querystring": querystring, "filters": {k: request.GET.get(k, "") for k in FILTERS},
-        "choices": filter_choices(request.user), "can_manage": can_manage,
+        "choices": filter_choices(request.user, PetitionFilterQuery(request.GET).get("council")),
+        "can_manage": can_manage,
         "oversees": can_manage or has_role(request.user, Role.STANDING),
         "classify_form": ClassifyForm(councils=managed) if can_manage else None,
         "today": timezone.localdate(), "filtered": any(request.GET.get(k) for k in FILTERS),

@@ -165,6 +165,11 @@ def expected_petitions(council, rnd, today):
         return (p.status in (PetitionStatus.ANSWERED, PetitionStatus.CLOSED) and bool(dates)
                 and p.answer_due_on is not None and min(dates) <= p.answer_due_on)
 
+    def due_reached(p):
+        return p.forwarding_id is not None and (
+            p.status in (PetitionStatus.ANSWERED, PetitionStatus.CLOSED)
+            or (p.status == PetitionStatus.FORWARDED and p.answer_due_on is not None and p.answer_due_on < today))
+
     overdue = [p for p in rows if p.status in OPEN_STATUSES and p.due_on is not None and p.due_on < today]
     return {
         "rows": rows,
@@ -174,6 +179,13 @@ def expected_petitions(council, rnd, today):
         "waiting": sum(p.status == PetitionStatus.CLASSIFIED for p in rows),
         "forwarded": sum(p.forwarding_id is not None for p in rows),
         "on_time": sum(on_time(p) for p in rows),
+        # Issue 12: "answered on time" over the petitions whose answer date has come or that were
+        # answered; the others are "not yet due", shown apart.
+        "due_reached": sum(due_reached(p) for p in rows),
+        "not_yet_due": sum(p.forwarding_id is not None and p.status == PetitionStatus.FORWARDED
+                           and not due_reached(p) for p in rows),
+        "due_reached_rows": {p.pk for p in rows if due_reached(p)},
+        "on_time_rows": {p.pk for p in rows if on_time(p)},
         "overdue": len(overdue),
         "overdue_office": sum(p.forwarding_id is None for p in overdue),
         "by_agency": Counter(str(p.agency) for p in overdue if p.forwarding_id is not None),
@@ -220,7 +232,8 @@ def check_council(client, data, today, params=None):
     assert context["round"] == data["round"]
     figures = context["figures"]
     want = expected_petitions(data["council"], data["round"], today)
-    for key in ("total", "classified", "unclassified", "waiting", "forwarded", "on_time", "overdue", "overdue_office"):
+    for key in ("total", "classified", "unclassified", "waiting", "forwarded", "on_time", "due_reached", "not_yet_due",
+                "overdue", "overdue_office"):
         assert figures["totals"][key] == want[key], key
     by_agency = {bar.label: bar.value for bar in figures["agencies"]}
     assert by_agency == dict(want["by_agency"])
@@ -229,7 +242,8 @@ def check_council(client, data, today, params=None):
     progress = {p.key: p for p in figures["progress"]}
     assert (progress["classified"].part, progress["classified"].whole) == (want["classified"], want["total"])
     assert (progress["forwarded"].part, progress["forwarded"].whole) == (want["forwarded"], want["total"])
-    assert (progress["on-time"].part, progress["on-time"].whole) == (want["on_time"], want["forwarded"])
+    assert (progress["on-time"].part, progress["on-time"].whole) == (want["on_time"], want["due_reached"])
+    assert progress["on-time"].extra[0][1] == want["not_yet_due"]
 
     meetings = expected_meetings(data["council"], data["round"])
     assert {row["group__name"]: (row["planned"], row["held"], row["minutes_on_time"]) for row in figures["groups"]} \
@@ -251,6 +265,7 @@ def test_each_councils_figures_equal_the_rows_with_no_leak(world, councils, clie
     for t in totals:
         assert t["unclassified"] and t["waiting"] and t["forwarded"] and t["on_time"] and t["overdue_office"]
         assert t["overdue_forwarded"] and t["on_time"] < t["forwarded"]
+        assert t["not_yet_due"] and t["due_reached"] < t["forwarded"]
     assert len(province["figures"]["agencies"]) == 2 and len(province["figures"]["fields"]) == 2
     assert province["figures"]["minutes"].part < province["figures"]["minutes"].whole
     # The standing committee reads the same figures as the office.
@@ -291,13 +306,24 @@ def test_the_links_list_exactly_the_counted_rows(world, councils, client_for):
         progress = {p.key: p for p in figures["progress"]}
         assert listed(client, figures["total_url"]) == {p.pk for p in rows}
         assert listed(client, progress["forwarded"].part_url) == {p.pk for p in rows if p.forwarding_id}
-        assert listed(client, progress["on-time"].whole_url) == {p.pk for p in rows if p.forwarding_id}
-        still, waiting, late = progress["classified"].extra[0], progress["forwarded"].extra[0], progress["on-time"].extra[0]
+        assert listed(client, progress["on-time"].whole_url) == want["due_reached_rows"]
+        assert listed(client, progress["on-time"].part_url) == want["on_time_rows"]
+        not_yet = progress["on-time"].extra[0]
+        assert listed(client, not_yet[2]) == {p.pk for p in rows if p.forwarding_id and p.status == PetitionStatus.FORWARDED
+                                              and p.pk not in want["due_reached_rows"]}
+        still, waiting, late = progress["classified"].extra[0], progress["forwarded"].extra[0], progress["on-time"].extra[1]
         assert listed(client, still[2]) == {p.pk for p in rows if p.status == PetitionStatus.RECEIVED}
         assert still[1] == want["unclassified"]
         assert listed(client, waiting[2]) == {p.pk for p in rows if p.status == PetitionStatus.CLASSIFIED}
         overdue = {p.pk for p in rows if p.is_overdue(today)}
         assert listed(client, late[2]) == {p.pk for p in rows if p.pk in overdue and p.forwarding_id}
+        # Issue 12: the meetings and minutes figures link to the meeting list filtered by the same rules.
+        for figure in (figures["meetings"], figures["minutes"]):
+            assert len(listed(client, figure.part_url)) == figure.part
+            assert len(listed(client, figure.whole_url)) == figure.whole
+        for bar in figures["held_bars"] + figures["minutes_bars"]:
+            assert len(listed(client, bar.url)) == bar.value
+            assert {s.group.name for s in listed(client, bar.url)} <= {bar.label}
         assert listed(client, figures["overdue_url"]) == overdue
         assert listed(client, figures["overdue_office_url"]) == {p.pk for p in rows if p.pk in overdue
                                                                  and not p.forwarding_id}

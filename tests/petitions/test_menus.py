@@ -1,0 +1,127 @@
+"""The petition list's filter menus as a province reads them (petitions/menus.py): groups, communes,
+agencies and fields under their council's name, the user's own council first, the same name never
+twice without its council; only the chosen council's options when one is chosen; each council's
+lists cached, and forgotten when a field, agency, group or commune of that council changes."""
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from delegations.menus import menu_cache_key
+from petitions.menus import council_menus
+from petitions.models import PetitionField
+from tests.factories import (
+    AgencyFactory,
+    CommuneCouncilFactory,
+    CommuneFactory,
+    DelegateGroupFactory,
+    TermFactory,
+)
+
+URL = reverse("petitions:petition_list")
+
+
+@pytest.fixture
+def menus(world):
+    cache.clear()  # the test settings' cache is the process' memory: start from nothing
+    ward = CommuneCouncilFactory(name="HĐND phường An Bình", parent=world.council)
+    out = {"ward": ward}
+    for council in (world.council, world.commune_council, ward, world.other_council):
+        PetitionField.objects.create(council=council, name="Giao thông")
+        AgencyFactory(council=council, name=f"UBND {council.pk}", short_name="UBND")
+        CommuneFactory(council=council, name="Kiêm Tân")
+        term = TermFactory(council=council, name=f"Khóa {council.pk}")
+        DelegateGroupFactory(council=council, term=term, name="Tổ đại biểu số 9")
+    yield out
+    cache.clear()
+
+
+def labels(groups):
+    return [(str(council), [label for _pk, label in options]) for council, options in groups]
+
+
+def test_a_province_reads_each_councils_options_under_its_name_its_own_first(world, menus, client_for):
+    response = client_for(world.users["office"]).get(URL)
+    choices = response.context["choices"]
+    order = ["HĐND tỉnh Bắc Ninh", "HĐND phường An Bình", "HĐND xã Tiên Du"]
+    assert [str(c) for c in choices["councils"]] == order
+    assert labels(choices["fields"]) == [(name, ["Giao thông"]) for name in order]
+    assert [council for council, _labels in labels(choices["agencies"])] == order
+    assert [council for council, _labels in labels(choices["groups"])] == order
+    assert [council for council, _labels in labels(choices["communes"])][:3] == order
+    html = response.content.decode()
+    menu = html[html.index('data-testid="menu-field"'):]
+    menu = menu[:menu.index("</select>")]
+    # One "Giao thông" per council, each under an optgroup labelled with its council.
+    assert menu.count("<optgroup") == 3 and menu.count("Giao thông") == 3
+    for name in order:
+        assert f'<optgroup label="{name}">' in menu
+    assert "Lạng Sơn" not in html  # another province's options are never offered
+
+
+def test_a_commune_office_reads_its_own_options_without_groups(world, menus, client_for):
+    response = client_for(world.users["commune_office"]).get(URL)
+    choices = response.context["choices"]
+    assert labels(choices["fields"]) == [("HĐND xã Tiên Du", ["Giao thông"])]
+    menu = response.content.decode().split('data-testid="menu-field"')[1].split("</select>")[0]
+    assert "<optgroup" not in menu and menu.count("Giao thông") == 1
+
+
+def test_with_a_council_chosen_the_menus_list_its_own_options(world, menus, client_for):
+    ward = menus["ward"]
+    response = client_for(world.users["office"]).get(URL, {"council": ward.pk})
+    choices = response.context["choices"]
+    for kind in ("fields", "agencies", "groups", "communes"):
+        assert [council for council, _options in choices[kind]] == [ward], kind
+    assert all(r.plan.council_id == ward.pk for r in choices["rounds"])
+
+
+def test_the_menus_are_cached_per_council_and_read_in_four_queries_when_not(world, menus, client_for):
+    client = client_for(world.users["office"])
+    with CaptureQueriesContext(connection) as first:
+        client.get(URL)
+    with CaptureQueriesContext(connection) as second:
+        client.get(URL)
+    assert len(first) - len(second) == 4  # groups, communes, agencies, fields: built once for the three councils
+    for council in (world.council, world.commune_council, menus["ward"]):
+        assert cache.get(menu_cache_key(council.pk)) is not None
+    assert cache.get(menu_cache_key(world.other_council.pk)) is None
+
+
+@pytest.mark.parametrize("change", ["field", "agency", "group", "commune", "field_deleted", "agency_moved"])
+def test_a_change_of_a_councils_options_forgets_its_cached_menus(world, menus, change):
+    ward, province = menus["ward"], world.council
+    ids = [province.pk, ward.pk, world.commune_council.pk]
+    council_menus(ids)
+    assert all(cache.get(menu_cache_key(pk)) is not None for pk in ids)
+    if change == "field":
+        PetitionField.objects.create(council=ward, name="Môi trường")
+        expected = ("fields", "Môi trường")
+    elif change == "agency":
+        agency = ward.agencies.get()
+        agency.short_name = "UBND phường"
+        agency.save()
+        expected = ("agencies", "UBND phường")
+    elif change == "group":
+        DelegateGroupFactory(council=ward, term=ward.terms.get(), name="Tổ đại biểu số 10")
+        expected = ("groups", "Tổ đại biểu số 10")
+    elif change == "commune":
+        CommuneFactory(council=ward, name="Phường Mới")
+        expected = ("communes", "Phường Mới")
+    elif change == "field_deleted":
+        ward.petition_fields.get().delete()
+        assert cache.get(menu_cache_key(ward.pk)) is None
+        assert council_menus([ward.pk])[ward.pk]["fields"] == []
+        return
+    else:  # an agency moved from the ward to the province: both councils' menus change
+        agency = ward.agencies.get()
+        agency.council = province
+        agency.save()
+        assert cache.get(menu_cache_key(province.pk)) is None
+        expected = ("agencies", None)
+    assert cache.get(menu_cache_key(ward.pk)) is None  # forgotten: the next page builds it again
+    assert cache.get(menu_cache_key(world.commune_council.pk)) is not None  # another council's stays
+    kind, label = expected
+    rebuilt = [name for _pk, name in council_menus([ward.pk])[ward.pk][kind]]
+    assert (label in rebuilt) if label else rebuilt == []
