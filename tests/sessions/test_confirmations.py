@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import DocumentNumber
-from sessions.models import ContactSession, Minutes, MinutesStatus, MeetingStatus
+from sessions.models import ContactSession, MeetingStatus, Minutes, MinutesStatus
 
 pytestmark = pytest.mark.django_db
 
