@@ -218,6 +218,24 @@ def minutes_finalise(*, minutes, user=None):
     return minutes
 
 
+@transaction.atomic
+def minutes_render_again(*, minutes):
+    """"Prepare again" (Chuẩn bị lại) the final minutes' BIÊN BẢN when printing failed or waits too long
+    (the broker was down, the worker lost it); refused once it is printed. Idempotent: the render task
+    prints final minutes without a PDF only."""
+    minutes = _minutes_lock(minutes)
+    if minutes.status != MinutesStatus.FINAL:
+        raise ValidationError(_("Only final minutes are printed."))
+    if minutes.pdf:
+        raise ValidationError(_("The document is already prepared."))
+    from delegations.outbox import outbox_enqueue
+
+    from .tasks import minutes_render
+
+    outbox_enqueue(minutes_render, minutes_id=minutes.pk)
+    return minutes
+
+
 def minutes_document(minutes):
     """The final minutes as "BIÊN BẢN" in the Decree 30 layout, with THƯ KÝ and CHỦ TỌA signing."""
     from documents import Block, OfficialDocument, Signature

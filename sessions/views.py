@@ -128,6 +128,33 @@ def session_detail(request, pk):
     })
 
 
+@login_required
+def session_files(request, pk):
+    """The meeting's printed documents (invitation, BIÊN BẢN), polled by htmx while one is being
+    printed: scoped as the meeting's page."""
+    require_council_staff(request.user)
+    session = get_for_user(ContactSession, request.user, pk)
+    return render(request, "sessions/_files.html", {
+        "session": session, "minutes": Minutes.objects.filter(session=session).first(),
+        "can_edit": schedulable_groups(request.user).filter(pk=session.group_id).exists(),
+    })
+
+
+@login_required
+@require_POST
+def minutes_render_again(request, pk):
+    """"Prepare again" the BIÊN BẢN when its printing failed or waits too long."""
+    session = _session_for_leader(request, pk)
+    minutes = get_object_or_404(Minutes, session=session)
+    try:
+        services.minutes_render_again(minutes=minutes)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The document is being prepared again."))
+    return redirect(session)
+
+
 def public_schedule(request):
     """The public announcement the law asks for: upcoming meetings by commune and group, without login."""
     now = timezone.now()
