@@ -342,7 +342,8 @@ def similar(request):
         exclude = Petition.objects.filter(council=council, pk=query.get("exclude") or 0).first()
         found = services.similar_petitions(council=council, text=query.get("text") or "", round=rnd,
                                            exclude=exclude)
-    return render(request, "petitions/_similar.html", {"similar": found})
+    # From the floor table: a short flag under the row being typed.
+    return render(request, "petitions/_similar.html", {"similar": found, "row": query.get("row")})
 
 
 # ------------------------------------------------------------------------------ one petition
