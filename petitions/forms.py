@@ -163,10 +163,24 @@ class FloorQuery(QueryForm):
 
 
 class SimilarQuery(QueryForm):
+    """The similar-petitions fragment's parameters: the text typed, or, from the floor table, the number
+    of the row being typed (`row`), whose text comes as that row's own field ("rows-<row>-text")."""
+
     council = IdField(label=_("council"))
     round = IdField(label=_("round"))
     exclude = IdField(label=_("petition"))
     text = forms.CharField(label=_("the petition as said"), max_length=20000)
+    row = forms.IntegerField(label=_("rows"), min_value=0, max_value=10000)
+
+    def clean(self):
+        cleaned = super().clean()
+        row = cleaned.get("row")
+        if row is not None and not cleaned.get("text"):
+            try:  # the floor row's text, parsed as `text` is (a text too long is left out)
+                cleaned["text"] = self.fields["text"].clean(self.data.get(f"rows-{row}-text", ""))
+            except forms.ValidationError:
+                cleaned["text"] = None
+        return cleaned
 
 
 class SubmitForm(NormalisedForm):

@@ -721,6 +721,7 @@ class VoterDataSurface(models.TextChoices):
     PETITION_PAGE = "petition_page", _("Petition page")
     FLOOR_TABLE = "floor_table", _("Petitions from the floor")
     EXPORT = "export", _("Excel export of petitions")
+    SLIP = "slip", _("Receipt for the voter")
 
 
 class VoterDataAccessQuerySet(CouncilScopedQuerySet):

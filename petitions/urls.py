@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import access_log, agency, dashboard, excel, staff
+from .views import access_log, agency, dashboard, excel, slips, staff
 from .views import reports as report_views
 
 app_name = "petitions"
@@ -23,6 +23,8 @@ urlpatterns = [
     path("<int:pk>/raise-again/", staff.raise_again, name="raise_again"),
     path("extensions/<int:pk>/decide/", staff.extension_decide, name="extension_decide"),
     path("floor/<int:session_pk>/", staff.floor, name="floor"),
+    path("floor/<int:session_pk>/slips.pdf", slips.floor_slips_pdf, name="floor_slips"),
+    path("<int:pk>/slip.pdf", slips.petition_slip_pdf, name="petition_slip"),
     path("lookup/", staff.lookup, name="lookup"),
     path("voter-access-log/", access_log.voter_access_log, name="voter_access_log"),
     path("agency/", agency.inbox, name="agency_inbox"),

@@ -286,8 +286,7 @@ def plan_transition(*, plan, user, step, reason="", number=None, issued_on=None)
     if not user_roles_in(user, plan.council) & set(roles):
         raise PermissionDenied(_("Your role cannot take this step."))
     if plan.status != from_status:
-        raise PlanError(_step_taken_message(plan, to_status) or _("This step is not possible: the plan is %(status)s.")
-                        % {"status": plan.get_status_display().lower()})
+        raise PlanError(step_refusal(plan, to_status))
     plan._history_user = user
     fields = ["status"]
     if step == "send_back":
@@ -320,6 +319,13 @@ def plan_transition(*, plan, user, step, reason="", number=None, issued_on=None)
     return plan
 
 
+def step_refusal(plan, to_status):
+    """Why a step towards `to_status` is refused on a plan in another status: who took it and when
+    when it was just taken, else the plan's status."""
+    return _step_taken_message(plan, to_status) or _("This step is not possible: the plan is %(status)s.") % {
+        "status": plan.get_status_display().lower()}
+
+
 def _step_taken_message(plan, to_status):
     """When the step asked for was just taken by someone else (or by a double click): who took it
     and when, read under the plan's row lock; None when the plan is elsewhere for another reason."""
@@ -333,6 +339,26 @@ def _step_taken_message(plan, to_status):
         "date": local.strftime("%d/%m/%Y"), "name": name}
 
 
+def document_number_next(*, council, year, type_code):
+    """The number the register would give next (01 the first of a year), read only: nothing is
+    taken. Confirmations show it ("Số 03/KH-HĐND sẽ được cấp"); `document_number_take` takes it
+    under the council's lock, so the number shown is the one taken unless someone issues meanwhile."""
+    taken = DocumentNumber.objects.filter(council=council, year=year, type_code=type_code)
+    return (taken.aggregate(top=Max("number"))["top"] or 0) + 1
+
+
+def document_number_used(*, council, year, type_code, number):
+    """Whether a typed number is already taken in the register that year (read only)."""
+    return DocumentNumber.objects.filter(council=council, year=year, type_code=type_code, number=number).exists()
+
+
+def document_number_text(*, council, number, type_code):
+    """ "03/KH-HĐND": a number as a document's number line prints it, without "Số: "."""
+    from documents import format_number
+
+    return format_number(number, type_code, council.document_symbol).removeprefix("Số: ")
+
+
 def document_number_take(*, council, year, type_code, number=None):
     """The next number of a council's register for a type and year (from 01 each year), or the
     number typed from an outside register, refused if already used that year. Two issues at the
@@ -340,7 +366,7 @@ def document_number_take(*, council, year, type_code, number=None):
     Council.objects.select_for_update().filter(pk=council.pk).first()
     taken = DocumentNumber.objects.filter(council=council, year=year, type_code=type_code)
     if number is None:
-        number = (taken.aggregate(top=Max("number"))["top"] or 0) + 1
+        number = document_number_next(council=council, year=year, type_code=type_code)
     elif number < 1:
         raise PlanError(_("A document number starts at 1."))
     elif taken.filter(number=number).exists():

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_council_staff, require_office
+from delegations.confirm import confirmation, is_confirmed
 from delegations.deadlines import deadlines_history
 from delegations.downloads import file_download
 from delegations.models import Council, Role
@@ -171,6 +172,8 @@ def plan_step(request, pk, step):
                                               *(e for errors in form.errors.values() for e in errors)]))
             return redirect(plan)
         kwargs.update(issued_on=form.cleaned_data["issued_on"], number=form.cleaned_data["number"])
+    if step in CONFIRMED_STEPS and not is_confirmed(request):
+        return _step_confirmation(request, plan, step, **kwargs)
     try:
         services.plan_transition(plan=plan, user=request.user, step=step, **kwargs)
     except services.PlanError as error:
@@ -179,6 +182,47 @@ def plan_step(request, pk, step):
     messages.success(request, _("Done: the plan is now %(status)s.")
                      % {"status": ContactPlan.objects.get(pk=plan.pk).get_status_display().lower()})
     return redirect(plan)
+
+
+# The steps that cannot be undone, confirmed first (delegations/confirm.py).
+CONFIRMED_STEPS = ("approve", "issue", "publish")
+
+
+def _step_confirmation(request, plan, step, issued_on=None, number=None):
+    """What approving, issuing or publishing will do, before it is done; nothing is written (the
+    number shown is read from the register, not taken)."""
+    from_status, to_status, roles = services.TRANSITIONS[step]
+    if not services.user_roles_in(request.user, plan.council) & set(roles):
+        raise PermissionDenied(_("Your role cannot take this step."))
+    if plan.status != from_status:  # taken meanwhile (another tab, a colleague): said as the service says it
+        messages.error(request, services.step_refusal(plan, to_status))
+        return redirect(plan)
+    if step == "issue":
+        issued_on = issued_on or timezone.localdate()
+        if number and services.document_number_used(council=plan.council, year=issued_on.year,
+                                                     type_code=ContactPlan.TYPE_CODE, number=number):
+            messages.error(request, _("Number %(number)02d/%(type)s is already used in %(year)s.")
+                           % {"number": number, "type": ContactPlan.TYPE_CODE, "year": issued_on.year})
+            return redirect(plan)
+        number = number or services.document_number_next(council=plan.council, year=issued_on.year,
+                                                         type_code=ContactPlan.TYPE_CODE)
+        text = services.document_number_text(council=plan.council, number=number, type_code=ContactPlan.TYPE_CODE)
+        consequences = [
+            _("Number %(number)s will be taken and cannot be taken back.") % {"number": text},
+            _("The plan is issued on %(date)s and can no longer be edited; its numbered copy is printed once.")
+            % {"date": issued_on.strftime("%d/%m/%Y")},
+        ]
+        title, button = _("Issue the plan?"), _("Issue with number %(number)s") % {"number": text}
+    elif step == "approve":
+        consequences = [_("The plan will be approved: it can no longer be sent back or edited."),
+                        _("The office can then issue it with a number of the council's register.")]
+        title, button = _("Approve the plan?"), _("Approve")
+    else:
+        consequences = [_("The plan will be published: anyone can read it and download its PDF on the public "
+                          "page. This cannot be undone.")]
+        title, button = _("Publish the plan?"), _("Publish")
+    return confirmation(request, title=title, subject=str(plan), consequences=consequences, button=button,
+                        cancel_url=plan.get_absolute_url())
 
 
 @login_required

@@ -211,6 +211,23 @@ class ContactSession(models.Model):
     def end(self):
         return self.ends_at or self.starts_at + DEFAULT_DURATION
 
+    @property
+    def invitation_pending(self):
+        """Numbered, its PDF not printed yet: the page polls (sessions/_files.html)."""
+        return self.invitation_number is not None and not self.invitation_pdf
+
+    @property
+    def invitation_stuck(self):
+        """Pending too long, or its hand-over to the worker failed (delegations/outbox.py): those who run
+        the meeting print it again. One query."""
+        if not self.invitation_pending:
+            return False
+        from delegations.outbox import outbox_stuck
+
+        from .tasks import invitation_render
+
+        return outbox_stuck(invitation_render, session_id=self.pk) is not False
+
 
 class MinutesStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -243,6 +260,22 @@ class Minutes(models.Model):
 
     def __str__(self):
         return str(self.session)
+
+    @property
+    def document_pending(self):
+        """Final, the BIÊN BẢN not printed yet: the page polls (sessions/_files.html)."""
+        return self.status == MinutesStatus.FINAL and not self.pdf
+
+    @property
+    def document_stuck(self):
+        """Pending too long, or its hand-over to the worker failed: it may be prepared again. One query."""
+        if not self.document_pending:
+            return False
+        from delegations.outbox import outbox_stuck
+
+        from .tasks import minutes_render
+
+        return outbox_stuck(minutes_render, minutes_id=self.pk) is not False
 
     def is_late(self, today=None):
         """As minutes_late_q(), for one row (the meeting page)."""

@@ -180,6 +180,18 @@ def minutes_update(*, minutes, changes, user=None):
     return locked
 
 
+def minutes_unfinished(minutes):
+    """Why the minutes cannot be finalised yet (a part the law asks for is empty), or "" when they can."""
+    session = minutes.session
+    missing = [str(Minutes._meta.get_field(name).verbose_name) for name in
+               ("opening", "delegates_report", "voters_speak", "closing") if not getattr(minutes, name).strip()]
+    if not session.chair or not session.secretary:
+        missing.append(str(_("the chair and the secretary")))
+    if missing:
+        return _("Fill in before finalising: %(parts)s.") % {"parts": ", ".join(missing)}
+    return ""
+
+
 @transaction.atomic
 def minutes_finalise(*, minutes, user=None):
     """Draft → final: the record is then closed and printed; refused while a part the law asks for is empty."""
@@ -191,12 +203,9 @@ def minutes_finalise(*, minutes, user=None):
     if session.status != MeetingStatus.HELD:  # changed meanwhile (postponed, cancelled): no minutes to close
         raise ValidationError(_("The meeting is %(status)s: only the minutes of a held meeting are finalised.")
                               % {"status": session.get_status_display().lower()})
-    missing = [str(Minutes._meta.get_field(name).verbose_name) for name in
-               ("opening", "delegates_report", "voters_speak", "closing") if not getattr(minutes, name).strip()]
-    if not session.chair or not session.secretary:
-        missing.append(str(_("the chair and the secretary")))
-    if missing:
-        raise ValidationError(_("Fill in before finalising: %(parts)s.") % {"parts": ", ".join(missing)})
+    refusal = minutes_unfinished(minutes)
+    if refusal:
+        raise ValidationError(refusal)
     minutes.status, minutes.finalised_at = MinutesStatus.FINAL, timezone.now()
     minutes.number = document_number_take(council=session.council, year=timezone.localdate().year, type_code="BB")
     minutes.save(update_fields=["status", "finalised_at", "number"])
@@ -206,6 +215,24 @@ def minutes_finalise(*, minutes, user=None):
     from .tasks import minutes_render
 
     outbox_enqueue(minutes_render, minutes_id=minutes.pk)  # printed after commit, whatever the broker does
+    return minutes
+
+
+@transaction.atomic
+def minutes_render_again(*, minutes):
+    """"Prepare again" (Chuẩn bị lại) the final minutes' BIÊN BẢN when printing failed or waits too long
+    (the broker was down, the worker lost it); refused once it is printed. Idempotent: the render task
+    prints final minutes without a PDF only."""
+    minutes = _minutes_lock(minutes)
+    if minutes.status != MinutesStatus.FINAL:
+        raise ValidationError(_("Only final minutes are printed."))
+    if minutes.pdf:
+        raise ValidationError(_("The document is already prepared."))
+    from delegations.outbox import outbox_enqueue
+
+    from .tasks import minutes_render
+
+    outbox_enqueue(minutes_render, minutes_id=minutes.pk)
     return minutes
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_council_staff
+from delegations.confirm import confirmation, is_confirmed
 from delegations.deadlines import deadlines_history
 from delegations.downloads import file_download
 from delegations.models import Council, DelegateGroup
@@ -23,6 +24,7 @@ from delegations.pagination import paginate
 from delegations.params import CalendarQuery, CouncilQuery, IdField, QueryForm
 from delegations.views.org import history_entries
 from plans.models import ContactRound
+from plans.services import document_number_next, document_number_text
 
 from . import services
 from .forms import MinutesForm, OutcomeForm, ScanForm, SessionForm, add_service_errors
@@ -141,6 +143,33 @@ def session_detail(request, pk):
     })
 
 
+@login_required
+def session_files(request, pk):
+    """The meeting's printed documents (invitation, BIÊN BẢN), polled by htmx while one is being
+    printed: scoped as the meeting's page."""
+    require_council_staff(request.user)
+    session = get_for_user(ContactSession, request.user, pk)
+    return render(request, "sessions/_files.html", {
+        "session": session, "minutes": Minutes.objects.filter(session=session).first(),
+        "can_edit": schedulable_groups(request.user).filter(pk=session.group_id).exists(),
+    })
+
+
+@login_required
+@require_POST
+def minutes_render_again(request, pk):
+    """"Prepare again" the BIÊN BẢN when its printing failed or waits too long."""
+    session = _session_for_leader(request, pk)
+    minutes = get_object_or_404(Minutes, session=session)
+    try:
+        services.minutes_render_again(minutes=minutes)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The document is being prepared again."))
+    return redirect(session)
+
+
 def public_schedule(request):
     """The public announcement the law asks for: upcoming meetings by commune and group, without login."""
     now = timezone.now()
@@ -217,6 +246,24 @@ def minutes_edit(request, pk):
         except ValidationError as error:  # finalised meanwhile (a double click, or someone else)
             messages.info(request, " ".join(error.messages))
             return redirect(session)
+        if "finalise" in request.POST and not is_confirmed(request):
+            # The draft is kept (saved above); finalising takes a number: said first, done on confirmation.
+            minutes.refresh_from_db()
+            if minutes.status == MinutesStatus.FINAL:
+                messages.info(request, _("The minutes are final and can no longer be edited."))
+                return redirect(session)
+            refusal = services.minutes_unfinished(minutes)
+            if refusal:  # nothing to confirm: the service would refuse it
+                messages.error(request, refusal)
+                return redirect("contact_sessions:minutes_edit", pk=session.pk)
+            year = timezone.localdate().year
+            text = document_number_text(council=session.council, type_code="BB", number=document_number_next(
+                council=session.council, year=year, type_code="BB"))
+            return confirmation(request, title=_("Finalise the minutes?"), subject=str(session), consequences=[
+                _("Number %(number)s will be taken and cannot be taken back.") % {"number": text},
+                _("The minutes become final: they can no longer be edited, and the BIÊN BẢN is printed."),
+            ], button=_("Finalise as %(number)s") % {"number": text}, cancel_url=reverse(
+                "contact_sessions:minutes_edit", kwargs={"pk": session.pk}))
         if "finalise" in request.POST:
             try:
                 services.minutes_finalise(minutes=minutes, user=request.user)
@@ -304,6 +351,15 @@ def session_calendar(request):
 def session_invitation(request, pk):
     """Number and print the meeting's invitation (GIẤY MỜI)."""
     session = _session_for_leader(request, pk)
+    if session.invitation_number is None and not is_confirmed(request):
+        # Numbering takes the register's next GM number: said first (printing again keeps the number).
+        year = timezone.localdate().year
+        text = document_number_text(council=session.council, type_code="GM", number=document_number_next(
+            council=session.council, year=year, type_code="GM"))
+        return confirmation(request, title=_("Number the invitation?"), subject=str(session), consequences=[
+            _("Number %(number)s will be taken and cannot be taken back.") % {"number": text},
+            _("The invitation (GIẤY MỜI) is dated today and printed; printing it again later keeps its number."),
+        ], button=_("Number and print as %(number)s") % {"number": text}, cancel_url=session.get_absolute_url())
     services.session_invitation_issue(session=session)
     messages.success(request, _("The invitation is being printed."))
     return redirect(session)

@@ -111,3 +111,33 @@ def flaky_broker(monkeypatch, settings, tmp_path):
         return broker
 
     return install
+
+
+@pytest.fixture
+def held_meeting(world):
+    """Issue 12 (guide): a held meeting of group A in a round of an issued plan, its minutes a complete
+    draft (every part the law asks for filled in, chair and secretary named), and a petition field."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from petitions.models import PetitionField
+    from plans.models import ContactPlan, ContactRound, PlanStatus, RoundKind
+    from sessions.models import ContactSession, MeetingStatus, Minutes
+
+    plan = ContactPlan.objects.create(council=world.council, year=2026, subject="Kế hoạch TXCT",
+                                      status=PlanStatus.ISSUED, number=1, issued_on=datetime.date(2026, 10, 15),
+                                      signer_name="Nguyễn Anh Tuấn")
+    rnd = ContactRound.objects.create(plan=plan, kind=RoundKind.BEFORE_SITTING, starts_on=datetime.date(2026, 11, 2),
+                                      ends_on=datetime.date(2026, 12, 1))
+    commune = CommuneFactory(council=world.council, name="Kiêm Tân")
+    world.group_a.communes.add(commune)
+    session = ContactSession.objects.create(
+        council=world.council, round=rnd, group=world.group_a, commune=commune, status=MeetingStatus.HELD,
+        starts_at=datetime.datetime(2026, 11, 24, 8, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+        venue="Nhà văn hóa thôn Kiêm Tân", chair="Ông Nguyễn Văn Hòa", secretary="Bà Lê Thị Thu",
+        minutes_due_on=datetime.date(2026, 11, 29))
+    session.delegates.set([world.delegate])
+    Minutes.objects.create(session=session, opening="Khai mạc", delegates_report="Báo cáo",
+                           voters_speak="Cử tri phát biểu", closing="Bế mạc")
+    field = PetitionField.objects.create(council=world.council, name="Giao thông")
+    return {"plan": plan, "round": rnd, "commune": commune, "session": session, "field": field}

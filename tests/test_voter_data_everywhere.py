@@ -188,15 +188,16 @@ FILL = {
     "plans:sitting_delete": lambda o, w: _pks(o["sitting"]),
     **{f"contact_sessions:{name}": (lambda o, w: _pks(o["meeting"], o["commune_meeting"])) for name in (
         "session_detail", "session_update", "session_outcome", "session_invitation", "invitation_download",
-        "minutes_edit", "minutes_scan_upload")},
+        "minutes_edit", "minutes_scan_upload", "session_files", "minutes_render_again")},
     "contact_sessions:minutes_download": lambda o, w: [{"pk": o["meeting"].pk, "kind": k} for k in ("pdf", "signed")],
     "contact_sessions:ical_feed": lambda o, w: [{"council_id": o["province"].pk}, {"council_id": o["commune"].pk}],
     "petitions:forwarding_detail": lambda o, w: _pks(o["forwarding"]),
     **{f"petitions:{name}": (lambda o, w: _pks(o["province_petition"], o["commune_petition"])) for name in (
         "petition_detail", "classify", "merge", "unmerge", "send_back", "close", "raise_again", "agency_answer",
-        "agency_extension")},
+        "agency_extension", "petition_slip")},
     "petitions:extension_decide": lambda o, w: _pks(o["extension"]),
     "petitions:floor": lambda o, w: [{"session_pk": o["meeting"].pk}, {"session_pk": o["commune_meeting"].pk}],
+    "petitions:floor_slips": lambda o, w: [{"session_pk": o["meeting"].pk}, {"session_pk": o["commune_meeting"].pk}],
     "petitions:answer_attachment": lambda o, w: _pks(o["answer"]),
     **{f"petitions:{name}": (lambda o, w: _pks(*o["reports"])) for name in (
         "report_detail", "report_files", "report_issue", "report_refresh")},
@@ -313,6 +314,8 @@ def test_every_url_shows_planted_voters_only_where_the_rule_allows(world, plante
         for role in roles:
             assert "petitions:petition_detail" in shown[(role, which)], (role, which)
             assert "petitions:floor" in shown[(role, which)], (role, which)
+            assert "petitions:petition_slip" in shown[(role, which)], (role, which)  # the voter's receipt
+            assert "petitions:floor_slips" in shown[(role, which)], (role, which)
     for role in ("office", "standing"):
         assert "petitions:export" in shown[(role, "province")]
     assert "petitions:export" in shown[("commune_office", "commune")]

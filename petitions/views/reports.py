@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_role
+from delegations.confirm import confirmation, is_confirmed
 from delegations.downloads import file_download
 from delegations.models import OVERSIGHT_ROLES, Council, Role
 from delegations.once import once
 from delegations.pagination import paginate
 from delegations.textforms import NormalisedForm
 from plans.models import ContactRound, Sitting
+from plans.services import document_number_next, document_number_text, document_number_used
 
 from .. import reports
 from ..forms import ReportIssueForm
@@ -131,11 +133,16 @@ def _report(request, pk):
 def report_detail(request, pk):
     report = _report(request, pk)
     can_request = Report.objects.requestable_by(request.user).filter(pk=report.pk).exists()
-    can_issue = report.number is None and (request.user.is_superuser or request.user.memberships.filter(
-        council=report.council, role=Role.OFFICE, is_active=True).exists())
+    can_issue = report.number is None and _may_issue(request.user, report)
     return render(request, "petitions/report_detail.html", {
         "report": report, "can_request": can_request, "can_issue": can_issue, "today": timezone.localdate(),
     })
+
+
+def _may_issue(user, report):
+    """Issuing takes a number of the council's register: its office only (reports._take_number)."""
+    return user.is_superuser or user.memberships.filter(council=report.council, role=Role.OFFICE,
+                                                        is_active=True).exists()
 
 
 @login_required
@@ -154,6 +161,27 @@ def report_issue(request, pk):
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(report)
+    if not is_confirmed(request):
+        if not _may_issue(request.user, report):  # as the service refuses it: before asking to confirm
+            raise PermissionDenied
+        if report.number is not None:  # issued meanwhile: the service says by whom
+            messages.error(request, _("This report is already issued as %(number)s.") % {"number": report.number_text})
+            return redirect(report)
+        issued_on = form.cleaned_data["issued_on"] or timezone.localdate()
+        typed = form.cleaned_data["number"]
+        if typed and document_number_used(council=report.council, year=issued_on.year, type_code=Report.TYPE_CODE,
+                                          number=typed):
+            messages.error(request, _("Number %(number)02d/%(type)s is already used in %(year)s.")
+                           % {"number": typed, "type": Report.TYPE_CODE, "year": issued_on.year})
+            return redirect(report)
+        number = typed or document_number_next(
+            council=report.council, year=issued_on.year, type_code=Report.TYPE_CODE)
+        text = document_number_text(council=report.council, number=number, type_code=Report.TYPE_CODE)
+        return confirmation(request, title=_("Issue the report?"), subject=report.get_kind_display(), consequences=[
+            _("Number %(number)s will be taken and cannot be taken back.") % {"number": text},
+            _("The report is printed once more with its number and the date %(date)s; an issued report does not "
+              "change after.") % {"date": issued_on.strftime("%d/%m/%Y")},
+        ], button=_("Issue with number %(number)s") % {"number": text}, cancel_url=report.get_absolute_url())
     try:
         reports.report_issue(report=report, user=request.user, number=form.cleaned_data["number"],
                              issued_on=form.cleaned_data["issued_on"])

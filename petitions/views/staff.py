@@ -24,8 +24,9 @@ from delegations.access import (
     require_council_staff,
     require_office,
 )
+from delegations.confirm import confirmation, is_confirmed
 from delegations.deadlines import deadlines_history
-from delegations.models import AgencyLevel, Council, DelegateGroup, Role
+from delegations.models import AgencyLevel, Council, DeadlineRules, DelegateGroup, Role
 from delegations.once import once
 from delegations.pagination import paginate, read_page_in_order, reading_in_order
 from delegations.params import parse_id
@@ -273,7 +274,37 @@ def _once_redirect(request, action, fallback=None):
     return redirect(outcome.url or fallback or "petitions:petition_list")
 
 
+def _forward_confirmation(request, petitions):
+    """What forwarding the selected petitions will do, per agency with the answer date that starts
+    today; None when the service would refuse them anyway (not classified, already forwarded), so
+    that it says why at once."""
+    if any(p.status != PetitionStatus.CLASSIFIED or p.forwarding_id or p.merged_into_id
+           or p.agency is None or not p.agency.is_active for p in petitions):
+        return None
+    today = timezone.localdate()
+    by_agency = {}
+    for petition in petitions:
+        by_agency.setdefault(petition.agency, []).append(petition)
+    consequences = [ngettext("%(count)s petition will be forwarded; a forwarding cannot be undone.",
+                             "%(count)s petitions will be forwarded; a forwarding cannot be undone.",
+                             len(petitions)) % {"count": len(petitions)}]
+    for agency, batch in by_agency.items():
+        due, _explanation = services.answer_due_compute(today, DeadlineRules.for_council(agency.council))
+        consequences.append(ngettext(
+            "To %(agency)s: %(count)s petition (%(codes)s), to be answered by %(due)s.",
+            "To %(agency)s: %(count)s petitions (%(codes)s), to be answered by %(due)s.", len(batch)) % {
+            "agency": agency, "count": len(batch), "codes": ", ".join(p.public_code for p in batch[:10])
+            + (", …" if len(batch) > 10 else ""), "due": due.strftime("%d/%m/%Y")})
+    return confirmation(request, title=_("Forward the petitions?"), consequences=consequences,
+                        button=_("Forward"), cancel_url=_back_to_list(request).url)
+
+
 def _bulk_forward(request, petitions):
+    if not is_confirmed(request):
+        page = _forward_confirmation(request, petitions)
+        if page is not None:
+            return page
+
     def forward():
         forwardings = services.petitions_forward(petitions=petitions, user=request.user,
                                                  note=request.POST.get("note", ""))
@@ -328,7 +359,8 @@ def similar(request):
         exclude = Petition.objects.filter(council=council, pk=query.get("exclude") or 0).first()
         found = services.similar_petitions(council=council, text=query.get("text") or "", round=rnd,
                                            exclude=exclude)
-    return render(request, "petitions/_similar.html", {"similar": found})
+    # From the floor table: a short flag under the row being typed.
+    return render(request, "petitions/_similar.html", {"similar": found, "row": query.get("row")})
 
 
 # ------------------------------------------------------------------------------ one petition
@@ -433,6 +465,13 @@ def send_back(request, pk):
 @require_POST
 def close(request, pk):
     petition = _reviewed(request, pk)
+    if not is_confirmed(request) and petition.status == PetitionStatus.ANSWERED:
+        return confirmation(request, title=_("Close the petition?"), subject=petition.public_code, consequences=[
+            _("Petition %(code)s will be closed and its answer accepted; it cannot be reopened.")
+            % {"code": petition.public_code},
+            _("Voters who look the code up see the agency's answer; raised again later, it is a new petition "
+              "linked to this one."),
+        ], button=_("Accept and close"), cancel_url=petition.get_absolute_url())
     return _act(request, petition, lambda: services.petition_close(
         petition=petition, user=request.user, note=request.POST.get("note", "")), _("The petition is closed."))
 

@@ -107,6 +107,8 @@ def test_schedule_announce_hold_minute_and_print(live_server, page, login, tmp_p
     page.fill("textarea[name=closing]", "Chủ tọa cảm ơn cử tri, kết thúc hội nghị.")
     page.fill("input[name=closed_at]", "10:30")
     page.get_by_test_id("finalise").click()
+    assert "/BB-HĐND sẽ được cấp" in page.get_by_test_id("consequence").inner_text()
+    page.get_by_test_id("confirm").click()
     page.wait_for_url(f"**/meetings/{session.pk}/")
     with page.expect_download() as download_info:
         page.get_by_test_id("minutes-pdf").click()

@@ -76,6 +76,8 @@ def test_send_classify_merge_forward_answer_and_look_up(live_server, page, login
         page.check(f"#sel-{petition.pk}")
     page.locator("[data-testid=bulk-actions] summary").click()
     page.get_by_role("button", name="Chuyển đến cơ quan trả lời").click()
+    assert "4 kiến nghị sẽ được chuyển" in page.get_by_test_id("confirmation").inner_text()
+    page.get_by_test_id("confirm").click()
     page.wait_for_url("**/petitions/?status=classified")
     forwarding = Forwarding.objects.get()
     assert forwarding.petitions.count() == 4 and forwarding.agency == construction

@@ -195,6 +195,8 @@ def save(page, live_server, button, expected_path):
 def take_step(page, live_server, plan, step):
     page.goto(f"{live_server.url}{plan.get_absolute_url()}")
     page.get_by_test_id(f"step-{step}").click()
+    if step in ("approve", "issue", "publish"):  # what cannot be undone is confirmed first (issue 12)
+        page.get_by_test_id("confirm").click()
     page.wait_for_url(f"{live_server.url}{plan.get_absolute_url()}")
     page.wait_for_load_state()
     assert page.locator(".alert-success").count() == 1, page.locator(".alert").all_inner_texts()
@@ -300,6 +302,10 @@ def test_seed_000_entered_approved_issued_and_rendered(live_server, page, login,
     page.fill("[name=issued_on]", "2025-10-06")
     assert page.input_value("[name=number]") == ""
     page.get_by_test_id("step-issue").click()
+    # The confirmation says which number will be taken, before it is taken.
+    assert "Số 01/KH-HĐND sẽ được cấp và không thể thu hồi" in page.get_by_test_id("consequence").inner_text()
+    assert PlanStatus.APPROVED == ContactPlan.objects.get(pk=plan.pk).status
+    page.get_by_test_id("confirm").click()
     page.wait_for_url(f"{live_server.url}{plan.get_absolute_url()}")
     plan.refresh_from_db()
     assert (plan.status, plan.number, plan.issued_on) == (PlanStatus.ISSUED, 1, datetime.date(2025, 10, 6))

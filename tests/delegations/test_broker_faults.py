@@ -147,7 +147,7 @@ def test_with_the_broker_down_the_actions_succeed_and_every_document_follows_onc
     broker.stop()
     started = time.monotonic()
     response = office.post(reverse("plans:plan_step", args=[plan.pk, "issue"]),
-                           {"issued_on": "2025-10-06", "number": ""}, follow=True)
+                           {"issued_on": "2025-10-06", "number": "", "confirmed": "1"}, follow=True)
     assert response.status_code == 200, response.content[:500]
     assert response.redirect_chain == [(plan.get_absolute_url(), 302)]
     assert WILL_FOLLOW in response.content.decode(), [(r.dispatched_at, r.last_error, r.attempts) for r in OutboxTask.objects.all()]

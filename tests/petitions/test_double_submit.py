@@ -98,7 +98,7 @@ def test_a_floor_table_saved_twice_records_its_rows_once(ctx):  # noqa: F811
 
 def test_forward_clicked_twice_forwards_once(ctx):  # noqa: F811
     pks = [p.pk for p in petitions(ctx, 3)]
-    responses = send_twice(ctx.office[0], reverse("petitions:bulk"), {"action": "forward", "ids": pks},
+    responses = send_twice(ctx.office[0], reverse("petitions:bulk"), {"action": "forward", "ids": pks, "confirmed": "1"},
                            page=reverse("petitions:petition_list"))
     assert_second_went_to_the_first(responses)
     assert Forwarding.objects.count() == 2  # one per agency

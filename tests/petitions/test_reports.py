@@ -561,7 +561,7 @@ def test_issue_from_the_page_by_office_only(world, round_report, client_for):
     assert standing.post(reverse("petitions:report_issue", args=[round_report.pk])).status_code == 403
     office = client_for(world.users["office"])
     response = office.post(reverse("petitions:report_issue", args=[round_report.pk]),
-                           {"issued_on": "2026-12-05", "number": ""})
+                           {"issued_on": "2026-12-05", "number": "", "confirmed": "1"})
     assert response.status_code == 302
     round_report.refresh_from_db()
     assert (round_report.number, round_report.issued_on) == (1, datetime.date(2026, 12, 5))

@@ -143,7 +143,7 @@ def test_the_office_classifies_five_at_once_and_forwards_them(world, meeting, fi
     assert Petition.objects.get(pk=ids[0]).level == AgencyLevel.PROVINCE
     office.post(reverse("petitions:bulk"), {"ids": ids + [petitions[5].pk], "action": "forward"})
     assert not Forwarding.objects.exists()  # one unclassified petition in the batch refuses the whole batch
-    office.post(reverse("petitions:bulk"), {"ids": ids, "action": "forward"})
+    office.post(reverse("petitions:bulk"), {"ids": ids, "action": "forward", "confirmed": "1"})
     forwarding = Forwarding.objects.get()
     assert forwarding.petitions.count() == 5 and forwarding.agency == world.agency
     assert forwarding.forward_due_on and forwarding.answer_due_on
@@ -196,7 +196,7 @@ def test_the_timeline_shows_every_step(world, meeting, field, client_for):  # no
     petition = forwarded(world, meeting, field)[0]
     services.answer_record(petition=petition, user=world.users["agency"], agency=world.agency, outcome="resolved",
                            text="Đã sửa xong")
-    client_for(world.users["office"]).post(reverse("petitions:close", args=[petition.pk]))
+    client_for(world.users["office"]).post(reverse("petitions:close", args=[petition.pk]), {"confirmed": "1"})
     response = client_for(world.users["standing"]).get(reverse("petitions:petition_detail", args=[petition.pk]))
     kinds = [e.kind for e in response.context["events"]]
     assert kinds == ["received", "classified", "forwarded", "answered", "closed"]

@@ -470,7 +470,7 @@ def test_the_whole_workflow_through_the_pages(world, client_for, sitting):
     assert plan.history.count() >= 2
 
     def step(user, name, **data):
-        response = client_for(user).post(reverse("plans:plan_step", args=[plan.pk, name]), data)
+        response = client_for(user).post(reverse("plans:plan_step", args=[plan.pk, name]), {**data, "confirmed": "1"})
         assert response.status_code == 302 and response.url == plan.get_absolute_url()
         assert [level for level, _text in messages_of(response)] == ["success"], messages_of(response)
         plan.refresh_from_db()
@@ -506,7 +506,7 @@ def test_issue_with_a_typed_number_already_used_is_refused(world, client_for, pl
     ContactPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.APPROVED)
     before = state(plan)
     response = client_for(world.users["office"]).post(reverse("plans:plan_step", args=[plan.pk, "issue"]),
-                                                      {"issued_on": "2025-10-06", "number": "5"})
+                                                      {"issued_on": "2025-10-06", "number": "5", "confirmed": "1"})
     assert response.status_code == 302 and response.url == plan.get_absolute_url()
     assert [level for level, _text in messages_of(response)] == ["error"]
     assert state(plan) == before
@@ -521,7 +521,7 @@ STEPS = {  # step: (the status it starts from, the role that takes it)
     "issue": (PlanStatus.APPROVED, "office"),
     "publish": (PlanStatus.ISSUED, "office"),
 }
-STEP_DATA = {"reason": "Bổ sung thời hạn.", "issued_on": "2025-10-06", "number": ""}
+STEP_DATA = {"reason": "Bổ sung thời hạn.", "issued_on": "2025-10-06", "number": "", "confirmed": "1"}
 
 
 def wrong_role_cases():

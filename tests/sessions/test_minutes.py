@@ -96,7 +96,7 @@ def test_finalising_needs_every_part_then_numbers_and_prints_the_minutes(held, w
         data = {name: getattr(held.minutes, name) for name in
                 ("opening", "delegates_report", "voters_speak", "officials_answer", "delegates_respond", "closing")}
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(url, {**data, "closed_at": "10:45", "finalise": "1"})
+            response = client.post(url, {**data, "closed_at": "10:45", "finalise": "1", "confirmed": "1"})
         assert response.status_code == 302
     finally:
         app.conf.task_always_eager = False
@@ -179,7 +179,7 @@ def test_the_invitation_is_numbered_once_and_printed_in_the_decree_layout(world,
     try:
         for _attempt in range(2):
             with django_capture_on_commit_callbacks(execute=True):
-                assert client.post(url).status_code == 302
+                assert client.post(url, {"confirmed": "1"}).status_code == 302
     finally:
         app.conf.task_always_eager = False
     session.refresh_from_db()
