@@ -10,7 +10,7 @@ from delegations.models import Agency, DelegateGroup
 from petitions.models import Petition, PetitionField
 
 pytestmark = pytest.mark.django_db
-migration = importlib.import_module("petitions.migrations.0007_text_normalised")
+migration = importlib.import_module("petitions.migrations.0008_text_normalised")
 NFD = lambda text: unicodedata.normalize("NFD", text)  # noqa: E731
 
 

@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contact_sessions", "0003_invitation"),
         ("delegations", "0007_council_publish_answers_on_receipt"),
-        ("petitions", "0006_voter_data_access"),
+        ("petitions", "0007_indexes_in_the_model"),
         ("plans", "0001_initial"),
     ]
 
