@@ -60,6 +60,11 @@ def notification_create(*, recipient, subject, body="", url="", email=True, kind
     return notification
 
 
+def notifications_mark_all_read(*, user):
+    """Every unread message of the user becomes read now; returns how many (0 the second time)."""
+    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+
+
 def notification_mark_read(*, notification):
     if notification.read_at is None:
         notification.read_at = timezone.now()
