@@ -38,6 +38,7 @@ from .models import (
     DeadlineRules,
     DeadlineState,
     DeadlineUnit,
+    Delivery,
     Membership,
     Notification,
     NotificationKind,
@@ -566,8 +567,21 @@ def _grouped(items, users, context):
 
 
 def _notify(notifications):
-    """Inbox messages in one insert, and their emails after commit in a few task messages, as
-    outbox wishes written with the messages (delegations/notify.py)."""
-    from .notify import notifications_write
+    """Inbox messages in one insert, and the emails wanted at once after commit in a few task
+    messages (the digest's wait for their hour: delegations/notify.py)."""
+    if not notifications:
+        return
+    created = Notification.objects.bulk_create(notifications, batch_size=500)
+    ids = [n.pk for n in created if n.recipient.email and n.delivery == Delivery.IMMEDIATE]
+    if ids:
+        _email_later(ids)
 
-    notifications_write(notifications)
+
+def _email_later(ids):
+    """The emails, as outbox wishes written with the messages: handed after commit, or later by the
+    outbox sweep if the broker is down (delegations/outbox.py)."""
+    from .outbox import outbox_enqueue
+    from .tasks import notifications_email
+
+    for start in range(0, len(ids), EMAIL_BATCH):
+        outbox_enqueue(notifications_email, notification_ids=ids[start:start + EMAIL_BATCH])

@@ -36,6 +36,7 @@ from delegations.models import (
     DeadlineState,
     DeadlineUnit,
     Notification,
+    NotificationKind,
     Role,
 )
 from delegations.tasks import deadlines_sweep_task
@@ -104,8 +105,9 @@ def deadline_of(petition, kind):
 
 
 def received_on(user):
-    """The local dates on which a user received inbox messages, in order."""
-    return [timezone.localdate(n.created_at) for n in Notification.objects.filter(recipient=user).order_by("pk")]
+    """The local dates on which a user received deadline messages (reminders, overdue notices), in order."""
+    return [timezone.localdate(n.created_at) for n in Notification.objects.filter(
+        recipient=user, kind__in=[NotificationKind.REMINDER, NotificationKind.OVERDUE]).order_by("pk")]
 
 
 # ------------------------------------------------------------------------- across Tết, day by day
