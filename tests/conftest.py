@@ -111,3 +111,15 @@ def flaky_broker(monkeypatch, settings, tmp_path):
         return broker
 
     return install
+
+
+@pytest.fixture
+def notified():
+    """`notified(kind)` → the set of usernames whose inbox holds a message of that kind (issue 12)."""
+
+    def read(kind):
+        from delegations.models import Notification
+
+        return set(Notification.objects.filter(kind=kind).values_list("recipient__username", flat=True))
+
+    return read
