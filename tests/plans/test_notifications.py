@@ -8,7 +8,7 @@ from delegations.models import Notification, NotificationKind, OutboxTask, Role
 from delegations.tasks import notifications_email
 from plans.models import Assignment, ContactPlan, PlanStatus, ResponsibleKind
 from plans.services import plan_transition
-from tests.factories import AgencyFactory, DelegateFactory, MembershipFactory, UserFactory
+from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 
 Kind = NotificationKind
 
