@@ -162,7 +162,7 @@ def test_a_petition_forwarded_before_tet_is_reminded_and_escalated_once_on_the_r
         (answer.pk, "due_today"): d("25/02/2026"), (answer.pk, "overdue"): d("26/02/2026"),
         (answer.pk, "escalate_standing"): d("04/03/2026"),
     }
-    first = Notification.objects.filter(recipient=agency).order_by("pk").first()
+    first = Notification.objects.filter(recipient=agency, kind=NotificationKind.REMINDER).order_by("pk").first()
     assert petition.public_code in first.subject and "25/02/2026" in first.subject
     assert first.url == petition.get_absolute_url()
     escalation = Notification.objects.get(recipient=standing)
