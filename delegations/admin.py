@@ -18,6 +18,7 @@ from .models import (
     ElectoralUnit,
     Membership,
     Notification,
+    NotificationPreferences,
     Term,
 )
 
@@ -109,8 +110,15 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["subject", "recipient", "created_at", "read_at", "emailed_at"]
+    list_display = ["subject", "kind", "recipient", "delivery", "created_at", "read_at", "emailed_at"]
+    list_filter = ["kind", "delivery"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(NotificationPreferences)
+class NotificationPreferencesAdmin(admin.ModelAdmin):
+    list_display = ["user", "digest_hour"]
+    raw_id_fields = ["user"]
 
 
 @admin.register(DeadlineRules)

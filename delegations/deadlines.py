@@ -38,9 +38,13 @@ from .models import (
     DeadlineRules,
     DeadlineState,
     DeadlineUnit,
+    Delivery,
     Membership,
     Notification,
+    NotificationKind,
+    NotificationPreferences,
     Role,
+    delivery_for,
     parse_reminder_days,
 )
 
@@ -447,15 +451,19 @@ def _sweep_batch(batch, context, token, counts):
          for d, s in claims], ignore_conflicts=True, batch_size=500)
     ours = set(DeadlineNotice.objects.filter(deadline__in=[d for d, _s in claims], sweep=token)
                .values_list("deadline_id", "stage")) if claims else set()
-    notifications = []
+    # One message per user and kind (reminders; overdue notices) listing the items of this batch,
+    # not one message per item.
+    items, users = defaultdict(list), {}
     for deadline, stage in claims:
         if (deadline.pk, stage) not in ours:
             counts["already_sent"] += 1
             continue
         counts[stage if not stage.startswith("remind_") else "reminders"] += 1
-        subject, body = _message(deadline, stage, context)
-        notifications += [Notification(recipient=user, subject=subject[:255], body=body, url=deadline.url)
-                          for user in messages[(deadline.pk, stage)]]
+        kind = NotificationKind.OVERDUE if stage in (OVERDUE, ESCALATE_STANDING) else NotificationKind.REMINDER
+        for user in messages[(deadline.pk, stage)]:
+            users[user.pk] = user
+            items[(user.pk, kind)].append((deadline, stage))
+    notifications = _grouped(items, users, context)
     _notify(notifications)
     counts["notifications"] += len(notifications)
     # One UPDATE per next notice day (a few), not a CASE over every row.
@@ -525,13 +533,46 @@ def _message(deadline, stage, context):
     return subject, body
 
 
+def _grouped(items, users, context):
+    """The messages of a batch: for each (user, kind), one message; a single item keeps its own
+    subject and link, several are listed (soonest due first), each with its link. Each message is
+    e-mailed as its reader chose for the kind (at once or in the digest: never off). One query (the
+    readers' preferences)."""
+    if not items:
+        return []
+    preferences = {p.user_id: p for p in NotificationPreferences.objects.filter(user_id__in=list(users))}
+    notifications = []
+    for (user_pk, kind), found in sorted(items.items()):
+        found.sort(key=lambda item: (item[0].due_on, item[0].pk))
+        if len(found) == 1:
+            deadline, stage = found[0]
+            subject, body = _message(deadline, stage, context)
+            url = deadline.url
+        else:
+            n, soonest = len(found), found[0][0].due_on.strftime("%d/%m/%Y")
+            subject = (ngettext("%(n)s overdue item, the first due on %(due)s",
+                                "%(n)s overdue items, the first due on %(due)s", n)
+                       if kind == NotificationKind.OVERDUE else
+                       ngettext("%(n)s deadline coming, the first on %(due)s",
+                                "%(n)s deadlines coming, the first on %(due)s", n)) % {"n": n, "due": soonest}
+            lines = []
+            for deadline, stage in found:
+                lines.append("• " + _message(deadline, stage, context)[0])
+                if deadline.url:
+                    lines.append(deadline.url)
+            body, url = "\n".join(lines), ""
+        notifications.append(Notification(recipient=users[user_pk], kind=kind, subject=subject[:255], body=body,
+                                          url=url[:500], delivery=delivery_for(preferences.get(user_pk), kind)))
+    return notifications
+
+
 def _notify(notifications):
-    """Inbox messages in one insert, and their emails after commit in a few task messages (the
-    one-by-one path, delegations.services.notification_create, costs a query and a task each)."""
+    """Inbox messages in one insert, and the emails wanted at once after commit in a few task
+    messages (the digest's wait for their hour: delegations/notify.py)."""
     if not notifications:
         return
     created = Notification.objects.bulk_create(notifications, batch_size=500)
-    ids = [n.pk for n in created if n.recipient.email]
+    ids = [n.pk for n in created if n.recipient.email and n.delivery == Delivery.IMMEDIATE]
     if ids:
         _email_later(ids)
 

@@ -287,3 +287,48 @@ class WorkingDaysForm(NormalisedForm):
     start = SensibleDateField(label=_("from"), widget=DateInput())
     days = forms.IntegerField(label=_("working days"), min_value=-366, max_value=366, initial=3)
 
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's parameters: a kind of message, unread only."""
+
+    kind = forms.ChoiceField(label=_("kind"), required=False)
+    unread = forms.BooleanField(label=_("unread only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import NotificationKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All kinds")), *NotificationKind.choices]
+
+
+class NotificationPreferencesForm(forms.Form):
+    """For each kind of message: e-mailed at once, in the daily digest, or not at all (mandatory
+    kinds offer no "off", and refuse it); and the hour of the digest."""
+
+    digest_hour = forms.TypedChoiceField(label=_("hour of the daily digest"), coerce=int,
+                                         choices=[(h, f"{h:02d}:00") for h in range(24)])
+
+    def __init__(self, *args, preferences, **kwargs):
+        from .models import MANDATORY_KINDS, Delivery, NotificationKind, delivery_for
+
+        super().__init__(*args, **kwargs)
+        self.preferences = preferences
+        self.fields["digest_hour"].initial = preferences.digest_hour
+        self.kind_names = []
+        for kind in NotificationKind:
+            choices = [c for c in Delivery.choices if not (kind in MANDATORY_KINDS and c[0] == Delivery.OFF)]
+            name = f"kind_{kind.value}"
+            self.fields[name] = forms.ChoiceField(
+                label=kind.label, choices=choices, initial=delivery_for(preferences, kind),
+                help_text=_("Always e-mailed: it cannot be turned off.") if kind in MANDATORY_KINDS else "")
+            self.kind_names.append(name)
+
+    def kind_fields(self):
+        return [self[name] for name in self.kind_names]
+
+    def save(self):
+        self.preferences.deliveries = {name.removeprefix("kind_"): self.cleaned_data[name] for name in self.kind_names}
+        self.preferences.digest_hour = self.cleaned_data["digest_hour"]
+        self.preferences.save()
+        return self.preferences

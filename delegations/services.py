@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Delegate, DelegateGroup, DelegateKind, ElectoralUnit, Membership, Notification
+from .models import (
+    Delegate,
+    DelegateGroup,
+    DelegateKind,
+    ElectoralUnit,
+    Membership,
+    Notification,
+    NotificationKind,
+)
 from .spreadsheets import ImportReport, SheetError, read_rows, template_workbook
 from .text import fold, legacy_problems
 
@@ -39,9 +47,10 @@ def membership_save(*, membership, username, full_name, email, password=None):
     return membership
 
 
-def notification_create(*, recipient, subject, body="", url="", email=True):
-    """Put a message in a user's inbox and, after commit, email it."""
-    notification = Notification.objects.create(recipient=recipient, subject=subject, body=body, url=url)
+def notification_create(*, recipient, subject, body="", url="", email=True, kind=NotificationKind.ACCOUNT):
+    """Put one message in a user's inbox and, after commit, email it at once (account notices;
+    workflow messages go through delegations.notify.notify, which follows the user's preferences)."""
+    notification = Notification.objects.create(recipient=recipient, subject=subject, body=body, url=url, kind=kind)
     if email and recipient.email:
         from .outbox import outbox_enqueue
         from .tasks import notification_email
@@ -49,6 +58,11 @@ def notification_create(*, recipient, subject, body="", url="", email=True):
         # Written with the message; emailed after commit, or later by the outbox sweep if the broker is down.
         outbox_enqueue(notification_email, notification_id=notification.pk)
     return notification
+
+
+def notifications_mark_all_read(*, user):
+    """Every unread message of the user becomes read now; returns how many (0 the second time)."""
+    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
 
 
 def notification_mark_read(*, notification):

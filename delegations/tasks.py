@@ -17,7 +17,9 @@ def notification_email(notification_id):
         )
         if notification is None:
             return False
-        send_mail(notification.subject, notification.body, None, [notification.recipient.email])
+        from .notify import email_text
+
+        send_mail(notification.subject, email_text(notification), None, [notification.recipient.email])
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True
@@ -37,6 +39,15 @@ def deadlines_sweep_task():
     from .deadlines import deadlines_sweep
 
     return deadlines_sweep()
+
+
+@shared_task(acks_late=True)
+def notifications_digest_task():
+    """Celery beat, every hour: the daily digest of the users whose chosen hour it is; each message
+    is e-mailed once (delegations/notify.py)."""
+    from .notify import notifications_digest_send
+
+    return notifications_digest_send()
 
 
 @shared_task(acks_late=True)

@@ -6,9 +6,10 @@ translated (Vietnamese in the interface)."""
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from delegations.calendar import WorkingCalendar
 from delegations.dates import validate_promised_date
@@ -20,8 +21,10 @@ from delegations.models import (
     DeadlineState,
     DeadlineUnit,
     Membership,
+    NotificationKind,
     Role,
 )
+from delegations.notify import agency_responders, date_vn, group_members, notify, office_of
 from delegations.text import fold
 from delegations.uploads import EXTENSIONS, validate_upload
 
@@ -405,6 +408,14 @@ def petitions_submit(*, round, group, user, note=""):
         petition._history_user = user
         petition.save(update_fields=["submission"])
         event_add(petition, EventKind.SUBMITTED, user, str(group))
+    values = {"group": group, "round": round, "n": len(petitions),
+              "who": user.get_full_name() or user.get_username()}
+    notify(kind=NotificationKind.PETITIONS_SUBMITTED, recipients=office_of(group.council), exclude=user,
+           url=reverse("petitions:petition_list") + f"?round={round.pk}&group={group.pk}",
+           subject=ngettext("%(group)s sent %(n)s petition to the office", "%(group)s sent %(n)s petitions to the office",
+                            len(petitions)) % values,
+           body=_("%(who)s sent the petitions of %(group)s for %(round)s to the office, to classify and forward.")
+           % values)
     return submission
 
 
@@ -469,6 +480,14 @@ def petitions_forward(*, petitions, user, note="", now=None):
             event_add(petition, EventKind.FORWARDED, user, _("to %(agency)s, answer due %(due)s")
                       % {"agency": agency, "due": answer_due_on.strftime("%d/%m/%Y")})
         forwardings.append(forwarding)
+        values = {"n": len(batch), "due": date_vn(answer_due_on), "council": agency.council}
+        lines = [_("%(council)s forwarded these petitions to your agency; the answer is due by %(due)s:") % values]
+        lines += [f"• {p.public_code} · {(p.summary or p.text).splitlines()[0][:150] if (p.summary or p.text) else ''}"
+                  for p in batch]
+        notify(kind=NotificationKind.PETITIONS_FORWARDED, recipients=agency_responders(agency), exclude=user,
+               url=reverse("petitions:agency_inbox"), body="\n".join(lines),
+               subject=ngettext("%(n)s petition forwarded to you, answer due by %(due)s",
+                                "%(n)s petitions forwarded to you, answer due by %(due)s", len(batch)) % values)
     return forwardings
 
 
@@ -510,6 +529,11 @@ def answer_record(*, petition, user, agency, outcome, text, roadmap="", promised
     petition_deadlines_sync(petition, answer=answer)
     event_add(petition, EventKind.ANSWERED, user, answer.get_outcome_display()
               + (f" · {promised_on:%d/%m/%Y}" if answer.promised_on else ""))
+    values = {"code": petition.public_code, "agency": agency, "outcome": answer.get_outcome_display()}
+    notify(kind=NotificationKind.ANSWER_RECEIVED, recipients=office_of(petition.council), obj=petition, exclude=user,
+           subject=_("Answer received for %(code)s, to review") % values,
+           body=_("%(agency)s answered %(code)s (%(outcome)s). Review the answer: accept and close it, or send it "
+                  "back.") % values)
     return answer
 
 
@@ -530,6 +554,10 @@ def extension_request(*, petition, user, agency, until, reason):
     extension._history_user = user
     extension.save()
     event_add(petition, EventKind.EXTENSION_REQUESTED, user, f"{until:%d/%m/%Y} · {reason.strip()}")
+    values = {"code": petition.public_code, "agency": agency, "until": date_vn(until), "reason": reason.strip()}
+    notify(kind=NotificationKind.EXTENSION_REQUESTED, recipients=office_of(petition.council), obj=petition,
+           exclude=user, subject=_("More time asked for %(code)s, until %(until)s") % values,
+           body=_("%(agency)s asks to answer %(code)s by %(until)s. Reason: %(reason)s") % values)
     return extension
 
 
@@ -562,6 +590,15 @@ def extension_decide(*, extension, user, grant, note=""):
         petition_deadlines_sync(petition, reason=_("more time granted"))
     event_add(petition, EventKind.EXTENSION_GRANTED if grant else EventKind.EXTENSION_REFUSED, user,
               f"{extension.until:%d/%m/%Y}" + (f" · {note.strip()}" if note.strip() else ""))
+    values = {"code": petition.public_code, "until": date_vn(extension.until), "note": note.strip(),
+              "due": date_vn(petition.answer_due_on)}
+    notify(kind=NotificationKind.EXTENSION_DECIDED, recipients=agency_responders(petition.agency), exclude=user,
+           url=reverse("petitions:agency_answer", args=[petition.pk]),
+           subject=(_("More time granted for %(code)s: answer by %(until)s") if grant else
+                    _("More time refused for %(code)s: answer by %(due)s")) % values,
+           body=((_("The office granted more time to answer %(code)s: the answer is now due by %(until)s.") if grant
+                  else _("The office refused more time to answer %(code)s: the answer is still due by %(due)s."))
+                 % values + (("\n" + note.strip()) if note.strip() else "")))
     return extension
 
 
@@ -590,6 +627,12 @@ def answer_send_back(*, petition, user, note, today=None):
     petition_deadlines_sync(petition, reason=_("answer sent back as unsatisfactory"),
                             answer_start=today or timezone.localdate())
     event_add(petition, EventKind.SENT_BACK, user, note.strip())
+    values = {"code": petition.public_code, "note": note.strip(), "due": date_vn(petition.answer_due_on)}
+    notify(kind=NotificationKind.ANSWER_SENT_BACK, recipients=agency_responders(petition.agency), exclude=user,
+           url=reverse("petitions:agency_answer", args=[petition.pk]),
+           subject=_("Answer to %(code)s sent back: answer again by %(due)s") % values,
+           body=_("The answer to %(code)s was found unsatisfactory. Reason: %(note)s\nAnswer again by %(due)s.")
+           % values)
     return petition
 
 
@@ -612,6 +655,12 @@ def petition_close(*, petition, user, note=""):
     petition.save()
     petition_deadlines_sync(petition)
     event_add(petition, EventKind.CLOSED, user, note.strip())
+    if petition.group_id:
+        values = {"code": petition.public_code, "outcome": answer.get_outcome_display()}
+        notify(kind=NotificationKind.PETITION_CLOSED, recipients=group_members(petition.group), obj=petition,
+               exclude=user, subject=_("Petition %(code)s closed: report back to the voters") % values,
+               body=_("The petition %(code)s your group raised is closed with the agency's answer (%(outcome)s). "
+                      "Report the answer back to the voters.") % values)
     return petition
 
 

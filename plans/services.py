@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -316,6 +317,7 @@ def plan_transition(*, plan, user, step, reason="", number=None, issued_on=None)
         _draft_files_drop(plan)
         _render_after_commit(plan)
         plan_deadlines_sync(plan=plan)  # its assignments' clocks start now
+    plan_step_notify(plan=plan, step=step, user=user, reason=reason.strip())
     return plan
 
 
@@ -324,6 +326,54 @@ def step_refusal(plan, to_status):
     when it was just taken, else the plan's status."""
     return _step_taken_message(plan, to_status) or _("This step is not possible: the plan is %(status)s.") % {
         "status": plan.get_status_display().lower()}
+
+
+def plan_step_notify(*, plan, step, user, reason=""):
+    """Who must act after a step is told, in the step's transaction (delegations/notify.py):
+    submitted → the standing committee; approved or sent back → the office; issued or published →
+    the council's delegate groups and the agencies with assignments (with the document)."""
+    from delegations.models import NotificationKind as Kind
+    from delegations.notify import (
+        agency_responders,
+        council_group_members,
+        date_vn,
+        notify,
+        office_of,
+        standing_of,
+    )
+
+    name = str(plan) or _("Contact plan %(year)s") % {"year": plan.year}
+    values = {"plan": name, "who": user.get_full_name() or user.get_username(), "reason": reason}
+    if step == "submit":
+        notify(kind=Kind.PLAN_SUBMITTED, recipients=standing_of(plan.council), obj=plan, exclude=user,
+               subject=_("Plan waiting for your approval: %(plan)s") % values,
+               body=_("%(who)s submitted the plan %(plan)s for approval.") % values)
+    elif step == "approve":
+        notify(kind=Kind.PLAN_APPROVED, recipients=office_of(plan.council), obj=plan, exclude=user,
+               subject=_("Plan approved, to issue: %(plan)s") % values,
+               body=_("%(who)s approved the plan %(plan)s; it can now be issued.") % values)
+    elif step == "send_back":
+        notify(kind=Kind.PLAN_SENT_BACK, recipients=office_of(plan.council), obj=plan, exclude=user,
+               subject=_("Plan sent back: %(plan)s") % values,
+               body=_("%(who)s sent the plan %(plan)s back. Reason: %(reason)s") % values)
+    elif step in ("issue", "publish"):
+        values["date"] = date_vn(plan.issued_on)
+        subject = (_("Plan issued: %(plan)s") if step == "issue" else _("Plan published: %(plan)s")) % values
+        body = _("The plan %(plan)s was issued on %(date)s; the document is on its page.") % values
+        notify(kind=Kind.PLAN_ISSUED, recipients=council_group_members(plan.council), obj=plan, exclude=user,
+               subject=subject, body=body)
+        # Agencies see no council pages: their message lists their assignments (and, once published,
+        # links the public copy of the document).
+        by_agency = {}
+        for item in plan.assignments.filter(agency__isnull=False).select_related("agency").order_by("order", "pk"):
+            by_agency.setdefault(item.agency, []).append(item)
+        for agency, items in by_agency.items():
+            lines = [_("Assignments of %(agency)s in the plan %(plan)s:") % {"agency": agency, "plan": name}]
+            lines += [f"• {item.text.splitlines()[0] if item.text else ''} · {date_vn(item.due_on)}" for item in items]
+            url = (reverse("plans:public_plan_download", args=[plan.pk, "pdf"]) if step == "publish"
+                   else reverse("home"))
+            notify(kind=Kind.PLAN_ISSUED, recipients=agency_responders(agency), url=url, exclude=user,
+                   subject=subject, body="\n".join(lines))
 
 
 def _step_taken_message(plan, to_status):

@@ -1,9 +1,11 @@
 """Scheduling rules of contact meetings."""
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,17 +69,63 @@ def session_validate(*, session, delegates):
 
 
 @transaction.atomic
-def session_save(*, session, delegates):
+def session_save(*, session, delegates, user=None):
+    """Schedule a meeting or change it; its group's delegates (and those invited) are told when it is
+    new or its time moved."""
     session_validate(session=session, delegates=delegates)
+    before = (ContactSession.objects.filter(pk=session.pk).values_list("starts_at", flat=True).first()
+              if session.pk else None)
     session.council = session.round.plan.council
     session.save()
     session.delegates.set(delegates)
+    if before is None:
+        session_notify(session=session, event="scheduled", user=user)
+    elif before != session.starts_at:
+        session_notify(session=session, event="moved", user=user, before=before)
     return session
+
+
+def session_notify(*, session, event, user=None, before=None):
+    """Tell the group's delegates with accounts and the delegates invited that a meeting is scheduled,
+    moved or cancelled (with the invitation when it is printed); tell the group's leader that the
+    minutes of a held meeting are due (delegations/notify.py). Inside the caller's transaction."""
+    from delegations.models import NotificationKind as Kind
+    from delegations.notify import date_vn, group_leaders, group_members, notify, users_union
+
+    when = timezone.localtime(session.starts_at)
+    values = {"group": session.group, "place": f"{session.commune} · {session.venue}".strip(" ·"),
+              "time": when.strftime("%H:%M"), "date": when.strftime("%d/%m/%Y"),
+              "reason": session.cancel_reason, "due": date_vn(session.minutes_due_on)}
+    if before is not None:
+        before = timezone.localtime(before)
+        values["old"] = before.strftime("%H:%M %d/%m/%Y")
+    url = (reverse("contact_sessions:invitation_download", args=[session.pk]) if session.invitation_pdf
+           else session.get_absolute_url())
+    if event == "minutes_due":
+        notify(kind=Kind.MINUTES_DUE, recipients=group_leaders(session.group), obj=session,
+               subject=_("Minutes due by %(due)s: meeting of %(date)s at %(place)s") % values,
+               body=_("The meeting of %(group)s on %(date)s at %(place)s is recorded as held; its minutes are "
+                      "due by %(due)s.") % values)
+        return
+    invited = get_user_model().objects.filter(delegate__in=session.delegates.all(), is_active=True)
+    recipients = users_union(group_members(session.group), invited)
+    if event == "scheduled":
+        kind, subject, body = (Kind.MEETING_SCHEDULED, _("Meeting on %(date)s at %(time)s: %(place)s"),
+                               _("%(group)s meets voters on %(date)s at %(time)s at %(place)s."))
+    elif event == "moved":
+        kind, subject, body = (Kind.MEETING_MOVED, _("Meeting moved to %(date)s at %(time)s: %(place)s"),
+                               _("The meeting of %(group)s at %(place)s planned at %(old)s is moved to %(time)s on "
+                                 "%(date)s."))
+    else:
+        kind, subject, body = (Kind.MEETING_CANCELLED, _("Meeting cancelled: %(date)s at %(place)s"),
+                               _("The meeting of %(group)s on %(date)s at %(place)s is cancelled. Reason: "
+                                 "%(reason)s"))
+    notify(kind=kind, recipients=recipients, url=url, exclude=user, subject=subject % values, body=body % values)
 
 
 @transaction.atomic
 def session_record_outcome(*, session, status, delegates_present=(), voters_present=None, chair="", secretary="",
-                           postponed_to=None, cancel_reason=""):
+                           postponed_to=None, cancel_reason="", user=None):
     """After the meeting: held (with attendance; the minutes fall due), postponed to a new date,
     or cancelled with a reason."""
     # The meeting's row first, then its minutes: the order minutes_finalise locks them in, so that an
@@ -85,6 +133,7 @@ def session_record_outcome(*, session, status, delegates_present=(), voters_pres
     ContactSession.objects.select_for_update().filter(pk=session.pk).first()
     if Minutes.objects.filter(session=session, status=MinutesStatus.FINAL).exists():
         raise ValidationError({"status": _("The minutes are final: the outcome can no longer change.")})
+    before_start = session.starts_at
     if status == MeetingStatus.HELD:
         if session.starts_at > timezone.now():
             raise ValidationError({"status": _("A meeting cannot be recorded as held before it starts.")})
@@ -113,8 +162,11 @@ def session_record_outcome(*, session, status, delegates_present=(), voters_pres
         deadline_open(subject=session, kind=MINUTES_DEADLINE, council=session.council,
                       start=timezone.localtime(session.starts_at).date(), amount=rules.minutes_due_days,
                       unit=DeadlineUnit.DAYS, title=f"{session.group} · {session}", url=session.get_absolute_url())
+        session_notify(session=session, event="minutes_due", user=user)
     else:
         deadline_close(subject=session, kind=MINUTES_DEADLINE, cancelled=True)
+        session_notify(session=session, event="moved" if status == MeetingStatus.POSTPONED else "cancelled",
+                       user=user, before=before_start if status == MeetingStatus.POSTPONED else None)
     return session
 
 

@@ -111,7 +111,8 @@ def session_edit(request, pk=None):
             def save():
                 with transaction.atomic():
                     saved = services.session_save(session=form.save(commit=False),
-                                                  delegates=list(form.cleaned_data["delegates"]))
+                                                  delegates=list(form.cleaned_data["delegates"]),
+                                                  user=request.user)
                 messages.success(request, _("The meeting is saved."))
                 return saved.get_absolute_url()
 
@@ -219,7 +220,7 @@ def session_outcome(request, pk):
         "voters_present": session.voters_present, "delegates_present": session.delegates.all()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_record_outcome(session=session, **form.cleaned_data)
+            services.session_record_outcome(session=session, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -141,3 +141,15 @@ def held_meeting(world):
                            voters_speak="Cử tri phát biểu", closing="Bế mạc")
     field = PetitionField.objects.create(council=world.council, name="Giao thông")
     return {"plan": plan, "round": rnd, "commune": commune, "session": session, "field": field}
+
+
+@pytest.fixture
+def notified():
+    """`notified(kind)` → the set of usernames whose inbox holds a message of that kind (issue 12)."""
+
+    def read(kind):
+        from delegations.models import Notification
+
+        return set(Notification.objects.filter(kind=kind).values_list("recipient__username", flat=True))
+
+    return read

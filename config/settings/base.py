@@ -212,6 +212,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hdnd@localhost")
+# The address of the site as users reach it (https://hdnd.example.vn), put before the links of e-mails.
+SITE_URL = os.environ.get("SITE_URL", "")
 
 # Celery: Redis in production; the filesystem transport under var/ by default (no server to install).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
@@ -291,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "delegations.tasks.deadlines_sweep_task",
         "schedule": DEADLINE_SWEEP_MINUTES * 60,
         "options": {"expires": DEADLINE_SWEEP_MINUTES * 60},
+    },
+    "notifications-digest": {
+        "task": "delegations.tasks.notifications_digest_task",
+        "schedule": 60 * 60,
+        "options": {"expires": 30 * 60},
     },
     "records-purge": {
         "task": "delegations.tasks.records_purge_task",

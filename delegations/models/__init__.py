@@ -14,7 +14,15 @@ from .deadlines import (  # noqa: F401
     parse_reminder_days,
     validate_reminder_days,
 )
-from .notifications import Notification, NotificationQuerySet  # noqa: F401
+from .notifications import (  # noqa: F401
+    MANDATORY_KINDS,
+    Delivery,
+    Notification,
+    NotificationKind,
+    NotificationPreferences,
+    NotificationQuerySet,
+    delivery_for,
+)
 from .org import (  # noqa: F401
     COUNCIL_STAFF_ROLES,
     OVERSIGHT_ROLES,

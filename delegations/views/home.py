@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 
 from .. import services
 from ..access import active_memberships
+from ..forms import InboxFilterForm, NotificationPreferencesForm
 from ..health import health_report
-from ..models import OVERSIGHT_ROLES, Notification
+from ..models import OVERSIGHT_ROLES, Notification, NotificationPreferences
 from ..pagination import paginate
 from ..work import my_work
 
@@ -31,9 +32,40 @@ def home(request):
 
 @login_required
 def inbox(request):
+    """The user's messages, newest first, by kind (parsed by a form: an unknown kind shows all)."""
+    form = InboxFilterForm(request.GET)
     notifications = Notification.objects.for_user(request.user)
+    if form.is_valid():
+        if form.cleaned_data["kind"]:
+            notifications = notifications.filter(kind=form.cleaned_data["kind"])
+        if form.cleaned_data["unread"]:
+            notifications = notifications.unread()
     page_obj, querystring = paginate(request, notifications, 25)
-    return render(request, "delegations/inbox.html", {"page_obj": page_obj, "querystring": querystring})
+    return render(request, "delegations/inbox.html", {"page_obj": page_obj, "querystring": querystring,
+                                                      "form": form})
+
+
+@login_required
+@require_POST
+def inbox_read_all(request):
+    """Mark every unread message of the user read (idempotent: a second time marks nothing)."""
+    marked = services.notifications_mark_all_read(user=request.user)
+    if marked:
+        messages.success(request, _("All messages are marked read."))
+    return redirect("delegations:inbox")
+
+
+@login_required
+def notification_preferences(request):
+    """How each kind of message is e-mailed to the user: at once, in the daily digest, or not at all."""
+    preferences = NotificationPreferences.objects.filter(user=request.user).first() or \
+        NotificationPreferences(user=request.user)
+    form = NotificationPreferencesForm(request.POST or None, preferences=preferences)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your notification preferences are saved."))
+        return redirect("delegations:notification_preferences")
+    return render(request, "delegations/notification_preferences.html", {"form": form})
 
 
 @login_required

@@ -85,6 +85,13 @@ def report_render(*, report_id):
         report.petition_count = built.petition_count
         report.save(update_fields=["pdf", "docx", "xlsx", "status", "error", "rendered_revision", "rendered_at",
                                    "petition_count"])
+        if report.requested_by_id:
+            from delegations.models import NotificationKind
+            from delegations.notify import notify
+
+            notify(kind=NotificationKind.REPORT_READY, recipients=[report.requested_by], obj=report,
+                   subject=_("Report ready: %(report)s") % {"report": report},
+                   body=_("The report %(report)s you asked for is ready to read and download.") % {"report": report})
         keep = {report.pdf.name, report.docx.name, report.xlsx.name}
         for storage, old_name in old_names:
             if old_name not in keep:

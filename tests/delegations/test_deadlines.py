@@ -36,6 +36,7 @@ from delegations.models import (
     DeadlineState,
     DeadlineUnit,
     Notification,
+    NotificationKind,
     Role,
 )
 from delegations.tasks import deadlines_sweep_task
@@ -104,8 +105,9 @@ def deadline_of(petition, kind):
 
 
 def received_on(user):
-    """The local dates on which a user received inbox messages, in order."""
-    return [timezone.localdate(n.created_at) for n in Notification.objects.filter(recipient=user).order_by("pk")]
+    """The local dates on which a user received deadline messages (reminders, overdue notices), in order."""
+    return [timezone.localdate(n.created_at) for n in Notification.objects.filter(
+        recipient=user, kind__in=[NotificationKind.REMINDER, NotificationKind.OVERDUE]).order_by("pk")]
 
 
 # ------------------------------------------------------------------------- across Tết, day by day
@@ -160,7 +162,7 @@ def test_a_petition_forwarded_before_tet_is_reminded_and_escalated_once_on_the_r
         (answer.pk, "due_today"): d("25/02/2026"), (answer.pk, "overdue"): d("26/02/2026"),
         (answer.pk, "escalate_standing"): d("04/03/2026"),
     }
-    first = Notification.objects.filter(recipient=agency).order_by("pk").first()
+    first = Notification.objects.filter(recipient=agency, kind=NotificationKind.REMINDER).order_by("pk").first()
     assert petition.public_code in first.subject and "25/02/2026" in first.subject
     assert first.url == petition.get_absolute_url()
     escalation = Notification.objects.get(recipient=standing)

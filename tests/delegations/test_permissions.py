@@ -216,6 +216,8 @@ def test_matrix_covers_every_url_of_the_app():
     covered |= {"deadline_rules", "deadline_changes"}
     covered |= {f"{slug}_{kind}" for slug in SLUGS for kind in ("list", "create", "update", "delete")}
     covered |= {"membership_unlock"}
+    # Every role's own inbox (tests/delegations/test_notify.py, issue 12).
+    covered |= {"inbox_read_all", "notification_preferences"}
     assert {pattern.name for pattern in urls.urlpatterns} == covered
 
 
