@@ -439,7 +439,7 @@ def test_the_outline_page_saves_every_section_then_takes_the_action(world, clien
 
         page = client.get(url)
     html = page.content.decode()
-    assert page.status_code == 200 and 'name="s%d-body"' % a.pk in html and "vendor/quill/quill.js" in html
+    assert page.status_code == 200 and f'name="s{a.pk}-body"' in html and "vendor/quill/quill.js" in html
     plan.sections.filter(title__in=["C", "D"]).delete()
     assert "<script>" not in html.split("</main>")[0].split('<main')[1] and ' style="' not in html
     response = client.post(url, {"op": f"up-{b.pk}", f"s{a.pk}-title": "A mới", f"s{a.pk}-block": "",
