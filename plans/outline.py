@@ -166,11 +166,13 @@ def outline_tree(sections):
     return children
 
 
-def outline_blocks(sections, generate):
+def outline_blocks(sections, generate, labels=None):
     """The printed body of an outline. `generate(section, label)` gives a section's generated block
     as (blocks, numbered): its paragraphs, and how many items it numbered with `label(i)` (the
     numbers of the section's children: assignments are numbered as sub-sections would be; the child
-    sections continue after them)."""
+    sections continue after them). `labels`, if given, receives each printed section's number
+    ("I.", "1.1.", "" when untitled); a section not printed gets none."""
+    labels = {} if labels is None else labels
     children = outline_tree(sections)
     printable = {}
 
@@ -188,10 +190,12 @@ def outline_blocks(sections, generate):
             if not is_printable(section):
                 continue
             own_number = None
+            labels[section.pk] = ""
             if section.title.strip():
                 number += 1
                 own_number = number
                 label, kind = heading(level, number, parent_number)
+                labels[section.pk] = label
                 blocks.append(Block(kind, f"{label} {section.title.strip()}"))
             blocks += html_to_blocks(section.body_html)
             child_parent = own_number if level == 2 else parent_number

@@ -22,8 +22,9 @@ from delegations.params import CouncilQuery, parse_id
 from delegations.views.org import Column, OrgPage, council_choices, history_entries
 
 from . import forms, outline_services, services
+from .blocks import PlanData
 from .models import Assignment, AssignmentStatus, ContactPlan, PlanStatus, SectionBlock, Sitting, SittingKind
-from .outline import outline_tree
+from .outline import outline_blocks, outline_tree
 from .presets import PRESETS
 
 PAGES = {
@@ -161,11 +162,13 @@ def plan_outline(request, pk):
         form = forms.OutlineForm(plan=plan)
     sections = list(plan.sections.all())
     children = outline_tree(sections)
+    labels = {}  # the numbers as printed; a section missing here is empty and not printed
+    outline_blocks(sections, PlanData(plan).generate, labels)
 
     def flatten(parent_id, level):
         rows = []
         for section in children.get(parent_id, []):
-            rows.append((section, level))
+            rows.append((section, level, labels.get(section.pk)))
             rows += flatten(section.pk, level + 1)
         return rows
 

@@ -435,10 +435,15 @@ def test_the_outline_page_saves_every_section_then_takes_the_action(world, clien
     url = reverse("plans:plan_outline", args=[plan.pk])
     add(plan, "C", b, 1, "<p>c</p>")
     add(plan, "D", b, 2)
-    with django_assert_num_queries(10):  # the same however many sections: they are read once
-
+    # Session, user, memberships, the plan, its sections, rounds and assignments (for the numbers as
+    # printed), the earlier plans offered for a copy: the same however many sections.
+    with django_assert_num_queries(12):
         page = client.get(url)
     html = page.content.decode()
+    # Each section shows the number it prints with, or that it is empty and not printed.
+    labels = re.findall(r'data-testid="(printed-number|not-printed)">([^<]*)<', html)
+    assert labels == [("printed-number", "in là I."), ("printed-number", "in là II."),
+                      ("printed-number", "in là 1."), ("not-printed", "trống: không in")]
     assert page.status_code == 200 and f'name="s{a.pk}-body"' in html and "vendor/quill/quill.js" in html
     plan.sections.filter(title__in=["C", "D"]).delete()
     assert "<script>" not in html.split("</main>")[0].split('<main')[1] and ' style="' not in html
