@@ -218,8 +218,10 @@ def render_docx(document):
         if block.kind == "table":
             _docx_table(word, block, para)
             continue
-        para(word, block.text, align=justify, indent=block.kind not in ("part", "plain"), lead=block.lead,
-             runs=block.runs or None, **styles.get(block.kind, {}))
+        paragraph = para(word, block.text, align=justify, indent=block.kind not in ("part", "plain"),
+                         lead=block.lead, runs=block.runs or None, **styles.get(block.kind, {}))
+        if block.kind in ("part", "section", "subsection", "point"):
+            paragraph.paragraph_format.keep_with_next = True  # a heading never alone at a page's foot
 
     bottom = word.add_table(rows=1, cols=2)
     recipients_cell, sign_cell = bottom.rows[0].cells
