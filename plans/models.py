@@ -207,6 +207,8 @@ class PlanSection(models.Model):
     block = models.CharField(_("generated block"), max_length=20, choices=SectionBlock.choices, blank=True,
                              default=SectionBlock.NONE)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("plan section")
         verbose_name_plural = _("plan sections")

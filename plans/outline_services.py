@@ -81,7 +81,6 @@ def plan_outline_save(*, plan, user, values):
     {"title", "body_html", "block"}; ids of other plans are ignored."""
     plan = _lock_draft(plan, user)
     sections = {s.pk: s for s in plan.sections.select_for_update()}
-    changed = []
     for pk, value in values.items():
         section = sections.get(pk)
         if section is None:
@@ -93,9 +92,8 @@ def plan_outline_save(*, plan, user, values):
             block = ""
         if (section.title, section.body_html, section.block) != (title, body, block):
             section.title, section.body_html, section.block = title, body, block
-            changed.append(section)
-    if changed:
-        PlanSection.objects.bulk_update(changed, ["title", "body_html", "block"])
+            section._history_user = user
+            section.save(update_fields=["title", "body_html", "block"])  # one by one: each leaves a history entry
     _changed(plan)
     return plan
 
