@@ -4,6 +4,7 @@ shared by all apps; see `documents.official`."""
 from .official import (  # noqa: F401
     Block,
     OfficialDocument,
+    Run,
     Signature,
     format_dateline,
     format_number,

@@ -15,9 +15,20 @@ DRAFT_DAY_GAP = "\u00a0" * 4
 
 
 @dataclass
+class Run:
+    """A stretch of a paragraph in one style: printed bold, italic or underlined (PDF and Word alike)."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+
+
+@dataclass
 class Block:
     """One paragraph of the body. kind: "part" (I. …, bold, not indented), "section" (1. …, bold),
-    "subsection" (1.1. …, bold italic), "paragraph" (indented text), "item" (a "- …" line),
+    "subsection" (1.1. …, bold italic), "point" (a) …, italic), "paragraph" (indented text),
+    "item" (a "- …" line),
     "plain" (a short line set flush left, as an invitation's list and particulars are),
     "table" (a ruled table of `rows`, the first row its bold header; `text`, if any, is printed
     above it in bold italic; `widths` are the columns' shares of the line, in %)."""
@@ -27,6 +38,12 @@ class Block:
     lead: str = ""  # printed in bold before the text, in the same paragraph
     rows: list = field(default_factory=list)    # "table" only: lists of cell texts, the header first
     widths: list = field(default_factory=list)  # "table" only: one % a column; empty: equal shares
+    runs: list = field(default_factory=list)    # rich text: `Run`s printed instead of `text` (text is their join)
+
+    @property
+    def styled_runs(self):
+        """What the paragraph prints after its lead: its runs, or its text as one plain run."""
+        return self.runs or ([Run(self.text)] if self.text else [])
 
     @property
     def header(self):
@@ -134,13 +151,16 @@ def render_docx(document):
     normal.paragraph_format.space_after = Pt(6)
 
     def para(container, text, *, size=14, bold=False, italic=False, align=None, indent=False, space_after=None,
-             lead=""):
+             lead="", runs=None):
         paragraph = container.add_paragraph()
         if lead:
             lead_run = paragraph.add_run(lead + " ")
             lead_run.bold, lead_run.font.size = True, Pt(size)
-        run = paragraph.add_run(text)
-        run.font.size, run.bold, run.italic = Pt(size), bold, italic
+        for piece in runs or [Run(text)]:
+            run = paragraph.add_run(piece.text)
+            run.font.size, run.bold, run.italic = Pt(size), bold or piece.bold, italic or piece.italic
+            if piece.underline:
+                run.underline = True
         if align is not None:
             paragraph.alignment = align
         if indent:
@@ -192,13 +212,16 @@ def render_docx(document):
     justify = WD_ALIGN_PARAGRAPH.JUSTIFY
     for text in document.preamble:
         para(word, text, align=justify, indent=True)
-    styles = {"part": {"bold": True}, "section": {"bold": True}, "subsection": {"bold": True, "italic": True}}
+    styles = {"part": {"bold": True}, "section": {"bold": True}, "subsection": {"bold": True, "italic": True},
+              "point": {"italic": True}}
     for block in document.blocks:
         if block.kind == "table":
             _docx_table(word, block, para)
             continue
-        para(word, block.text, align=justify, indent=block.kind not in ("part", "plain"), lead=block.lead,
-             **styles.get(block.kind, {}))
+        paragraph = para(word, block.text, align=justify, indent=block.kind not in ("part", "plain"),
+                         lead=block.lead, runs=block.runs or None, **styles.get(block.kind, {}))
+        if block.kind in ("part", "section", "subsection", "point"):
+            paragraph.paragraph_format.keep_with_next = True  # a heading never alone at a page's foot
 
     bottom = word.add_table(rows=1, cols=2)
     recipients_cell, sign_cell = bottom.rows[0].cells

@@ -25,6 +25,9 @@ from .models import (
     Sitting,
     SittingKind,
 )
+from .outline import text_to_html
+from .outline_services import outline_build
+from .presets import PRESETS
 
 PROVINCE = "HĐND tỉnh Bắc Ninh"
 
@@ -35,8 +38,8 @@ MID_YEAR_2026 = {"number": 2, "opens_on": datetime.date(2026, 7, 7), "closes_on"
 BEFORE_ROUND = (datetime.date(2025, 11, 3), datetime.date(2025, 11, 20))
 AFTER_ROUND_DAYS = 15  # after-sitting contact: from the day after the sitting closes, within 15 days
 
-# Seed 000, one paragraph a line, as printed. plans.services.plan_document prints the part and
-# section headings (I. MỤC ĐÍCH, YÊU CẦU; 1. Mục đích; …; III. TỔ CHỨC THỰC HIỆN) around these.
+# Seed 000, one paragraph a line, as printed. The outline (plans.presets "current") gives the part
+# and section headings (I. MỤC ĐÍCH, YÊU CẦU; 1. Mục đích; …; III. TỔ CHỨC THỰC HIỆN) around these.
 SEED_000 = {
     "subject": "Tiếp xúc cử tri của đại biểu HĐND tỉnh\n"
                "trước và sau kỳ họp thường lệ cuối năm 2025",
@@ -91,6 +94,18 @@ SEED_000 = {
         "- Các Tổ đại biểu HĐND tỉnh lựa chọn địa điểm, hình thức tổ chức TXCT trước và sau kỳ họp HĐND tỉnh "
         "phù hợp tình hình thực tế tại địa phương."
     ),
+}
+# The text of seed 000's sections, by the title of its section in the "current" outline (plans.presets).
+SEED_000_SECTIONS = {
+    "Mục đích": SEED_000.pop("purpose"),
+    "Yêu cầu": SEED_000.pop("requirements"),
+    "Nội dung tiếp xúc cử tri trước kỳ họp": SEED_000.pop("content_before"),
+    "Nội dung tiếp xúc cử tri sau kỳ họp": SEED_000.pop("content_after"),
+    "Thành phần": SEED_000.pop("participants"),
+    "Thời gian": SEED_000.pop("timing"),
+    "Địa điểm": SEED_000.pop("place"),
+}
+SEED_000 |= {
     "recipients": "\n".join([
         "Thường trực HĐND tỉnh;",
         "UBND, UBMTTQ, Đoàn ĐBQH tỉnh;",
@@ -169,7 +184,7 @@ MID_YEAR_WORDING = [
     ("Kỳ họp thường lệ cuối năm", "Kỳ họp thường lệ giữa năm"),
     ("10 tháng năm 2025; nhiệm vụ chủ yếu những tháng còn lại năm 2025",
      "6 tháng đầu năm 2026; nhiệm vụ chủ yếu 6 tháng cuối năm 2026"),
-    ("- Báo cáo kết quả hoạt động trong năm của đại biểu HĐND tỉnh;\n", ""),  # the yearly report is for year-end
+    ("<li>Báo cáo kết quả hoạt động trong năm của đại biểu HĐND tỉnh;</li>", ""),  # the yearly report is for year-end
 ]
 MID_YEAR_ISSUED_ON = datetime.date(2026, 5, 20)
 
@@ -199,6 +214,11 @@ def _year_end_plan(province, office):
             starts_on=sitting.closes_on + datetime.timedelta(days=1),
             ends_on=sitting.closes_on + datetime.timedelta(days=AFTER_ROUND_DAYS)),
     }
+    outline_build(plan, PRESETS["current"][1])
+    for section in plan.sections.all():
+        if section.title in SEED_000_SECTIONS:
+            section.body_html = text_to_html(SEED_000_SECTIONS[section.title])
+            section.save(update_fields=["body_html"])
     for order, item in enumerate(SEED_000_ASSIGNMENTS, start=1):
         item = dict(item)
         agency = Agency.objects.get(council=province, name=item.pop("agency")) if "agency" in item else None
@@ -230,15 +250,19 @@ def _mid_year_plan(province, source, office, standing):
     plan = services.plan_copy(source=source, sitting=sitting, user=office)
     # The office rewords the copy for its sitting: the subject, the windows, the report asked for.
     before = plan.rounds.get(kind=RoundKind.BEFORE_SITTING)
-    fields = ["subject", "legal_bases", "content_before", "timing"]
+    fields = ["subject", "legal_bases"]
     for name in fields:
         setattr(plan, name, _reword(getattr(plan, name)))
-    plan.timing = plan.timing.replace(
-        "bắt đầu từ ngày 03/11/2025 đến trước ngày 21/11/2025",
-        f"bắt đầu từ ngày {before.starts_on:%d/%m/%Y} đến trước ngày "
-        f"{before.ends_on + datetime.timedelta(days=1):%d/%m/%Y}",
-    )
     plan.save(update_fields=fields)
+    for section in plan.sections.all():
+        body = _reword(section.body_html).replace(
+            "bắt đầu từ ngày 03/11/2025 đến trước ngày 21/11/2025",
+            f"bắt đầu từ ngày {before.starts_on:%d/%m/%Y} đến trước ngày "
+            f"{before.ends_on + datetime.timedelta(days=1):%d/%m/%Y}",
+        )
+        if body != section.body_html:
+            section.body_html = body
+            section.save(update_fields=["body_html"])
     for item in plan.assignments.all():
         text = _reword(item.text)
         if item.due_kind == DueKind.DATE and item.due_date_given:

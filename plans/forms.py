@@ -9,7 +9,9 @@ from delegations.params import IdField, QueryForm
 from delegations.textforms import NormalisedForm, NormalisedModelForm
 from delegations.uploads import validate_upload
 
-from .models import Assignment, ContactPlan, ContactRound, PlanStatus, Sitting
+from .models import Assignment, ContactPlan, ContactRound, PlanStatus, SectionBlock, Sitting
+from .outline_services import MOVES
+from .presets import COPY, PRESETS, preset_choices
 
 TEXTAREA = {"rows": 4}
 
@@ -35,16 +37,21 @@ class SittingForm(CouncilScopedForm):
 class PlanForm(CouncilScopedForm):
     class Meta:
         model = ContactPlan
-        fields = ["council", "scope", "sitting", "year", "subject", "legal_bases", "purpose", "requirements",
-                  "content_before", "content_after", "participants", "timing", "place", "recipients",
-                  "signing_authority", "signing_on_behalf", "signer_position", "signer_name"]
-        widgets = {name: forms.Textarea(attrs=TEXTAREA) for name in
-                   ["subject", "legal_bases", "purpose", "requirements", "content_before", "content_after",
-                    "participants", "timing", "place", "recipients"]}
+        # The body (I., II., III. …) is edited as an outline on its own page (plans:plan_outline).
+        fields = ["council", "scope", "sitting", "year", "subject", "legal_bases", "recipients",
+                  "signing_authority", "signing_on_behalf", "signer_position", "signer_name",
+                  "contact_person", "contact_phone", "closing"]
+        widgets = {name: forms.Textarea(attrs=TEXTAREA) for name in ["subject", "legal_bases", "recipients", "closing"]}
+
+    preset = forms.ChoiceField(label=_("outline to start from"), required=False, initial="current",
+                               choices=[(key, label) for key, (label, _tree) in PRESETS.items()],
+                               help_text=_("The sections of the plan's body; shaped after saving, on the outline page."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subject"].widget.attrs["rows"] = 3
+        if self.instance.pk:
+            del self.fields["preset"]
 
     def clean(self):
         cleaned = super().clean()
@@ -156,3 +163,57 @@ class AssignmentListQuery(QueryForm):
 
     council = IdField(label=_("council"))
     due = forms.ChoiceField(label=_("due"), choices=[("overdue", _("overdue"))])
+
+
+class OutlineForm(NormalisedForm):
+    """The outline page's one form: every section's title, text and block (``s<id>-title``,
+    ``s<id>-body``, ``s<id>-block``), saved first; then the button pressed (``op``): "save", "add"
+    (a top-level section), "add-after-<id>", "add-child-<id>", "up-<id>", "down-<id>", "in-<id>",
+    "out-<id>", "remove-<id>", or "preset" with ``preset`` (and ``source`` for a copy)."""
+
+    op = forms.CharField(max_length=40)
+    preset = forms.ChoiceField(label=_("start again from"), required=False, choices=[("", "—"), *preset_choices()])
+    source = forms.ModelChoiceField(label=_("earlier plan"), required=False, queryset=ContactPlan.objects.none())
+
+    OPS = ("save", "add", "preset")
+    SECTION_OPS = ("add-after", "add-child", *MOVES, "remove")
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.sections = {s.pk: s for s in plan.sections.all()}
+        self.fields["source"].queryset = (ContactPlan.objects.filter(council_id=plan.council_id)
+                                          .exclude(pk=plan.pk).order_by("-year", "-pk"))
+
+    def clean_op(self):
+        op = self.cleaned_data["op"]
+        if op in self.OPS:
+            return (op, None)
+        name, _sep, pk = op.rpartition("-")
+        section = self.sections.get(int(pk)) if pk.isdigit() and len(pk) < 10 else None
+        if name not in self.SECTION_OPS or section is None:
+            raise forms.ValidationError(_("Unknown action."))
+        return (name, section)
+
+    def clean(self):
+        cleaned = super().clean()
+        op = cleaned.get("op")
+        if op and op[0] == "preset":
+            if not cleaned.get("preset"):
+                self.add_error("preset", _("Choose the outline to start from."))
+            elif cleaned["preset"] == COPY and not cleaned.get("source"):
+                self.add_error("source", _("Choose the earlier plan to copy."))
+        return cleaned
+
+    def section_values(self):
+        """{section id: {"title", "body_html", "block"}} for the sections of this plan sent."""
+        values = {}
+        for pk in self.sections:
+            prefix = f"s{pk}-"
+            if prefix + "title" not in self.data:
+                continue
+            block = self.data.get(prefix + "block", "")
+            values[pk] = {"title": str(self.data.get(prefix + "title", ""))[:500],
+                          "body_html": str(self.data.get(prefix + "body", ""))[:200_000],
+                          "block": block if block in SectionBlock.values else ""}
+        return values

@@ -97,13 +97,12 @@ class ContactPlan(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     subject = models.TextField(_("subject line"), help_text=_("Printed under the title; one line each."))
     legal_bases = models.TextField(_("legal bases"), blank=True, help_text=_('"Căn cứ …" / "Thực hiện …"; one paragraph a line.'))
-    purpose = models.TextField(_("purpose"), blank=True, help_text=_("One paragraph a line."))
-    requirements = models.TextField(_("requirements"), blank=True, help_text=_("One paragraph a line."))
-    content_before = models.TextField(_("content before the sitting"), blank=True)
-    content_after = models.TextField(_("content after the sitting"), blank=True)
-    participants = models.TextField(_("participants"), blank=True)
-    timing = models.TextField(_("timing"), blank=True)
-    place = models.TextField(_("place"), blank=True)
+    # The body (I., II., III. …) is the plan's outline: its PlanSection rows.
+    contact_person = models.CharField(_("contact person"), max_length=150, blank=True,
+                                      help_text=_("Printed by the outline's contact line block."))
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    closing = models.TextField(_("closing paragraph"), blank=True,
+                               help_text=_("Printed by the outline's closing paragraph block."))
     recipients = models.TextField(_("recipients (Nơi nhận)"), blank=True,
                                   help_text=_('One a line; the last is usually "Lưu: VT, …".'))
     signing_authority = models.CharField(_("signing authority"), max_length=100, blank=True,
@@ -178,6 +177,46 @@ class ContactPlan(models.Model):
         so until the worker renders it again the file on hand is the draft, which is never public."""
         return self.number is not None and self.status in (PlanStatus.ISSUED, PlanStatus.PUBLISHED) \
             and self.pdf_is_current
+
+
+class SectionBlock(models.TextChoices):
+    """What a section prints from the plan's data, after its own text."""
+
+    NONE = "", _("Text only")
+    ROUNDS = "rounds", _("The rounds (kind, window, sitting)")
+    ASSIGNMENTS = "assignments", _("The assignments, as written")
+    ASSIGNMENTS_DUE = "assignments_due", _("The assignments with their due dates")
+    SCHEDULE = "schedule", _("The groups' meeting schedule (Phụ lục)")
+    CONTACT = "contact", _("The contact line")
+    CLOSING = "closing", _("The closing paragraph")
+
+
+class PlanSection(models.Model):
+    """One section of a plan's outline, at any depth: its title (numbered when printed: I., 1., 1.1.,
+    a), -), its rich text (sanitised HTML) and, optionally, a block generated from the plan's data.
+    A section with no text and nothing printed below it is not printed."""
+
+    plan = models.ForeignKey(ContactPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="sections")
+    parent = models.ForeignKey("self", verbose_name=_("parent section"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="children")
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    title = models.CharField(_("title"), max_length=500, blank=True,
+                             help_text=_("Without its number: the number is given when printing. Empty: "
+                                         "the text is printed without a heading."))
+    body_html = models.TextField(_("text"), blank=True)
+    block = models.CharField(_("generated block"), max_length=20, choices=SectionBlock.choices, blank=True,
+                             default=SectionBlock.NONE)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("plan section")
+        verbose_name_plural = _("plan sections")
+        ordering = ["plan", "parent_id", "position", "pk"]
+        indexes = [models.Index(fields=["plan", "parent", "position"], name="plan_section_order")]
+
+    def __str__(self):
+        return self.title or _("(untitled section)")
 
 
 class PlanPartQuerySet(CouncilScopedQuerySet):

@@ -15,7 +15,7 @@ from delegations.dates import validate_date_in_range
 from delegations.deadlines import deadline_close, deadline_open, deadline_set_date
 from delegations.models import Council, DeadlineRules, DeadlineUnit, Membership, Role
 from delegations.uploads import file_replace
-from documents import Block, OfficialDocument, Signature
+from documents import OfficialDocument, Signature
 
 from .models import (
     Assignment,
@@ -250,9 +250,8 @@ def plan_copy(*, source, sitting, user, year=None):
     else:
         target_year = year or (sitting.opens_on.year if sitting else source.year + 1)
         shift = datetime.date(target_year, 1, 1) - datetime.date(source.year, 1, 1)
-    text_fields = ["scope", "subject", "legal_bases", "purpose", "requirements", "content_before", "content_after",
-                   "participants", "timing", "place", "recipients", "signing_authority", "signing_on_behalf",
-                   "signer_position", "signer_name"]
+    text_fields = ["scope", "subject", "legal_bases", "recipients", "signing_authority", "signing_on_behalf",
+                   "signer_position", "signer_name", "contact_person", "contact_phone", "closing"]
     plan = ContactPlan(council=source.council, sitting=sitting, created_by=user,
                        year=(sitting.opens_on.year if sitting else (year or source.year + 1)))
     for name in text_fields:
@@ -271,6 +270,9 @@ def plan_copy(*, source, sitting, user, year=None):
             due_date_given=(item.due_date_given + shift) if item.due_date_given else None,
             round=rounds.get(item.round_id),
         )
+    from .outline_services import outline_copy
+
+    outline_copy(source=source, plan=plan)
     PlanEvent.objects.create(plan=plan, by=user, to_status=PlanStatus.DRAFT,
                              note=_("Created from %(source)s") % {"source": source})
     plan_changed(plan=plan)
@@ -447,32 +449,14 @@ def assignment_set_status(*, assignment, done):
     return assignment
 
 
-def _paragraphs(text, kind="item"):
-    return [Block(kind, line.strip()) for line in (text or "").splitlines() if line.strip()]
-
-
 def plan_document(plan):
-    """The plan as an official document, laid out like seed 000."""
-    blocks = [Block("part", "I. MỤC ĐÍCH, YÊU CẦU"), Block("section", "1. Mục đích"), *_paragraphs(plan.purpose),
-              Block("section", "2. Yêu cầu"), *_paragraphs(plan.requirements),
-              Block("part", "II. NỘI DUNG, THÀNH PHẦN, THỜI GIAN, ĐỊA ĐIỂM"), Block("section", "1. Nội dung")]
-    if plan.content_before.strip():
-        blocks += [Block("subsection", "1.1. Nội dung tiếp xúc cử tri trước kỳ họp"), *_paragraphs(plan.content_before)]
-    if plan.content_after.strip():
-        number = "1.2." if plan.content_before.strip() else "1.1."
-        blocks += [Block("subsection", f"{number} Nội dung tiếp xúc cử tri sau kỳ họp"), *_paragraphs(plan.content_after)]
-    blocks += [Block("section", "2. Thành phần"), *_paragraphs(plan.participants),
-               Block("section", "3. Thời gian, địa điểm"),
-               Block("subsection", "3.1. Thời gian"), *_paragraphs(plan.timing),
-               Block("subsection", "3.2. Địa điểm"), *_paragraphs(plan.place),
-               Block("part", "III. TỔ CHỨC THỰC HIỆN")]
-    for index, item in enumerate(plan.assignments.all(), start=1):
-        lines = [line.strip() for line in item.text.splitlines() if line.strip()]
-        # "**1. Đề nghị UBND tỉnh** xây dựng …": the lead in bold, the task after it in the same
-        # paragraph; lines starting "-" or "+" follow as their own paragraphs.
-        first = lines[0] if lines and not lines[0].startswith(("-", "+")) else ""
-        blocks.append(Block("paragraph", first, lead=f"{index}. {item.lead}"))
-        blocks += [Block("item", line) for line in (lines[1:] if first else lines)]
+    """The plan as an official document: its outline (plans/outline.py) numbered and printed, with the
+    blocks generated from its data (plans/blocks.py)."""
+    from .blocks import PlanData
+    from .outline import outline_blocks
+
+    data = PlanData(plan)
+    blocks = outline_blocks(list(plan.sections.all()), data.generate)
     signature_lines = [line for line in (plan.signing_authority, plan.signing_on_behalf, plan.signer_position) if line]
     issued = plan.number is not None and plan.issued_on is not None
     today = timezone.localdate()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("copy/", views.plan_copy, name="plan_copy"),
     path("<int:pk>/", views.plan_detail, name="plan_detail"),
     path("<int:pk>/edit/", views.plan_edit, name="plan_update"),
+    path("<int:pk>/outline/", views.plan_outline, name="plan_outline"),
     path("<int:pk>/files/", views.plan_file_status, name="plan_files"),
     path("<int:pk>/files/again/", views.plan_render_again, name="plan_render_again"),
     path("<int:pk>/step/<slug:step>/", views.plan_step, name="plan_step"),

@@ -175,6 +175,7 @@ FILL = {
     "plans:plan_update": lambda o, w: _pks(o["plan"]),
     "plans:plan_files": lambda o, w: _pks(o["plan"]),
     "plans:plan_render_again": lambda o, w: _pks(o["plan"]),
+    "plans:plan_outline": lambda o, w: _pks(o["plan"], o["commune_plan"]),
     "delegations:membership_unlock": lambda o, w: _pks(o["membership"]),
     "delegations:deadline_changes": lambda o, w: [
         {"batch": batch} for batch in DeadlineChange.objects.exclude(batch="").values_list("batch", flat=True)

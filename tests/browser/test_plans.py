@@ -1,4 +1,4 @@
-"""Seed 000's plan, entered through the plan form in Chromium by the office, submitted, approved by the
+"""Seed 000's plan, entered through the plan form and its outline page in Chromium by the office, submitted, approved by the
 standing committee, issued with the next number, rendered to PDF by a real Celery worker, downloaded
 and read back with pdfplumber; then published and found on the public page.
 
@@ -21,6 +21,7 @@ from config.celery import app as celery_app
 from delegations.demo import load_demo
 from delegations.models import Agency, Council, Term
 from plans.models import ContactPlan, ContactRound, PlanStatus, RoundKind, Sitting, SittingKind
+from plans.outline import text_to_html
 from plans.tasks import plan_render
 from tests.conftest import shared_dir
 
@@ -228,8 +229,8 @@ def test_seed_000_entered_approved_issued_and_rendered(live_server, page, login,
     page.select_option("[name=scope]", "sitting")
     page.select_option("[name=sitting]", str(sitting.pk))
     page.fill("[name=year]", "2025")
-    for name, lines in seed.fields.items():
-        page.fill(f"[name={name}]", "\n".join(lines))
+    for name in ("subject", "legal_bases"):
+        page.fill(f"[name={name}]", "\n".join(seed.fields[name]))
     page.fill("[name=recipients]", "\n".join(seed.recipients))
     authority, on_behalf, position, name = seed.signature
     page.fill("[name=signing_authority]", authority)
@@ -266,6 +267,24 @@ def test_seed_000_entered_approved_issued_and_rendered(live_server, page, login,
         else:
             save(page, live_server, "Lưu", plan.get_absolute_url())
 
+    # The body's text goes into the outline the plan started from (the current structure), section by
+    # section, as a clerk pastes it from the seed into each section's editor.
+    page.get_by_test_id("outline-link").click()
+    page.wait_for_url(f"{live_server.url}/plans/{plan.pk}/outline/")
+    titles = {"Mục đích": "purpose", "Yêu cầu": "requirements",
+              "Nội dung tiếp xúc cử tri trước kỳ họp": "content_before",
+              "Nội dung tiếp xúc cử tri sau kỳ họp": "content_after", "Thành phần": "participants",
+              "Thời gian": "timing", "Địa điểm": "place"}
+    page.wait_for_selector(".ql-editor")
+    for section in plan.sections.filter(title__in=titles):
+        html = text_to_html("\n".join(seed.fields[titles[section.title]]))
+        page.evaluate("([id, html]) => { const quill = Quill.find(document.querySelector(`[data-input='${id}']`));"
+                      " quill.setContents(quill.clipboard.convert({html: html})); }", [f"s{section.pk}-body", html])
+    page.get_by_test_id("outline-save").click()
+    page.wait_for_url(f"{live_server.url}/plans/{plan.pk}/outline/")
+    assert page.locator(".alert-danger").count() == 0, page.locator(".alert-danger").all_inner_texts()
+    assert plan.sections.get(title="Mục đích").body_html == text_to_html("\n".join(seed.fields["purpose"]))
+
     plan.refresh_from_db()
     assert list(plan.assignments.values_list("lead", flat=True)) == [lead for lead, _text in seed.assignments]
     # (The browser sends a textarea's line breaks as CRLF.)
@@ -276,6 +295,7 @@ def test_seed_000_entered_approved_issued_and_rendered(live_server, page, login,
     assert (before.starts_on, before.ends_on) == (datetime.date(2025, 11, 3), datetime.date(2025, 11, 20))
     groups = plan.assignments.get(order=3)
     assert groups.due_on is not None and groups.due_on > before.ends_on
+    page.goto(f"{live_server.url}{plan.get_absolute_url()}")
     rows = page.get_by_test_id("assignments").locator("tbody tr")
     assert rows.count() == 5
     # Each lead in bold; a task written as "- …" lines starts on the line below its lead, as printed.

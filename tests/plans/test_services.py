@@ -17,6 +17,7 @@ from plans.models import (
     ContactRound,
     DocumentNumber,
     DueKind,
+    PlanSection,
     PlanStatus,
     ResponsibleKind,
     RoundKind,
@@ -35,7 +36,7 @@ def make_sitting(world, number=1, opens=None, closes=None, kind=SittingKind.REGU
 
 def make_plan(council, *, year=2025, status=PlanStatus.DRAFT, sitting=None, **fields):
     values = {"subject": "Tiếp xúc cử tri của đại biểu HĐND tỉnh\ntrước và sau kỳ họp thường lệ cuối năm 2025",
-              "purpose": "- Nâng cao chất lượng, hiệu quả hoạt động TXCT.", "signer_name": "Nguyễn Anh Tuấn",
+              "closing": "Trên đây là Kế hoạch TXCT.", "signer_name": "Nguyễn Anh Tuấn",
               "signing_on_behalf": "KT. CHỦ TỊCH", "signer_position": "PHÓ CHỦ TỊCH",
               "recipients": "Thường trực HĐND tỉnh;\nLưu: VT, TTDN.", **fields}
     return ContactPlan.objects.create(council=council, year=year, status=status, sitting=sitting, **values)
@@ -228,7 +229,10 @@ def test_a_plan_issued_in_the_year_before_the_one_it_covers_does_not_block_the_n
 # ---------------------------------------------------------------- copying and due dates
 
 def plan_with_rounds(world, sitting):
-    plan = make_plan(world.council, sitting=sitting, timing="- Bắt đầu từ ngày 03/11/2025.")
+    plan = make_plan(world.council, sitting=sitting)
+    timing = PlanSection.objects.create(plan=plan, position=1, title="THỜI GIAN")
+    PlanSection.objects.create(plan=plan, parent=timing, position=1, title="Thời gian",
+                               body_html="<ul><li>Bắt đầu từ ngày <strong>03/11/2025</strong>.</li></ul>")
     before = ContactRound.objects.create(plan=plan, sitting=sitting, kind=RoundKind.BEFORE_SITTING,
                                          starts_on=D(2025, 11, 3), ends_on=D(2025, 11, 20))
     after = ContactRound.objects.create(plan=plan, sitting=sitting, kind=RoundKind.AFTER_SITTING,
@@ -258,7 +262,7 @@ def test_copy_to_a_later_sitting_moves_the_dates_and_keeps_the_wording(world):
 
     assert copy.pk != source.pk and copy.sitting == later and copy.year == 2026
     assert copy.status == PlanStatus.DRAFT and copy.number is None
-    for name in ("subject", "purpose", "timing", "recipients", "signer_name", "signing_on_behalf", "signer_position"):
+    for name in ("subject", "closing", "recipients", "signer_name", "signing_on_behalf", "signer_position"):
         assert getattr(copy, name) == getattr(source, name)
     rounds = {r.kind: r for r in copy.rounds.all()}
     assert (rounds[RoundKind.BEFORE_SITTING].starts_on, rounds[RoundKind.BEFORE_SITTING].ends_on) == \
@@ -275,6 +279,12 @@ def test_copy_to_a_later_sitting_moves_the_dates_and_keeps_the_wording(world):
     assert all(a.round.plan_id == copy.pk for a in new if a.round)
     assert new[1].due_on == D(2026, 6, 24)   # 3 working days after Friday 19/06/2026
     assert new[2].due_on == D(2026, 5, 28)   # 5 days before 02/06/2026
+    # The outline is copied, tree, text and all.
+    assert [(s.parent.title if s.parent else None, s.position, s.title, s.body_html, s.block)
+            for s in copy.sections.select_related("parent").order_by("parent_id", "position")] == \
+        [(s.parent.title if s.parent else None, s.position, s.title, s.body_html, s.block)
+         for s in source.sections.select_related("parent").order_by("parent_id", "position")]
+    assert copy.sections.count() == 2
     # The source is untouched.
     assert source.rounds.get(kind=RoundKind.BEFORE_SITTING).starts_on == D(2025, 11, 3)
     assert source.assignments.get(order=1).due_on == D(2025, 10, 31)

@@ -91,7 +91,7 @@ def make_sitting(world, number=30, opens=None, closes=None, council=None, term=N
 def make_plan(council, *, status=PlanStatus.DRAFT, year=2025, number=None, issued_on=None, **fields):
     values = {
         "subject": "Tiếp xúc cử tri của đại biểu HĐND tỉnh\ntrước và sau kỳ họp thường lệ cuối năm 2025",
-        "purpose": "- Nâng cao chất lượng, hiệu quả hoạt động TXCT.",
+        "closing": "Trên đây là Kế hoạch TXCT.",
         "signing_on_behalf": "KT. CHỦ TỊCH", "signer_position": "PHÓ CHỦ TỊCH", "signer_name": "Nguyễn Anh Tuấn",
         "recipients": "Thường trực HĐND tỉnh;\nLưu: VT, TTDN.", **fields,
     }
@@ -175,13 +175,8 @@ def new_plan_data(world, sitting, *, assignments=(), **overrides):
         "council": world.council.pk, "scope": "sitting", "sitting": sitting.pk, "year": 2025,
         "subject": SUBJECT,
         "legal_bases": "Thực hiện Luật Tổ chức chính quyền địa phương năm 2025;",
-        "purpose": "- Nâng cao chất lượng, hiệu quả hoạt động TXCT của đại biểu HĐND tỉnh.",
-        "requirements": "- Kiến nghị của cử tri phải được tổng hợp và xử lý theo quy định.",
-        "content_before": "- Thông báo dự kiến nội dung, chương trình kỳ họp;",
-        "content_after": "- Báo cáo kết quả kỳ họp;",
-        "participants": "- Đại biểu HĐND tỉnh ứng cử tại địa bàn;",
-        "timing": "- Đại biểu HĐND tỉnh TXCT trước Kỳ họp thường lệ cuối năm: từ 03/11/2025.",
-        "place": "- Các Tổ đại biểu HĐND tỉnh lựa chọn địa điểm.",
+        "preset": "current", "closing": "Trên đây là Kế hoạch TXCT.",
+        "contact_person": "Nguyễn Văn A", "contact_phone": "0222 3822 123",
         "recipients": "Thường trực HĐND tỉnh;\r\nLưu: VT, TTDN.",
         "signing_authority": "TM. THƯỜNG TRỰC HĐND", "signing_on_behalf": "KT. CHỦ TỊCH",
         "signer_position": "PHÓ CHỦ TỊCH", "signer_name": "Nguyễn Anh Tuấn",

@@ -1,0 +1,164 @@
+"""The blocks a plan's outline prints from its data (official wording, Vietnamese): the rounds,
+the assignments with their due dates, the groups' meeting schedule (Phụ lục), a contact line and
+a closing paragraph. Each returns a list of `documents.Block`; an empty list prints nothing."""
+from django.utils import timezone
+
+from documents import Block, Run
+
+from .models import DueKind, RoundKind, SectionBlock, SittingKind
+
+SITTING_KIND_VI = {
+    SittingKind.REGULAR_MID_YEAR: "kỳ họp thường lệ giữa năm",
+    SittingKind.REGULAR_YEAR_END: "kỳ họp thường lệ cuối năm",
+    SittingKind.THEMATIC: "kỳ họp chuyên đề",
+    SittingKind.EXTRAORDINARY: "kỳ họp bất thường",
+}
+ROUND_KIND_VI = {
+    RoundKind.BEFORE_SITTING: "TXCT trước",
+    RoundKind.AFTER_SITTING: "TXCT sau",
+    RoundKind.THEMATIC: "TXCT chuyên đề",
+}
+
+
+def _date(value):
+    return value.strftime("%d/%m/%Y")
+
+
+def sitting_label(sitting):
+    """ "Kỳ họp thứ 30 (kỳ họp thường lệ cuối năm 2025)"."""
+    return f"Kỳ họp thứ {sitting.number} ({SITTING_KIND_VI.get(sitting.kind, sitting.kind)} {sitting.opens_on.year})"
+
+
+def round_label(rnd, plan_sitting=None):
+    """ "TXCT trước Kỳ họp thứ 30 (kỳ họp thường lệ cuối năm 2025)", "TXCT chuyên đề: <topic>"."""
+    sitting = rnd.sitting or plan_sitting
+    if rnd.kind == RoundKind.THEMATIC:
+        return f"{ROUND_KIND_VI[rnd.kind]}: {rnd.topic}" if rnd.topic else ROUND_KIND_VI[rnd.kind]
+    label = ROUND_KIND_VI.get(rnd.kind, rnd.kind)
+    label = f"{label} {sitting_label(sitting)}" if sitting else f"{label} kỳ họp"
+    return f"{label}: {rnd.topic}" if rnd.topic else label
+
+
+def assignment_due_label(assignment):
+    """The due date of an assignment as the plan prints it, from its due rule ("" when it has none):
+    "trước ngày 31/10/2025"; "05 ngày trước khi bắt đầu đợt … (trước ngày 29/10/2025)";
+    "chậm nhất 03 ngày làm việc sau ngày kết thúc đợt … (ngày 25/11/2025)". The one place that
+    words a due date for print."""
+    kind = assignment.due_kind
+    if kind == DueKind.DATE and assignment.due_date_given:
+        return f"trước ngày {_date(assignment.due_date_given)}"
+    rnd = assignment.round if assignment.round_id else None
+    if rnd is None or assignment.due_days is None:
+        return ""
+    days = f"{assignment.due_days:02d}"
+    name = f"đợt {round_label(rnd, assignment.plan.sitting if assignment.plan_id else None)}"
+    due = f" (ngày {_date(assignment.due_on)})" if assignment.due_on else ""
+    if kind == DueKind.DAYS_BEFORE_ROUND:
+        return f"{days} ngày trước khi bắt đầu {name}{due}"
+    if kind == DueKind.WORKING_DAYS_AFTER_ROUND:
+        return f"chậm nhất {days} ngày làm việc sau ngày kết thúc {name}{due}"
+    return ""
+
+
+def rounds_blocks(plan, rounds):
+    """One "- …" line a round: its kind and sitting, its window with the dates in bold."""
+    blocks = []
+    for rnd in rounds:
+        runs = [Run(f"- {round_label(rnd, plan.sitting)}: từ ngày "), Run(_date(rnd.starts_on), bold=True),
+                Run(" đến ngày "), Run(_date(rnd.ends_on), bold=True), Run(".")]
+        blocks.append(Block("item", "".join(r.text for r in runs), runs=runs))
+    return blocks
+
+
+def assignments_blocks(assignments, label, *, with_due):
+    """The assignments as numbered paragraphs ("**1. Đề nghị UBND tỉnh** xây dựng …"), the lead in
+    bold and the text after it; lines starting "-" or "+" follow as their own paragraphs; with their
+    due dates ("Thời hạn: …", in bold) when asked."""
+    blocks = []
+    for index, item in enumerate(assignments, start=1):
+        lines = [line.strip() for line in item.text.splitlines() if line.strip()]
+        first = lines[0] if lines and not lines[0].startswith(("-", "+")) else ""
+        blocks.append(Block("paragraph", first, lead=f"{label(index)} {item.lead}"))
+        blocks += [Block("item", line) for line in (lines[1:] if first else lines)]
+        due = assignment_due_label(item) if with_due else ""
+        if due:
+            runs = [Run("Thời hạn: ", italic=True), Run(due, bold=True), Run(".")]
+            blocks.append(Block("paragraph", "".join(r.text for r in runs), runs=runs))
+    return blocks, len(assignments)
+
+
+def schedule_blocks(sessions):
+    """Phụ lục — lịch tiếp xúc cử tri của các Tổ: the meetings of the plan's rounds, grouped by
+    group (its name once, on its first row), in time order; cancelled meetings left out."""
+    rows = [["TT", "Tổ đại biểu", "Thời gian", "Địa điểm"]]
+    by_group = {}
+    for session in sessions:
+        by_group.setdefault(session.group, []).append(session)
+    number = 0
+    for group in sorted(by_group, key=lambda g: g.name):
+        for index, session in enumerate(sorted(by_group[group], key=lambda s: s.starts_at)):
+            number += 1
+            when = timezone.localtime(session.starts_at).strftime("%Hh%M, %d/%m/%Y")
+            place = session.venue
+            if session.commune.name.lower() not in place.lower():
+                place = f"{place}, {session.commune.name}"
+            rows.append([str(number), group.name if index == 0 else "", when, place])
+    if len(rows) == 1:
+        return []
+    return [Block("table", "Phụ lục: Lịch tiếp xúc cử tri của các Tổ đại biểu", rows=rows, widths=[8, 30, 24, 38])]
+
+
+def contact_blocks(plan):
+    """ "Người liên hệ: …, điện thoại: …"."""
+    parts = []
+    if plan.contact_person.strip():
+        parts.append(f"Người liên hệ: {plan.contact_person.strip()}")
+    if plan.contact_phone.strip():
+        parts.append(f"điện thoại: {plan.contact_phone.strip()}" if parts
+                     else f"Điện thoại liên hệ: {plan.contact_phone.strip()}")
+    if not parts:
+        return []
+    return [Block("paragraph", ", ".join(parts) + ".")]
+
+
+def closing_blocks(plan):
+    return [Block("paragraph", line.strip()) for line in plan.closing.splitlines() if line.strip()]
+
+
+class PlanData:
+    """A plan's data read once (four queries) for all the blocks of its outline."""
+
+    def __init__(self, plan):
+        from sessions.models import ContactSession, MeetingStatus
+
+        self.plan = plan
+        self.rounds = list(plan.rounds.select_related("sitting").order_by("starts_on", "pk"))
+        rounds = {r.pk: r for r in self.rounds}
+        self.assignments = list(plan.assignments.all())
+        for item in self.assignments:  # the rounds read above, not one query each
+            item.plan = plan
+            if item.round_id:
+                item.round = rounds.get(item.round_id)
+        self._sessions = None
+        self._session_model, self._cancelled = ContactSession, MeetingStatus.CANCELLED
+
+    @property
+    def sessions(self):
+        if self._sessions is None:
+            self._sessions = list(self._session_model.objects.filter(round__plan=self.plan)
+                                  .exclude(status=self._cancelled).select_related("group", "commune"))
+        return self._sessions
+
+    def generate(self, section, label):
+        kind = section.block
+        if kind == SectionBlock.ROUNDS:
+            return rounds_blocks(self.plan, self.rounds), 0
+        if kind in (SectionBlock.ASSIGNMENTS, SectionBlock.ASSIGNMENTS_DUE):
+            return assignments_blocks(self.assignments, label, with_due=kind == SectionBlock.ASSIGNMENTS_DUE)
+        if kind == SectionBlock.SCHEDULE:
+            return schedule_blocks(self.sessions), 0
+        if kind == SectionBlock.CONTACT:
+            return contact_blocks(self.plan), 0
+        if kind == SectionBlock.CLOSING:
+            return closing_blocks(self.plan), 0
+        return [], 0
