@@ -4,6 +4,7 @@ from .official import (  # noqa: F401
     Block,
     OfficialDocument,
     Signature,
+    file_stem,
     format_dateline,
     format_number,
     render_docx,

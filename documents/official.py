@@ -220,6 +220,15 @@ def format_dateline(place, date, draft_month=None, draft_year=None):
     return f"{place}, ngày {day} tháng {month_text} năm {year}"
 
 
+def file_stem(type_code, number, issued_on, *, draft_key, intended_on=None):
+    """A document's file name from its number and the year of ISSUE: "KH-05-2026"; a draft, unnumbered,
+    is marked as one: "KH-du-thao-12-2026" (its id and the year it is meant for)."""
+    if number is not None and issued_on is not None:
+        return f"{type_code}-{number:02d}-{issued_on:%Y}"
+    year = (intended_on or datetime.date.today()).year
+    return f"{type_code}-du-thao-{draft_key}-{year}"
+
+
 def render_pdf(document):
     """The document as PDF bytes, in the Decree 30 layout."""
     from weasyprint import HTML

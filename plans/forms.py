@@ -3,7 +3,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from delegations.dates import SensibleDateField
-from delegations.forms import CouncilScopedForm, DateInput
+from delegations.forms import CouncilScopedForm, DateInput, symbol_field_check, symbol_field_limit
 from delegations.models import Agency
 from delegations.params import QueryForm
 from delegations.uploads import validate_upload
@@ -36,14 +36,17 @@ class PlanForm(CouncilScopedForm):
         model = ContactPlan
         fields = ["council", "scope", "sitting", "year", "subject", "legal_bases", "purpose", "requirements",
                   "content_before", "content_after", "participants", "timing", "place", "recipients",
-                  "signing_authority", "signing_on_behalf", "signer_position", "signer_name"]
-        widgets = {name: forms.Textarea(attrs=TEXTAREA) for name in
+                  "signing_authority", "signing_on_behalf", "signer_position", "signer_name", "intended_on",
+                  "document_symbol"]
+        field_classes = {"intended_on": SensibleDateField}
+        widgets = {"intended_on": DateInput(), **{name: forms.Textarea(attrs=TEXTAREA) for name in
                    ["subject", "legal_bases", "purpose", "requirements", "content_before", "content_after",
-                    "participants", "timing", "place", "recipients"]}
+                    "participants", "timing", "place", "recipients"]}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subject"].widget.attrs["rows"] = 3
+        symbol_field_limit(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -52,6 +55,7 @@ class PlanForm(CouncilScopedForm):
             self.add_error("sitting", _("This sitting belongs to another council."))
         if scope == "sitting" and not sitting:
             self.add_error("sitting", _("A plan for one sitting needs its sitting."))
+        symbol_field_check(self, council)
         return cleaned
 
 
@@ -126,6 +130,9 @@ class IssueForm(forms.Form):
     number = forms.IntegerField(label=_("number from an outside register"), min_value=1, max_value=99999,
                                 required=False,
                                 help_text=_("Leave empty to take the next number of this council's register."))
+    confirm_order = forms.BooleanField(
+        label=_("issue even though the register's dates would be out of order"), required=False,
+        help_text=_("Only after being told that an earlier number bears a later date (or the reverse)."))
 
 
 class SendBackForm(forms.Form):

@@ -136,7 +136,7 @@ def plan_detail(request, pk):
         "events": plan.events.select_related("by"),
         "history": history_entries(plan),
         "steps": steps,
-        "issue_form": forms.IssueForm(initial={"issued_on": timezone.localdate()}),
+        "issue_form": forms.IssueForm(initial={"issued_on": plan.intended_on or timezone.localdate()}),
         "send_back_form": forms.SendBackForm(),
         "scan_form": forms.SignedScanForm(),
         "can_manage": Role.OFFICE in roles,
@@ -168,7 +168,8 @@ def plan_step(request, pk, step):
             messages.error(request, " ".join([_("Give a valid issue date and number."),
                                               *(e for errors in form.errors.values() for e in errors)]))
             return redirect(plan)
-        kwargs.update(issued_on=form.cleaned_data["issued_on"], number=form.cleaned_data["number"])
+        kwargs.update(issued_on=form.cleaned_data["issued_on"], number=form.cleaned_data["number"],
+                      confirm_order=form.cleaned_data["confirm_order"])
     try:
         services.plan_transition(plan=plan, user=request.user, step=step, **kwargs)
     except services.PlanError as error:
@@ -228,9 +229,8 @@ def _file_response(plan, kind):
     field = {"pdf": plan.pdf, "docx": plan.docx, "signed": plan.signed_scan}.get(kind)
     if not field:
         raise Http404
-    number = f"{plan.number:02d}" if plan.number else "du-thao"
     suffix = "-ban-ky" if kind == "signed" else ""
-    return file_download(field, f"KH-{number}-{plan.year}{suffix}")
+    return file_download(field, services.plan_file_stem(plan) + suffix)
 
 
 @login_required
