@@ -1,4 +1,5 @@
 import datetime
+import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +25,16 @@ from delegations.views.org import history_entries
 from plans.models import ContactRound
 
 from . import services
-from .forms import MinutesForm, OutcomeForm, ScanForm, SessionForm, add_service_errors
+from .forms import (
+    FinaliseForm,
+    InvitationIssueForm,
+    MinutesForm,
+    OutcomeForm,
+    ReopenForm,
+    ScanForm,
+    SessionForm,
+    add_service_errors,
+)
 from .ical import calendar_feed
 from .models import ContactSession, MeetingStatus, Minutes, MinutesStatus
 from .services import schedulable_groups
@@ -121,6 +131,8 @@ def session_detail(request, pk):
         "session": session, "delegates": session.delegates.all(), "history": history_entries(session),
         "deadlines": deadlines_history(session),
         "minutes": Minutes.objects.filter(session=session).first(), "scan_form": ScanForm(),
+        "invitation_form": InvitationIssueForm(initial={"dated": services.invitation_default_date(session)}),
+        "reopen_form": ReopenForm(), "can_reopen": services.user_is_office(request.user, session.council),
         "present": session.delegates_present.all(), "today": timezone.localdate(),
         "can_edit": schedulable_groups(request.user).filter(pk=session.group_id).exists(),
     })
@@ -195,7 +207,8 @@ def minutes_edit(request, pk):
         messages.info(request, _("The minutes are final and can no longer be edited."))
         return redirect(session)
     form = MinutesForm(request.POST or None, instance=minutes)
-    if request.method == "POST" and form.is_valid():
+    finalise_form = FinaliseForm(request.POST or None, initial={"issued_on": minutes.issued_on or timezone.localdate()})
+    if request.method == "POST" and form.is_valid() and finalise_form.is_valid():
         try:
             services.minutes_update(minutes=minutes, user=request.user,
                                     changes={name: form.cleaned_data[name] for name in form.Meta.fields})
@@ -204,7 +217,9 @@ def minutes_edit(request, pk):
             return redirect(session)
         if "finalise" in request.POST:
             try:
-                services.minutes_finalise(minutes=minutes, user=request.user)
+                services.minutes_finalise(minutes=minutes, user=request.user,
+                                          issued_on=finalise_form.cleaned_data["issued_on"],
+                                          confirm_order=finalise_form.cleaned_data["confirm_order"])
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return redirect("contact_sessions:minutes_edit", pk=session.pk)
@@ -212,7 +227,8 @@ def minutes_edit(request, pk):
             return redirect(session)
         messages.success(request, _("The draft minutes are saved."))
         return redirect("contact_sessions:minutes_edit", pk=session.pk)
-    return render(request, "sessions/minutes_form.html", {"form": form, "session": session, "minutes": minutes},
+    return render(request, "sessions/minutes_form.html", {"form": form, "session": session, "minutes": minutes,
+                                                          "finalise_form": finalise_form},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -224,7 +240,50 @@ def minutes_download(request, pk, kind):
     field = {"pdf": minutes.pdf, "signed": minutes.signed_scan}.get(kind)
     if not field:
         raise Http404
-    return file_download(field, f"BB-{session.pk}-{kind}")
+    return file_download(field, services.minutes_file_stem(minutes) + ("-ban-ky" if kind == "signed" else ""))
+
+
+@login_required
+@require_POST
+def minutes_reopen(request, pk):
+    """Reopen final minutes for a correction (the office, with the reason): the number is kept."""
+    session = _session_for_leader(request, pk)
+    minutes = get_object_or_404(Minutes, session=session)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(session)
+    try:
+        services.minutes_reopen(minutes=minutes, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(session)
+    messages.success(request, _("The minutes are open for correction; they keep their number."))
+    return redirect("contact_sessions:minutes_edit", pk=session.pk)
+
+
+DOCUMENT_FORMATS = ("pdf", "docx")
+
+
+@login_required
+def session_document(request, pk, document, fmt):
+    """The invitation (GM) or the minutes (BB) rendered now, as PDF or Word: numbered and dated once
+    issued, a preview (no number, the intended month) before; for the council's staff."""
+    from documents import render_docx, render_pdf
+
+    require_council_staff(request.user)
+    session = get_for_user(ContactSession, request.user, pk)
+    if fmt not in DOCUMENT_FORMATS or document not in ("invitation", "minutes"):
+        raise Http404
+    if document == "invitation":
+        if session.round_id is None:
+            raise Http404
+        described, stem = services.invitation_document(session), services.invitation_file_stem(session)
+    else:
+        minutes = get_object_or_404(Minutes.objects.select_related("session__council"), session=session)
+        described, stem = services.minutes_document(minutes), services.minutes_file_stem(minutes)
+    render = render_pdf if fmt == "pdf" else render_docx
+    return file_download(io.BytesIO(render(described)), stem)
 
 
 @login_required
@@ -289,7 +348,15 @@ def session_calendar(request):
 def session_invitation(request, pk):
     """Number and print the meeting's invitation (GIẤY MỜI)."""
     session = _session_for_leader(request, pk)
-    services.session_invitation_issue(session=session)
+    form = InvitationIssueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(session)
+    try:
+        services.session_invitation_issue(session=session, **form.cleaned_data)
+    except ValidationError as error:  # dated on or after the meeting, or out of the register's order
+        messages.warning(request, " ".join(error.messages))
+        return redirect(session)
     messages.success(request, _("The invitation is being printed."))
     return redirect(session)
 
@@ -300,7 +367,7 @@ def invitation_download(request, pk):
     session = get_for_user(ContactSession, request.user, pk)
     if not session.invitation_pdf:
         raise Http404
-    return file_download(session.invitation_pdf, f"GM-{session.invitation_number:02d}-{session.invitation_date:%Y}")
+    return file_download(session.invitation_pdf, services.invitation_file_stem(session))
 
 
 @login_required
