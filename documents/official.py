@@ -70,6 +70,7 @@ class HeaderLayout:
     issuer_width: float
     nation_width: float
     rule_width: float
+    dateline_size: int = 14
 
     @property
     def issuer_share(self):
@@ -80,11 +81,12 @@ class HeaderLayout:
         return round(100 - self.issuer_share, 2)
 
 
-def header_layout(issuer_lines):
+def header_layout(issuer_lines, dateline=""):
     """Decree 30 sets the issuing body in capitals, size 12–13, bold, on its own lines. A line too
     long for the column widens the column (as far as the motto leaves room), then is set in 12 pt, and only
     then is wrapped at a word, so the header never runs into the motto's column; the rule under it
-    is 2/5 of its last line (the decree: 1/3–1/2)."""
+    is 2/5 of its last line (the decree: 1/3–1/2). The place and date line is set in 14 pt, or in
+    13 pt when a long place name would not fit its column in 14 (the decree allows 13–14)."""
     lines = [line.strip().upper() for line in issuer_lines if line.strip()]
     column_max = TEXT_WIDTH - text_width(MOTTO1, 12, bold=True) - ISSUER_PAD
     widest_allowed = column_max - ISSUER_PAD
@@ -95,8 +97,11 @@ def header_layout(issuer_lines):
     widest = max((text_width(line, size, bold=True) for line in lines), default=0)
     issuer_width = min(max(ISSUER_SHARE_MIN * TEXT_WIDTH, widest + ISSUER_PAD), column_max)
     last = text_width(lines[-1], size, bold=True) if lines else 0
+    nation_width = TEXT_WIDTH - issuer_width
+    dateline_size = 14 if text_width(dateline, 14, italic=True) <= nation_width - ISSUER_PAD else 13
     return HeaderLayout(issuer_lines=lines, issuer_size=size, issuer_width=round(issuer_width, 2),
-                        nation_width=round(TEXT_WIDTH - issuer_width, 2), rule_width=round(RULE_SHARE * last, 2))
+                        nation_width=round(nation_width, 2), rule_width=round(RULE_SHARE * last, 2),
+                        dateline_size=dateline_size)
 
 
 @dataclass
@@ -170,7 +175,7 @@ class OfficialDocument:
 
     @property
     def header(self):
-        return header_layout(self.issuer_lines)
+        return header_layout(self.issuer_lines, self.dateline)
 
     @property
     def subject_rule_width(self):
@@ -307,7 +312,7 @@ def render_docx(document):
     para(right, motto, size=13, bold=True, align=center, space_after=0)
     _docx_rule(right, text_width(motto, 13, bold=True), layout.nation_width)   # the full length of the motto
     if document.dateline:
-        para(right, document.dateline, size=14, italic=True, align=center)
+        para(right, document.dateline, size=layout.dateline_size, italic=True, align=center)
 
     para(word, document.title, size=14, bold=True, align=center, space_after=0)
     for line in document.subject_lines:
