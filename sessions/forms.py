@@ -118,6 +118,8 @@ class FinaliseForm(forms.Form):
     when an earlier number of the register bears a later date."""
 
     issued_on = SensibleDateField(label=_("issue date"), required=False, widget=DateInput())
+    symbol = forms.CharField(label=_("document symbol"), max_length=30, required=False,
+                             help_text=_("Empty: the council's first symbol."))
     confirm_order = forms.BooleanField(label=_("issue even though the register's dates would be out of order"),
                                        required=False)
 

@@ -187,7 +187,7 @@ def minutes_update(*, minutes, changes, user=None):
 
 
 @transaction.atomic
-def minutes_finalise(*, minutes, user=None, issued_on=None, confirm_order=False):
+def minutes_finalise(*, minutes, user=None, issued_on=None, confirm_order=False, symbol=""):
     """Draft → final: the record is then closed and printed; refused while a part the law asks for is empty."""
     minutes = _minutes_lock(minutes)
     if minutes.status == MinutesStatus.FINAL:
@@ -205,11 +205,15 @@ def minutes_finalise(*, minutes, user=None, issued_on=None, confirm_order=False)
         raise ValidationError(_("Fill in before finalising: %(parts)s.") % {"parts": ", ".join(missing)})
     minutes.status, minutes.finalised_at = MinutesStatus.FINAL, timezone.now()
     if minutes.number is None:   # minutes reopened for a correction keep their number and date
+        if symbol and symbol not in session.council.document_symbols:
+            raise ValidationError(_("Choose one of the council's symbols: %(symbols)s.")
+                                  % {"symbols": ", ".join(session.council.document_symbols)})
+        minutes.document_symbol = symbol
         minutes.issued_on = issued_on or timezone.localdate()
         minutes.number = document_number_take(council=session.council, dated=minutes.issued_on, type_code="BB",
                                               confirm_order=confirm_order)
     minutes.pdf = ""
-    minutes.save(update_fields=["status", "finalised_at", "number", "issued_on", "pdf"])
+    minutes.save(update_fields=["status", "finalised_at", "number", "issued_on", "document_symbol", "pdf"])
     deadline_close(subject=session, kind=MINUTES_DEADLINE)
     from delegations.outbox import outbox_enqueue
 

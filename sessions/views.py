@@ -219,7 +219,8 @@ def minutes_edit(request, pk):
             try:
                 services.minutes_finalise(minutes=minutes, user=request.user,
                                           issued_on=finalise_form.cleaned_data["issued_on"],
-                                          confirm_order=finalise_form.cleaned_data["confirm_order"])
+                                          confirm_order=finalise_form.cleaned_data["confirm_order"],
+                                          symbol=finalise_form.cleaned_data["symbol"].strip())
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return redirect("contact_sessions:minutes_edit", pk=session.pk)

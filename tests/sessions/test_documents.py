@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pdfplumber
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from docx import Document
 
@@ -214,3 +215,16 @@ def test_minutes_with_long_petitions_and_a_long_ward_pass_the_decree30_check(wor
         result = subprocess.run([sys.executable, str(CHECK), str(path), *options], capture_output=True, text=True,
                                 timeout=120)
         assert result.returncode == 0, result.stdout
+
+
+def test_the_minutes_bear_the_symbol_chosen_among_the_councils(world, meeting, django_capture_on_commit_callbacks):
+    """Finding 6: one symbol per council; the standing committee's "TT.HĐND" could not be printed."""
+    world.council.other_document_symbols = "TT.HĐND"
+    world.council.save()
+    minutes = hold(meeting, world)
+    with pytest.raises(ValidationError):
+        services.minutes_finalise(minutes=minutes, user=world.users["office"], symbol="UBND")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.minutes_finalise(minutes=minutes, user=world.users["office"], symbol="TT.HĐND")
+    minutes.refresh_from_db()
+    assert services.minutes_document(minutes).number_line == "Số: 01/BB-TT.HĐND"
