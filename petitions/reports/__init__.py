@@ -135,7 +135,7 @@ def report_request(*, user, council, kind, round=None, sitting=None, signer_name
         raise ValidationError(_("Choose one of the council's symbols: %(symbols)s.")
                               % {"symbols": ", ".join(council.document_symbols)})
     report = Report(council=council, kind=kind, round=round, sitting=sitting, requested_by=user,
-                    intended_on=intended_on or timezone.localdate(), document_symbol=document_symbol or "",
+                    intended_on=intended_on, document_symbol=document_symbol or "",
                     signer_name=(signer_name or "").strip(),
                     recipients=(recipients or "").strip() or default_recipients(council))
     if (signing_lines or "").strip():

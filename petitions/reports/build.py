@@ -225,7 +225,7 @@ def build_round_report(report):
     preamble = []
     plan = rnd.plan
     if plan.number and plan.issued_on:
-        preamble.append(f"Thực hiện Kế hoạch số {plan.number:02d}/KH-{plan.symbol} ngày "
+        preamble.append(f"Thực hiện Kế hoạch số {plan.number:02d}/KH-{council.symbol_for(plan.document_symbol)} ngày "
                         f"{_date(plan.issued_on)} về tổ chức tiếp xúc cử tri, Thường trực HĐND {_level_word(council)} "
                         f"báo cáo tổng hợp ý kiến, kiến nghị cử tri {label} như sau:")
     else:
