@@ -3,8 +3,9 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PIP := .venv/bin/pip
 # postgresql-client: pg_dump/pg_restore for `make backup`/`make restore` (Debian 12's is 15, as the servers);
-# redis-server: the fault tests start their own broker on another port.
-DEBIAN_PACKAGES := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext redis-server postgresql-client
+# redis-server: the fault tests start their own broker on another port; libreoffice-writer: the tests convert
+# every Word copy to PDF and hold it against the Decree 30 checker.
+DEBIAN_PACKAGES := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext redis-server postgresql-client libreoffice-writer
 
 .PHONY: run test install system-deps messages lint bench clean backup restore
 

@@ -67,12 +67,41 @@ class CouncilScopedForm(NormalisedModelForm):
         return cleaned
 
 
+def symbol_field_limit(form, name="document_symbol"):
+    """A document's symbol field: empty takes its council's first symbol; the others are offered."""
+    field = form.fields.get(name)
+    if field is not None:
+        field.required = False
+        field.help_text = _('Empty: the council\'s first symbol (e.g. "HĐND"); or another of its symbols, '
+                            'e.g. "TT.HĐND".')
+
+
+def symbol_field_check(form, council, name="document_symbol"):
+    """The symbol chosen must be one of the council's symbols."""
+    symbol = (form.cleaned_data.get(name) or "").strip()
+    form.cleaned_data[name] = symbol
+    if symbol and council is not None and symbol not in council.document_symbols:
+        form.add_error(name, _("Choose one of the council's symbols: %(symbols)s.")
+                       % {"symbols": ", ".join(council.document_symbols)})
+
+
 class CouncilForm(CouncilScopedForm):
     class Meta:
         model = Council
         fields = ["name", "level", "parent", "place_name", "issuing_body_lines", "document_symbol",
-                  "email", "phone", "address", "publish_answers_on_receipt"]
-        widgets = {"issuing_body_lines": forms.Textarea(attrs={"rows": 3})}
+                  "other_document_symbols", "email", "phone", "address", "publish_answers_on_receipt"]
+        widgets = {"issuing_body_lines": forms.Textarea(attrs={"rows": 3}),
+                   "other_document_symbols": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        council = self.instance
+        if council.pk and council.parent_id and not self.fields["parent"].queryset.filter(pk=council.parent_id).exists():
+            # A commune office editing its own council: its province is not theirs to manage, so the
+            # parent (and the level) stay as they are, shown but fixed.
+            for name in ("parent", "level"):
+                self.fields[name].disabled = True
+            self.fields["parent"].queryset = Council.objects.filter(pk=council.parent_id)
 
     def council_choices(self, queryset):
         # A parent is a province council the user manages.

@@ -6,6 +6,7 @@ from .official import (  # noqa: F401
     OfficialDocument,
     Run,
     Signature,
+    file_stem,
     format_dateline,
     format_number,
     render_docx,

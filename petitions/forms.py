@@ -196,6 +196,8 @@ class ReportIssueForm(NormalisedForm):
 
     number = forms.IntegerField(label=_("number"), min_value=1, max_value=99999, required=False)
     issued_on = SensibleDateField(label=_("issue date"), required=False)
+    confirm_order = forms.BooleanField(label=_("issue even though the register's dates would be out of order"),
+                                       required=False)
 
 
 class AgencyInboxQuery(QueryForm):

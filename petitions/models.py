@@ -653,6 +653,10 @@ class Report(models.Model):
     # The number is taken from the council's BC register when the report is issued; a draft has none.
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     issued_on = models.DateField(_("issue date"), null=True, blank=True)
+    # The date the office means to issue it on: a draft prints its month and year (not the month it is
+    # rendered in); the issue date defaults to it.
+    intended_on = models.DateField(_("intended date"), null=True, blank=True)
+    document_symbol = models.CharField(_("document symbol"), max_length=30, blank=True)
     signing_lines = models.TextField(_("signing authority and position"),
                                      default="TM. THƯỜNG TRỰC HĐND\nCHỦ TỊCH",
                                      help_text=_("One line each, printed in capitals above the signature."))
@@ -688,7 +692,7 @@ class Report(models.Model):
     @property
     def number_text(self):
         number = f"{self.number:02d}" if self.number else "…"
-        return f"{number}/{self.TYPE_CODE}-{self.council.document_symbol}"
+        return f"{number}/{self.TYPE_CODE}-{self.council.symbol_for(self.document_symbol)}"
 
     @property
     def is_ready(self):

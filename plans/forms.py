@@ -3,7 +3,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from delegations.dates import SensibleDateField
-from delegations.forms import CouncilScopedForm, DateInput
+from delegations.forms import CouncilScopedForm, DateInput, symbol_field_check, symbol_field_limit
 from delegations.models import Agency
 from delegations.params import IdField, QueryForm
 from delegations.textforms import NormalisedForm, NormalisedModelForm
@@ -39,9 +39,11 @@ class PlanForm(CouncilScopedForm):
         model = ContactPlan
         # The body (I., II., III. …) is edited as an outline on its own page (plans:plan_outline).
         fields = ["council", "scope", "sitting", "year", "subject", "legal_bases", "recipients",
-                  "signing_authority", "signing_on_behalf", "signer_position", "signer_name",
-                  "contact_person", "contact_phone", "closing"]
-        widgets = {name: forms.Textarea(attrs=TEXTAREA) for name in ["subject", "legal_bases", "recipients", "closing"]}
+                  "signing_authority", "signing_on_behalf", "signer_position", "signer_name", "intended_on",
+                  "document_symbol", "contact_person", "contact_phone", "closing"]
+        field_classes = {"intended_on": SensibleDateField}
+        widgets = {"intended_on": DateInput(),
+                   **{name: forms.Textarea(attrs=TEXTAREA) for name in ["subject", "legal_bases", "recipients", "closing"]}}
 
     preset = forms.ChoiceField(label=_("outline to start from"), required=False, initial="current",
                                choices=[(key, label) for key, (label, _tree) in PRESETS.items()],
@@ -52,6 +54,7 @@ class PlanForm(CouncilScopedForm):
         self.fields["subject"].widget.attrs["rows"] = 3
         if self.instance.pk:
             del self.fields["preset"]
+        symbol_field_limit(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -60,6 +63,7 @@ class PlanForm(CouncilScopedForm):
             self.add_error("sitting", _("This sitting belongs to another council."))
         if scope == "sitting" and not sitting:
             self.add_error("sitting", _("A plan for one sitting needs its sitting."))
+        symbol_field_check(self, council)
         return cleaned
 
 
@@ -134,6 +138,9 @@ class IssueForm(NormalisedForm):
     number = forms.IntegerField(label=_("number from an outside register"), min_value=1, max_value=99999,
                                 required=False,
                                 help_text=_("Leave empty to take the next number of this council's register."))
+    confirm_order = forms.BooleanField(
+        label=_("issue even though the register's dates would be out of order"), required=False,
+        help_text=_("Only after being told that an earlier number bears a later date (or the reverse)."))
 
 
 class SendBackForm(NormalisedForm):

@@ -54,6 +54,8 @@ class DocumentNumber(models.Model):
     year = models.PositiveSmallIntegerField()
     type_code = models.CharField(max_length=10)
     number = models.PositiveIntegerField()
+    # The date the document bears: within a register, dates never go backwards against the numbers.
+    dated = models.DateField(null=True, blank=True)
     taken_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,6 +117,10 @@ class ContactPlan(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     issued_on = models.DateField(_("issue date"), null=True, blank=True)
+    # The date the office means to issue it on: a draft prints its month and year; defaults to today.
+    intended_on = models.DateField(_("intended date"), null=True, blank=True,
+                                   help_text=_("A draft prints its month and year; the issue date defaults to it."))
+    document_symbol = models.CharField(_("document symbol"), max_length=30, blank=True)
     returned_reason = models.TextField(_("reason sent back"), blank=True)
     pdf = models.FileField(_("PDF"), upload_to="plans/pdf/", blank=True)
     docx = models.FileField(_("Word copy"), upload_to="plans/docx/", blank=True)
@@ -138,11 +144,15 @@ class ContactPlan(models.Model):
     def __str__(self):
         first_line = self.subject.splitlines()[0] if self.subject else ""
         if self.number:
-            return f"{self.number:02d}/{self.TYPE_CODE}-{self.council.document_symbol} · {first_line}"
+            return f"{self.number:02d}/{self.TYPE_CODE}-{self.symbol} · {first_line}"
         return first_line
 
     def get_absolute_url(self):
         return reverse("plans:plan_detail", args=[self.pk])
+
+    @property
+    def symbol(self):
+        return self.council.symbol_for(self.document_symbol)
 
     @property
     def is_editable(self):

@@ -171,7 +171,15 @@ def plan_created(*, plan, user):
 
 
 def plan_attach_signed_scan(*, plan, upload):
-    return file_replace(plan, "signed_scan", f"KH-{plan.number or 0:02d}-{plan.year}-ban-ky.pdf", upload)
+    return file_replace(plan, "signed_scan", f"{plan_file_stem(plan)}-ban-ky.pdf", upload)
+
+
+def plan_file_stem(plan):
+    """ "KH-05-2026": the number and the year of issue; a draft "KH-du-thao-<id>-<intended year>"."""
+    from documents import file_stem
+
+    return file_stem(ContactPlan.TYPE_CODE, plan.number if plan.issued_on else None, plan.issued_on,
+                     draft_key=plan.pk, intended_on=plan.intended_on)
 
 
 def assignments_for(user, include_done=False):
@@ -280,7 +288,7 @@ def plan_copy(*, source, sitting, user, year=None):
 
 
 @transaction.atomic
-def plan_transition(*, plan, user, step, reason="", number=None, issued_on=None):
+def plan_transition(*, plan, user, step, reason="", number=None, issued_on=None, confirm_order=False):
     """Take one workflow step, by a role allowed to take it, from the status it starts from."""
     plan = ContactPlan.objects.select_for_update().get(pk=plan.pk)
     if step not in TRANSITIONS:
@@ -301,13 +309,13 @@ def plan_transition(*, plan, user, step, reason="", number=None, issued_on=None)
         if not plan.signer_name.strip() or not plan.subject.strip():
             raise PlanError(_("Fill in the subject and the signer before submitting."))
     if step == "issue":
-        issued_on = issued_on or timezone.localdate()
+        issued_on = issued_on or plan.intended_on or timezone.localdate()
         try:
             validate_date_in_range(issued_on)  # 31/12/9999 would take number 01 of the year 9999
         except ValidationError as error:
             raise PlanError(error.messages) from error
-        plan.number = document_number_take(council=plan.council, year=issued_on.year,
-                                           type_code=ContactPlan.TYPE_CODE, number=number)
+        plan.number = document_number_take(council=plan.council, dated=issued_on, type_code=ContactPlan.TYPE_CODE,
+                                           number=number, confirm_order=confirm_order)
         plan.issued_on = issued_on
         plan.revision += 1
         fields += ["number", "issued_on", "revision"]
@@ -404,18 +412,24 @@ def document_number_used(*, council, year, type_code, number):
     return DocumentNumber.objects.filter(council=council, year=year, type_code=type_code, number=number).exists()
 
 
-def document_number_text(*, council, number, type_code):
-    """ "03/KH-HĐND": a number as a document's number line prints it, without "Số: "."""
+def document_number_text(*, council, number, type_code, symbol=""):
+    """ "03/KH-HĐND": a number as a document's number line prints it (with the symbol chosen for the
+    document, else the council's first), without "Số: "."""
     from documents import format_number
 
-    return format_number(number, type_code, council.document_symbol).removeprefix("Số: ")
+    return format_number(number, type_code, council.symbol_for(symbol)).removeprefix("Số: ")
 
 
-def document_number_take(*, council, year, type_code, number=None):
+def document_number_take(*, council, year=None, type_code, number=None, dated=None, confirm_order=False):
     """The next number of a council's register for a type and year (from 01 each year), or the
     number typed from an outside register, refused if already used that year. Two issues at the
-    same instant are serialised on the council's row; the unique constraint is the last guard."""
+    same instant are serialised on the council's row; the unique constraint is the last guard.
+
+    `dated` is the date the document bears (its year is the register's year): dates never go backwards
+    against the numbers of a register (a number dated before a smaller one, or after a larger one) unless
+    the office confirms it (`confirm_order`), after being told which number is dated otherwise."""
     Council.objects.select_for_update().filter(pk=council.pk).first()
+    year = dated.year if dated is not None else year
     taken = DocumentNumber.objects.filter(council=council, year=year, type_code=type_code)
     if number is None:
         number = document_number_next(council=council, year=year, type_code=type_code)
@@ -424,13 +438,27 @@ def document_number_take(*, council, year, type_code, number=None):
     elif taken.filter(number=number).exists():
         raise PlanError(_("Number %(number)02d/%(type)s is already used in %(year)s.")
                         % {"number": number, "type": type_code, "year": year})
+    if dated is not None and not confirm_order:
+        clash = (taken.filter(Q(number__lt=number, dated__gt=dated) | Q(number__gt=number, dated__lt=dated))
+                 .order_by("number").first())
+        if clash is not None:
+            raise PlanError(_("Number %(other)02d/%(type)s of %(year)s is dated %(other_date)s, so number "
+                              "%(number)02d dated %(date)s would put the register's dates out of order. Check the "
+                              "date, or confirm to issue it anyway.") % {
+                "other": clash.number, "type": type_code, "year": year, "number": number,
+                "other_date": clash.dated.strftime("%d/%m/%Y"), "date": dated.strftime("%d/%m/%Y")},
+                code=DATE_ORDER)
     try:
         with transaction.atomic():
-            DocumentNumber.objects.create(council=council, year=year, type_code=type_code, number=number)
+            DocumentNumber.objects.create(council=council, year=year, type_code=type_code, number=number, dated=dated)
     except IntegrityError as error:
         raise PlanError(_("Number %(number)02d/%(type)s is already used in %(year)s.")
                         % {"number": number, "type": type_code, "year": year}) from error
     return number
+
+
+# The code of the refusal above: the page then offers to confirm.
+DATE_ORDER = "date_order"
 
 
 @transaction.atomic
@@ -459,18 +487,18 @@ def plan_document(plan):
     blocks = outline_blocks(list(plan.sections.all()), data.generate)
     signature_lines = [line for line in (plan.signing_authority, plan.signing_on_behalf, plan.signer_position) if line]
     issued = plan.number is not None and plan.issued_on is not None
-    today = timezone.localdate()
+    intended = plan.intended_on or timezone.localdate()   # a draft prints the month it is meant for
     return OfficialDocument(
         issuer_lines=plan.council.issuing_body,
         type_code=ContactPlan.TYPE_CODE,
-        symbol=plan.council.document_symbol,
+        symbol=plan.symbol,
         title="KẾ HOẠCH",
         subject_lines=[line.strip() for line in plan.subject.splitlines() if line.strip()],
         place=plan.council.place_name,
         number=plan.number if issued else None,
         date=plan.issued_on if issued else None,
-        draft_month=today.month,
-        draft_year=today.year,
+        draft_month=intended.month,
+        draft_year=intended.year,
         preamble=[line.strip() for line in plan.legal_bases.splitlines() if line.strip()],
         blocks=blocks,
         recipients=[line.strip().lstrip("-").strip() for line in plan.recipients.splitlines() if line.strip()],
@@ -494,7 +522,7 @@ def plan_render(*, plan_id, revision):
                 and plan.number is not None and plan.rendered_revision >= revision:
             return False
         document = plan_document(plan)
-        name = f"KH-{plan.number:02d}-{plan.issued_on:%Y}" if plan.number else f"KH-du-thao-{plan.pk}"
+        name = plan_file_stem(plan)
         old = [f for f in (plan.pdf, plan.docx) if f]
         old_names = [(f.storage, f.name) for f in old]
         plan.pdf.save(f"{name}.pdf", ContentFile(render_pdf(document)), save=False)

@@ -200,7 +200,7 @@ def plan_detail(request, pk):
         "events": plan.events.select_related("by"),
         "history": history_entries(plan),
         "steps": steps,
-        "issue_form": forms.IssueForm(initial={"issued_on": timezone.localdate()}),
+        "issue_form": forms.IssueForm(initial={"issued_on": plan.intended_on or timezone.localdate()}),
         "send_back_form": forms.SendBackForm(),
         "scan_form": forms.SignedScanForm(),
         "can_manage": Role.OFFICE in roles,
@@ -232,7 +232,8 @@ def plan_step(request, pk, step):
             messages.error(request, " ".join([_("Give a valid issue date and number."),
                                               *(e for errors in form.errors.values() for e in errors)]))
             return redirect(plan)
-        kwargs.update(issued_on=form.cleaned_data["issued_on"], number=form.cleaned_data["number"])
+        kwargs.update(issued_on=form.cleaned_data["issued_on"], number=form.cleaned_data["number"],
+                      confirm_order=form.cleaned_data["confirm_order"])
     if step in CONFIRMED_STEPS and not is_confirmed(request):
         return _step_confirmation(request, plan, step, **kwargs)
     try:
@@ -249,7 +250,7 @@ def plan_step(request, pk, step):
 CONFIRMED_STEPS = ("approve", "issue", "publish")
 
 
-def _step_confirmation(request, plan, step, issued_on=None, number=None):
+def _step_confirmation(request, plan, step, issued_on=None, number=None, confirm_order=False):
     """What approving, issuing or publishing will do, before it is done; nothing is written (the
     number shown is read from the register, not taken)."""
     from_status, to_status, roles = services.TRANSITIONS[step]
@@ -267,7 +268,8 @@ def _step_confirmation(request, plan, step, issued_on=None, number=None):
             return redirect(plan)
         number = number or services.document_number_next(council=plan.council, year=issued_on.year,
                                                          type_code=ContactPlan.TYPE_CODE)
-        text = services.document_number_text(council=plan.council, number=number, type_code=ContactPlan.TYPE_CODE)
+        text = services.document_number_text(council=plan.council, number=number, type_code=ContactPlan.TYPE_CODE,
+                                             symbol=plan.document_symbol)
         consequences = [
             _("Number %(number)s will be taken and cannot be taken back.") % {"number": text},
             _("The plan is issued on %(date)s and can no longer be edited; its numbered copy is printed once.")
@@ -335,9 +337,8 @@ def _file_response(plan, kind):
     field = {"pdf": plan.pdf, "docx": plan.docx, "signed": plan.signed_scan}.get(kind)
     if not field:
         raise Http404
-    number = f"{plan.number:02d}" if plan.number else "du-thao"
     suffix = "-ban-ky" if kind == "signed" else ""
-    return file_download(field, f"KH-{number}-{plan.year}{suffix}")
+    return file_download(field, services.plan_file_stem(plan) + suffix)
 
 
 @login_required

@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from delegations.dates import SensibleDateTimeField
+from delegations.dates import SensibleDateField, SensibleDateTimeField
+from delegations.forms import DateInput
 from delegations.models import Commune, Delegate
 from delegations.params import IdsChoiceField
 from delegations.textforms import NormalisedForm, NormalisedModelForm
@@ -111,6 +112,31 @@ class MinutesForm(NormalisedModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in
                    ["opening", "delegates_report", "voters_speak", "officials_answer", "delegates_respond", "closing"]}
         widgets["closed_at"] = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class FinaliseForm(NormalisedForm):
+    """The date the final minutes bear in the BB register (default today), and the confirmation asked
+    when an earlier number of the register bears a later date."""
+
+    issued_on = SensibleDateField(label=_("issue date"), required=False, widget=DateInput())
+    symbol = forms.CharField(label=_("document symbol"), max_length=30, required=False,
+                             help_text=_("Empty: the council's first symbol."))
+    confirm_order = forms.BooleanField(label=_("issue even though the register's dates would be out of order"),
+                                       required=False)
+
+
+class InvitationIssueForm(NormalisedForm):
+    dated = SensibleDateField(label=_("invitation date"), required=False, widget=DateInput(),
+                              help_text=_("Empty: today, or the day before the meeting if today is not before it."))
+    symbol = forms.CharField(label=_("document symbol"), max_length=30, required=False)
+    confirm_late = forms.BooleanField(label=_("date it on or after the meeting's day anyway"), required=False)
+    confirm_order = forms.BooleanField(label=_("issue even though the register's dates would be out of order"),
+                                       required=False)
+
+
+class ReopenForm(NormalisedForm):
+    reason = forms.CharField(label=_("what is to be corrected"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ScanForm(NormalisedForm):

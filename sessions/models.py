@@ -190,6 +190,7 @@ class ContactSession(models.Model):
     minutes_due_on = models.DateField(_("minutes due on"), null=True, blank=True)
     invitation_number = models.PositiveIntegerField(_("invitation number"), null=True, blank=True)
     invitation_date = models.DateField(_("invitation date"), null=True, blank=True)
+    invitation_symbol = models.CharField(_("invitation's document symbol"), max_length=30, blank=True)
     invitation_pdf = models.FileField(_("invitation"), upload_to="meetings/invitations/", blank=True)
 
     objects = ContactSessionQuerySet.as_manager()
@@ -248,6 +249,8 @@ class Minutes(models.Model):
     closed_at = models.TimeField(_("closing time"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT)
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    issued_on = models.DateField(_("issue date"), null=True, blank=True)
+    document_symbol = models.CharField(_("document symbol"), max_length=30, blank=True)
     finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
     signed_scan = models.FileField(_("signed scan"), upload_to="minutes/signed/", blank=True)
     pdf = models.FileField(_("PDF"), upload_to="minutes/pdf/", blank=True)

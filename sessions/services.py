@@ -2,7 +2,7 @@
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -27,6 +27,12 @@ def schedulable_groups(user):
     office = memberships.filter(role=Role.OFFICE).values("council_id")
     led = memberships.filter(role=Role.GROUP_LEADER).values("group_id")
     return DelegateGroup.objects.filter(Q(council_id__in=office) | Q(pk__in=led))
+
+
+def user_is_office(user, council):
+    from plans.services import user_roles_in
+
+    return Role.OFFICE in user_roles_in(user, council)
 
 
 def session_conflicts(*, session, delegates, start, end):
@@ -245,7 +251,7 @@ def minutes_unfinished(minutes):
 
 
 @transaction.atomic
-def minutes_finalise(*, minutes, user=None):
+def minutes_finalise(*, minutes, user=None, issued_on=None, confirm_order=False, symbol=""):
     """Draft → final: the record is then closed and printed; refused while a part the law asks for is empty."""
     minutes = _minutes_lock(minutes)
     if minutes.status == MinutesStatus.FINAL:
@@ -259,8 +265,16 @@ def minutes_finalise(*, minutes, user=None):
     if refusal:
         raise ValidationError(refusal)
     minutes.status, minutes.finalised_at = MinutesStatus.FINAL, timezone.now()
-    minutes.number = document_number_take(council=session.council, year=timezone.localdate().year, type_code="BB")
-    minutes.save(update_fields=["status", "finalised_at", "number"])
+    if minutes.number is None:   # minutes reopened for a correction keep their number and date
+        if symbol and symbol not in session.council.document_symbols:
+            raise ValidationError(_("Choose one of the council's symbols: %(symbols)s.")
+                                  % {"symbols": ", ".join(session.council.document_symbols)})
+        minutes.document_symbol = symbol
+        minutes.issued_on = issued_on or timezone.localdate()
+        minutes.number = document_number_take(council=session.council, dated=minutes.issued_on, type_code="BB",
+                                              confirm_order=confirm_order)
+    minutes.pdf = ""
+    minutes.save(update_fields=["status", "finalised_at", "number", "issued_on", "document_symbol", "pdf"])
     deadline_close(subject=session, kind=MINUTES_DEADLINE)
     from delegations.outbox import outbox_enqueue
 
@@ -288,23 +302,67 @@ def minutes_render_again(*, minutes):
     return minutes
 
 
-def minutes_document(minutes):
-    """The final minutes as "BIÊN BẢN" in the Decree 30 layout, with THƯ KÝ and CHỦ TỌA signing."""
+GROUP_WORD = "Tổ đại biểu"
+COMMUNE_KIND_WORD = {"xa": "xã", "phuong": "phường", "dac_khu": "đặc khu"}
+
+
+def group_label(group):
+    """The group's name as printed, once: "Tổ đại biểu số 1" (never "Tổ đại biểu Tổ đại biểu số 1");
+    a bare name ("số 1", "Thuận Thành") takes the word in front."""
+    name = str(group).strip()
+    return name if name.lower().startswith(GROUP_WORD.lower()) else f"{GROUP_WORD} {name}"
+
+
+def place_label(commune):
+    """The commune with its kind: "phường Đông Hưng Thuận", "xã Kinh Bắc", "đặc khu Phú Quý" (a name
+    that already starts with its kind is left as it is)."""
+    word = COMMUNE_KIND_WORD.get(commune.kind, "xã")
+    name = commune.name.strip()
+    return name if name.lower().startswith(word) else f"{word} {name}"
+
+
+def venue_label(session):
+    """The venue, then the commune with its kind, unless the venue already names the commune."""
+    venue = session.venue.strip().rstrip(",.")
+    if session.commune.name.strip().lower() in venue.lower():
+        return venue
+    return f"{venue}, {place_label(session.commune)}"
+
+
+def session_subject(session):
+    """The subject line: the group (with its number), the council, the place with its kind."""
+    council = session.council.name.strip()
+    return [f"Hội nghị tiếp xúc cử tri của {group_label(session.group)} {council}",
+            f"với cử tri {place_label(session.commune)}"]
+
+
+def minutes_petitions(session):
+    """The petitions recorded at the meeting, in the order entered, with their fields: what was said
+    (the summary, or the text), never who said it (no voter's personal data in the minutes)."""
+    from petitions.models import Petition
+
+    return list(Petition.objects.filter(session=session, merged_into__isnull=True).order_by("pk")
+                .prefetch_related("fields").only("pk", "summary", "text"))
+
+
+def minutes_document(minutes, draft=False):
+    """The minutes as "BIÊN BẢN" in the Decree 30 layout, with THƯ KÝ and CHỦ TỌA signing; `draft`
+    (or minutes not yet final) prints them unnumbered, as a preview."""
     from documents import Block, OfficialDocument, Signature
 
     session = minutes.session
     start = timezone.localtime(session.starts_at)
-    present = ", ".join(d.full_name for d in session.delegates_present.all())
+    present = [d.full_name for d in session.delegates_present.all()]
+    group = group_label(session.group)
     blocks = [
-        Block("paragraph", f"Vào hồi {start:%H} giờ {start:%M} phút, ngày {start:%d/%m/%Y}, tại {session.venue}, "
-                           f"{session.commune}, Tổ đại biểu {session.group} tổ chức hội nghị tiếp xúc cử tri."),
+        Block("paragraph", f"Vào hồi {start:%H} giờ {start:%M} phút, ngày {start:%d/%m/%Y}, tại {venue_label(session)}, "
+                           f"{group} {session.council} tổ chức hội nghị tiếp xúc cử tri."),
         Block("part", "I. THÀNH PHẦN THAM DỰ"),
-        Block("paragraph", "; ".join(part for part in [
-            f"Đại biểu: {present or '…'}",
-            f"cử tri tham dự: {session.voters_present or '…'} người",
-            *[line.strip() for line in session.invited.splitlines() if line.strip()],
-        ]) + "."),
-        Block("paragraph", f"Chủ tọa: {session.chair}; thư ký: {session.secretary}."),
+        Block("paragraph", f"Đại biểu dự hội nghị ({len(present)}): {', '.join(present) or '…'}."),
+        Block("paragraph", f"Cử tri tham dự: {session.voters_present if session.voters_present is not None else '…'}"
+                           " người."),
+        *[Block("paragraph", line.strip().rstrip(";.") + ".") for line in session.invited.splitlines() if line.strip()],
+        Block("paragraph", f"Chủ tọa: {session.chair or '…'}; thư ký: {session.secretary or '…'}."),
         Block("part", "II. NỘI DUNG HỘI NGHỊ"),
     ]
     parts = [("1. Chủ tọa khai mạc hội nghị", minutes.opening),
@@ -317,19 +375,37 @@ def minutes_document(minutes):
         if text.strip():
             blocks.append(Block("subsection", heading))
             blocks += [Block("paragraph", line.strip()) for line in text.splitlines() if line.strip()]
+    petitions = minutes_petitions(session)
+    if petitions:
+        blocks.append(Block("part", "III. KIẾN NGHỊ CỦA CỬ TRI ĐÃ GHI NHẬN TẠI HỘI NGHỊ"))
+        for index, petition in enumerate(petitions, start=1):
+            fields = ", ".join(f.name for f in petition.fields.all())
+            what = (petition.summary or petition.text).strip()
+            blocks.append(Block("paragraph", what + (f" (Lĩnh vực: {fields})." if fields else ""), lead=f"{index}."))
     closed = minutes.closed_at
     if closed:
         blocks.append(Block("paragraph", f"Hội nghị kết thúc vào hồi {closed:%H} giờ {closed:%M} phút cùng ngày."))
+    numbered = not draft and minutes.status == MinutesStatus.FINAL and minutes.number is not None
     return OfficialDocument(
         issuer_lines=session.council.issuing_body,
-        type_code="BB", symbol=session.council.document_symbol, title="BIÊN BẢN", number=minutes.number,
-        subject_lines=["Hội nghị tiếp xúc cử tri của Tổ đại biểu", f"tại {session.commune}"],
+        type_code="BB", symbol=session.council.symbol_for(minutes.document_symbol), title="BIÊN BẢN",
+        number=minutes.number if numbered else None,
+        subject_lines=session_subject(session),
         place=session.council.place_name, show_dateline=False,
         blocks=blocks,
-        recipients=["Thường trực HĐND;", f"{session.group};", "Lưu: VT."],
+        recipients=["Thường trực HĐND;", f"{group};", "Lưu: VT."],
         left_signature=Signature(["THƯ KÝ"], session.secretary.split(",")[0]),
         signature=Signature(["CHỦ TỌA"], session.chair.split(",")[0]),
     )
+
+
+def minutes_file_stem(minutes):
+    """ "BB-03-2026": the BB number and the year it was issued in; unnumbered, "BB-du-thao-…"."""
+    from documents import file_stem
+
+    final = minutes.status == MinutesStatus.FINAL and minutes.number is not None
+    return file_stem("BB", minutes.number if final else None, minutes.issued_on if final else None,
+                     draft_key=minutes.session_id, intended_on=timezone.localdate(minutes.session.starts_at))
 
 
 def minutes_render(*, minutes_id):
@@ -342,9 +418,36 @@ def minutes_render(*, minutes_id):
         minutes = Minutes.objects.select_for_update(of=("self",)).select_related("session").get(pk=minutes_id)
         if minutes.status != MinutesStatus.FINAL or minutes.pdf:
             return False
-        minutes.pdf.save(f"BB-{minutes.session_id}.pdf", ContentFile(render_pdf(minutes_document(minutes))), save=False)
+        minutes.pdf.save(f"{minutes_file_stem(minutes)}.pdf", ContentFile(render_pdf(minutes_document(minutes))),
+                         save=False)
         minutes.save(update_fields=["pdf"])
     return True
+
+
+@transaction.atomic
+def minutes_reopen(*, minutes, user, reason):
+    """Final → draft for a correction, by the office of the meeting's council, with the reason (kept in the
+    minutes' history); the number and its date are kept, and finalising again prints them anew."""
+    from delegations.models import Role
+    from plans.services import user_roles_in
+
+    minutes = _minutes_lock(minutes)
+    if Role.OFFICE not in user_roles_in(user, minutes.session.council):
+        raise PermissionDenied(_("Only the office reopens final minutes."))
+    if minutes.status != MinutesStatus.FINAL:
+        raise ValidationError(_("The minutes are not final: they can be edited as they are."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what is to be corrected.")})
+    old = minutes.pdf.name if minutes.pdf else ""
+    minutes.status, minutes.pdf = MinutesStatus.DRAFT, ""
+    minutes._history_user = user
+    minutes._change_reason = _("Reopened for correction: %(reason)s") % {"reason": reason[:60]}
+    minutes.save(update_fields=["status", "pdf"])
+    if old:
+        storage = Minutes._meta.get_field("pdf").storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return minutes
 
 
 def minutes_attach_scan(*, minutes, upload):
@@ -352,17 +455,36 @@ def minutes_attach_scan(*, minutes, upload):
     return file_replace(minutes, "signed_scan", f"BB-{minutes.session_id}-ban-ky.{extension}", upload)
 
 
+def invitation_default_date(session, today=None):
+    """The date an invitation is meant to bear: today, but never on or after the meeting's day (then the
+    day before it)."""
+    today = today or timezone.localdate()
+    meeting_day = timezone.localtime(session.starts_at).date()
+    return min(today, meeting_day - datetime.timedelta(days=1))
+
+
 @transaction.atomic
-def session_invitation_issue(*, session):
-    """Number the invitation (Giấy mời, "Số: 03/GM-HĐND") in the council's register, once, and
-    print it after commit; printing again after a change keeps the number."""
+def session_invitation_issue(*, session, dated=None, confirm_late=False, confirm_order=False, symbol=""):
+    """Number the invitation (Giấy mời, "Số: 03/GM-HĐND") in the council's register, once, with the date
+    it bears (default: `invitation_default_date`), and print it after commit; printing again after a
+    change keeps the number. A date on or after the meeting's day is refused unless confirmed."""
     session = ContactSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
     if session.invitation_number is None:
-        today = timezone.localdate()
-        session.invitation_number = document_number_take(council=session.council, year=today.year, type_code="GM")
-        session.invitation_date = today
+        dated = dated or invitation_default_date(session)
+        meeting_day = timezone.localtime(session.starts_at).date()
+        if dated >= meeting_day and not confirm_late:
+            raise ValidationError({"dated": _("The invitation would be dated %(date)s, on or after the meeting of "
+                                              "%(meeting)s. Choose an earlier date, or confirm this one.") % {
+                "date": dated.strftime("%d/%m/%Y"), "meeting": meeting_day.strftime("%d/%m/%Y")}}, code="late")
+        if symbol and symbol not in session.council.document_symbols:
+            raise ValidationError({"symbol": _("Choose one of the council's symbols: %(symbols)s.")
+                                   % {"symbols": ", ".join(session.council.document_symbols)}})
+        session.invitation_symbol = symbol
+        session.invitation_number = document_number_take(council=session.council, dated=dated, type_code="GM",
+                                                         confirm_order=confirm_order)
+        session.invitation_date = dated
     session.invitation_pdf = ""
-    session.save(update_fields=["invitation_number", "invitation_date", "invitation_pdf"])
+    session.save(update_fields=["invitation_number", "invitation_date", "invitation_pdf", "invitation_symbol"])
     from delegations.outbox import outbox_enqueue
 
     from .tasks import invitation_render
@@ -371,28 +493,44 @@ def session_invitation_issue(*, session):
     return session
 
 
-def invitation_document(session):
+def invitation_document(session, draft=False):
+    """The invitation (GIẤY MỜI); unnumbered (a preview) until issued, or with `draft`: then dated in the
+    month of its default date."""
     from documents import Block, OfficialDocument, Signature
 
     plan = session.round.plan
     start = timezone.localtime(session.starts_at)
-    invited = [line.strip() for line in session.invited.splitlines() if line.strip()]
+    invited = [line.strip().rstrip(";.") for line in session.invited.splitlines() if line.strip()]
+    group = group_label(session.group)
     blocks = [Block("paragraph", f"Thường trực {session.council} trân trọng kính mời:"),
               *[Block("plain", f"- {line};") for line in invited],
-              Block("paragraph", f"Tới dự hội nghị tiếp xúc cử tri của {session.group} với cử tri {session.commune}."),
+              Block("paragraph", f"Tới dự hội nghị tiếp xúc cử tri của {group} {session.council} với cử tri "
+                                 f"{place_label(session.commune)}."),
               Block("plain", f"Thời gian: {start:%H} giờ {start:%M} phút, ngày {start:%d/%m/%Y}."),
-              Block("plain", f"Địa điểm: {session.venue}, {session.commune}."
+              Block("plain", f"Địa điểm: {venue_label(session)}."
                                  + (f" Trực tuyến: {session.online_link}." if session.online_link else "")),
               Block("paragraph", f"Nội dung: {session.content or 'tiếp xúc cử tri theo kế hoạch.'}"),
               Block("paragraph", "Rất mong các vị đại biểu, cử tri quan tâm, tham dự đầy đủ, đúng giờ./.")]
+    numbered = not draft and session.invitation_number is not None
+    intended = session.invitation_date or invitation_default_date(session)
     return OfficialDocument(
-        issuer_lines=session.council.issuing_body, type_code="GM", symbol=session.council.document_symbol,
-        title="GIẤY MỜI", subject_lines=[], place=session.council.place_name,
-        number=session.invitation_number, date=session.invitation_date, blocks=blocks,
+        issuer_lines=session.council.issuing_body, type_code="GM",
+        symbol=session.council.symbol_for(session.invitation_symbol),
+        title="GIẤY MỜI", subject_lines=session_subject(session), place=session.council.place_name,
+        number=session.invitation_number if numbered else None,
+        date=session.invitation_date if numbered else None,
+        draft_month=intended.month, draft_year=intended.year, blocks=blocks,
         recipients=[*(f"{line};" for line in invited), "Lưu: VT."],
         signature=Signature([line for line in (plan.signing_authority, plan.signing_on_behalf, plan.signer_position)
                              if line], plan.signer_name),
     )
+
+
+def invitation_file_stem(session):
+    from documents import file_stem
+
+    return file_stem("GM", session.invitation_number, session.invitation_date, draft_key=session.pk,
+                     intended_on=invitation_default_date(session))
 
 
 def invitation_render(*, session_id):
@@ -406,7 +544,7 @@ def invitation_render(*, session_id):
         if session.invitation_number is None or session.invitation_pdf:
             return False
         old = session.invitation_pdf.name
-        session.invitation_pdf.save(f"GM-{session.invitation_number:02d}-{session.invitation_date:%Y}.pdf",
+        session.invitation_pdf.save(f"{invitation_file_stem(session)}.pdf",
                                     ContentFile(render_pdf(invitation_document(session))), save=False)
         session.skip_history_when_saving = True
         session.save(update_fields=["invitation_pdf"])

@@ -1,4 +1,5 @@
 import datetime
+import io
 
 from django import forms
 from django.contrib import messages
@@ -27,7 +28,16 @@ from plans.models import ContactRound
 from plans.services import document_number_next, document_number_text
 
 from . import services
-from .forms import MinutesForm, OutcomeForm, ScanForm, SessionForm, add_service_errors
+from .forms import (
+    FinaliseForm,
+    InvitationIssueForm,
+    MinutesForm,
+    OutcomeForm,
+    ReopenForm,
+    ScanForm,
+    SessionForm,
+    add_service_errors,
+)
 from .ical import calendar_feed
 from .models import (
     SESSION_STATES,
@@ -139,6 +149,8 @@ def session_detail(request, pk):
         "session": session, "delegates": session.delegates.all(), "history": history_entries(session),
         "deadlines": deadlines_history(session),
         "minutes": Minutes.objects.filter(session=session).first(), "scan_form": ScanForm(),
+        "invitation_form": InvitationIssueForm(initial={"dated": services.invitation_default_date(session)}),
+        "reopen_form": ReopenForm(), "can_reopen": services.user_is_office(request.user, session.council),
         "present": session.delegates_present.all(), "today": timezone.localdate(),
         "can_edit": schedulable_groups(request.user).filter(pk=session.group_id).exists(),
     })
@@ -240,7 +252,8 @@ def minutes_edit(request, pk):
         messages.info(request, _("The minutes are final and can no longer be edited."))
         return redirect(session)
     form = MinutesForm(request.POST or None, instance=minutes)
-    if request.method == "POST" and form.is_valid():
+    finalise_form = FinaliseForm(request.POST or None, initial={"issued_on": minutes.issued_on or timezone.localdate()})
+    if request.method == "POST" and form.is_valid() and finalise_form.is_valid():
         try:
             services.minutes_update(minutes=minutes, user=request.user,
                                     changes={name: form.cleaned_data[name] for name in form.Meta.fields})
@@ -257,9 +270,9 @@ def minutes_edit(request, pk):
             if refusal:  # nothing to confirm: the service would refuse it
                 messages.error(request, refusal)
                 return redirect("contact_sessions:minutes_edit", pk=session.pk)
-            year = timezone.localdate().year
+            year = (finalise_form.cleaned_data["issued_on"] or timezone.localdate()).year
             text = document_number_text(council=session.council, type_code="BB", number=document_number_next(
-                council=session.council, year=year, type_code="BB"))
+                council=session.council, year=year, type_code="BB"), symbol=finalise_form.cleaned_data["symbol"].strip())
             return confirmation(request, title=_("Finalise the minutes?"), subject=str(session), consequences=[
                 _("Number %(number)s will be taken and cannot be taken back.") % {"number": text},
                 _("The minutes become final: they can no longer be edited, and the BIÊN BẢN is printed."),
@@ -267,7 +280,10 @@ def minutes_edit(request, pk):
                 "contact_sessions:minutes_edit", kwargs={"pk": session.pk}))
         if "finalise" in request.POST:
             try:
-                services.minutes_finalise(minutes=minutes, user=request.user)
+                services.minutes_finalise(minutes=minutes, user=request.user,
+                                          issued_on=finalise_form.cleaned_data["issued_on"],
+                                          confirm_order=finalise_form.cleaned_data["confirm_order"],
+                                          symbol=finalise_form.cleaned_data["symbol"].strip())
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return redirect("contact_sessions:minutes_edit", pk=session.pk)
@@ -275,7 +291,8 @@ def minutes_edit(request, pk):
             return redirect(session)
         messages.success(request, _("The draft minutes are saved."))
         return redirect("contact_sessions:minutes_edit", pk=session.pk)
-    return render(request, "sessions/minutes_form.html", {"form": form, "session": session, "minutes": minutes},
+    return render(request, "sessions/minutes_form.html", {"form": form, "session": session, "minutes": minutes,
+                                                          "finalise_form": finalise_form},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -287,7 +304,50 @@ def minutes_download(request, pk, kind):
     field = {"pdf": minutes.pdf, "signed": minutes.signed_scan}.get(kind)
     if not field:
         raise Http404
-    return file_download(field, f"BB-{session.pk}-{kind}")
+    return file_download(field, services.minutes_file_stem(minutes) + ("-ban-ky" if kind == "signed" else ""))
+
+
+@login_required
+@require_POST
+def minutes_reopen(request, pk):
+    """Reopen final minutes for a correction (the office, with the reason): the number is kept."""
+    session = _session_for_leader(request, pk)
+    minutes = get_object_or_404(Minutes, session=session)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(session)
+    try:
+        services.minutes_reopen(minutes=minutes, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(session)
+    messages.success(request, _("The minutes are open for correction; they keep their number."))
+    return redirect("contact_sessions:minutes_edit", pk=session.pk)
+
+
+DOCUMENT_FORMATS = ("pdf", "docx")
+
+
+@login_required
+def session_document(request, pk, document, fmt):
+    """The invitation (GM) or the minutes (BB) rendered now, as PDF or Word: numbered and dated once
+    issued, a preview (no number, the intended month) before; for the council's staff."""
+    from documents import render_docx, render_pdf
+
+    require_council_staff(request.user)
+    session = get_for_user(ContactSession, request.user, pk)
+    if fmt not in DOCUMENT_FORMATS or document not in ("invitation", "minutes"):
+        raise Http404
+    if document == "invitation":
+        if session.round_id is None:
+            raise Http404
+        described, stem = services.invitation_document(session), services.invitation_file_stem(session)
+    else:
+        minutes = get_object_or_404(Minutes.objects.select_related("session__council"), session=session)
+        described, stem = services.minutes_document(minutes), services.minutes_file_stem(minutes)
+    render = render_pdf if fmt == "pdf" else render_docx
+    return file_download(io.BytesIO(render(described)), stem)
 
 
 @login_required
@@ -352,16 +412,24 @@ def session_calendar(request):
 def session_invitation(request, pk):
     """Number and print the meeting's invitation (GIẤY MỜI)."""
     session = _session_for_leader(request, pk)
+    form = InvitationIssueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(session)
     if session.invitation_number is None and not is_confirmed(request):
         # Numbering takes the register's next GM number: said first (printing again keeps the number).
-        year = timezone.localdate().year
+        year = (form.cleaned_data["dated"] or timezone.localdate()).year
         text = document_number_text(council=session.council, type_code="GM", number=document_number_next(
-            council=session.council, year=year, type_code="GM"))
+            council=session.council, year=year, type_code="GM"), symbol=form.cleaned_data["symbol"].strip())
         return confirmation(request, title=_("Number the invitation?"), subject=str(session), consequences=[
             _("Number %(number)s will be taken and cannot be taken back.") % {"number": text},
-            _("The invitation (GIẤY MỜI) is dated today and printed; printing it again later keeps its number."),
+            _("The invitation (GIẤY MỜI) is printed; printing it again later keeps its number."),
         ], button=_("Number and print as %(number)s") % {"number": text}, cancel_url=session.get_absolute_url())
-    services.session_invitation_issue(session=session)
+    try:
+        services.session_invitation_issue(session=session, **form.cleaned_data)
+    except ValidationError as error:  # dated on or after the meeting, or out of the register's order
+        messages.warning(request, " ".join(error.messages))
+        return redirect(session)
     messages.success(request, _("The invitation is being printed."))
     return redirect(session)
 
@@ -372,7 +440,7 @@ def invitation_download(request, pk):
     session = get_for_user(ContactSession, request.user, pk)
     if not session.invitation_pdf:
         raise Http404
-    return file_download(session.invitation_pdf, f"GM-{session.invitation_number:02d}-{session.invitation_date:%Y}")
+    return file_download(session.invitation_pdf, services.invitation_file_stem(session))
 
 
 @login_required

@@ -191,6 +191,10 @@ FILL = {
         "session_detail", "session_update", "session_outcome", "session_invitation", "invitation_download",
         "minutes_edit", "minutes_scan_upload", "session_files", "minutes_render_again")},
     "contact_sessions:minutes_download": lambda o, w: [{"pk": o["meeting"].pk, "kind": k} for k in ("pdf", "signed")],
+    "contact_sessions:minutes_reopen": lambda o, w: _pks(o["meeting"], o["commune_meeting"]),
+    "contact_sessions:session_document": lambda o, w: [
+        {"pk": m.pk, "document": d, "fmt": f} for m in (o["meeting"], o["commune_meeting"])
+        for d in ("invitation", "minutes") for f in ("pdf", "docx")],
     "contact_sessions:ical_feed": lambda o, w: [{"council_id": o["province"].pk}, {"council_id": o["commune"].pk}],
     "petitions:forwarding_detail": lambda o, w: _pks(o["forwarding"]),
     **{f"petitions:{name}": (lambda o, w: _pks(o["province_petition"], o["commune_petition"])) for name in (

@@ -114,6 +114,10 @@ class Council(Searchable):
         _("document symbol suffix"), max_length=30, default="HĐND",
         help_text=_('The part after the type in document numbers, e.g. "HĐND" in "05/KH-HĐND".'),
     )
+    other_document_symbols = models.TextField(
+        _("other document symbols"), blank=True,
+        help_text=_('One a line, e.g. "TT.HĐND" for the standing committee\'s documents ("05/KH-TT.HĐND"); '
+                    "each document chooses its symbol, the first one above by default."))
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
@@ -155,6 +159,19 @@ class Council(Searchable):
     @property
     def issuing_body(self):
         return [line.strip() for line in self.issuing_body_lines.splitlines() if line.strip()]
+
+    @property
+    def document_symbols(self):
+        """Every symbol the council's documents may carry, the default first."""
+        symbols = [self.document_symbol.strip()]
+        for line in self.other_document_symbols.replace(",", "\n").splitlines():
+            if line.strip() and line.strip() not in symbols:
+                symbols.append(line.strip())
+        return symbols
+
+    def symbol_for(self, chosen):
+        """The symbol a document prints: the one chosen for it if the council still has it, else the first."""
+        return chosen if chosen and chosen in self.document_symbols else self.document_symbol
 
 
 

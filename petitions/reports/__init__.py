@@ -119,7 +119,8 @@ def _user_roles(user, council):
 
 @transaction.atomic
 def report_request(*, user, council, kind, round=None, sitting=None, signer_name="", signing_lines="",
-                   recipients="", issue=False, number=None, issued_on=None):
+                   recipients="", issue=False, number=None, issued_on=None, intended_on=None, document_symbol="",
+                   confirm_order=False):
     """Ask for a report of a council (office or standing committee of that council): a round's
     consolidated report needs the round; a results report a sitting or a round. It is rendered by
     the worker after commit; with `issue`, it takes its number from the register at once."""
@@ -137,38 +138,43 @@ def report_request(*, user, council, kind, round=None, sitting=None, signer_name
         sitting = None
     elif (round is None) == (sitting is None):
         raise ValidationError(_("The results report is for a sitting or for a round: choose one of them."))
+    if document_symbol and document_symbol not in council.document_symbols:
+        raise ValidationError(_("Choose one of the council's symbols: %(symbols)s.")
+                              % {"symbols": ", ".join(council.document_symbols)})
     report = Report(council=council, kind=kind, round=round, sitting=sitting, requested_by=user,
+                    intended_on=intended_on, document_symbol=document_symbol or "",
                     signer_name=(signer_name or "").strip(),
                     recipients=(recipients or "").strip() or default_recipients(council))
     if (signing_lines or "").strip():
         report.signing_lines = signing_lines.strip()
     report.save()
     if issue:
-        _take_number(report, user, number=number, issued_on=issued_on)
+        _take_number(report, user, number=number, issued_on=issued_on, confirm_order=confirm_order)
     _render_after_commit(report)
     return report
 
 
-def _take_number(report, user, *, number=None, issued_on=None):
+def _take_number(report, user, *, number=None, issued_on=None, confirm_order=False):
     from plans.services import document_number_take
 
     if Role.OFFICE not in _user_roles(user, report.council):
         raise PermissionDenied(_("Only the office issues documents."))
-    issued_on = issued_on or timezone.localdate()
-    report.number = document_number_take(council=report.council, year=issued_on.year,
-                                         type_code=Report.TYPE_CODE, number=number)
+    issued_on = issued_on or report.intended_on or timezone.localdate()
+    # Dates never go backwards against the register's numbers unless the office confirms it.
+    report.number = document_number_take(council=report.council, dated=issued_on, type_code=Report.TYPE_CODE,
+                                         number=number, confirm_order=confirm_order)
     report.issued_on = issued_on
     report.save(update_fields=["number", "issued_on"])
 
 
 @transaction.atomic
-def report_issue(*, report, user, number=None, issued_on=None):
+def report_issue(*, report, user, number=None, issued_on=None, confirm_order=False):
     """Issue a draft report: the next number of the council's BC register (or the one typed, if free)
     and the issue date; it is rendered once more with them and never changes after."""
     report = Report.objects.select_for_update(of=("self",)).select_related("council").get(pk=report.pk)
     if report.number is not None:
         raise ValidationError(_("This report is already issued as %(number)s.") % {"number": report.number_text})
-    _take_number(report, user, number=number, issued_on=issued_on)
+    _take_number(report, user, number=number, issued_on=issued_on, confirm_order=confirm_order)
     report.revision += 1
     report.status, report.error = ReportStatus.PENDING, ""
     report.save(update_fields=["revision", "status", "error"])

@@ -155,21 +155,21 @@ COUNT_WIDTHS = [10, 56, 17, 17]
 
 def _base_document(report, subject_lines, blocks, preamble=()):
     council = report.council
-    today = timezone.localdate()
+    intended = report.intended_on or timezone.localdate()   # a draft prints the month it is meant for
     issued = report.number is not None and report.issued_on is not None
     signing = [line.strip() for line in report.signing_lines.splitlines() if line.strip()]
     recipients = [line.strip().lstrip("-").strip() for line in report.recipients.splitlines() if line.strip()]
     return OfficialDocument(
         issuer_lines=council.issuing_body,
         type_code=Report.TYPE_CODE,
-        symbol=council.document_symbol,
+        symbol=council.symbol_for(report.document_symbol),
         title="BÁO CÁO",
         subject_lines=subject_lines,
         place=council.place_name,
         number=report.number if issued else None,
         date=report.issued_on if issued else None,
-        draft_month=today.month,
-        draft_year=today.year,
+        draft_month=intended.month,
+        draft_year=intended.year,
         preamble=list(preamble),
         blocks=blocks,
         recipients=recipients,
@@ -225,7 +225,7 @@ def build_round_report(report):
     preamble = []
     plan = rnd.plan
     if plan.number and plan.issued_on:
-        preamble.append(f"Thực hiện Kế hoạch số {plan.number:02d}/KH-{council.document_symbol} ngày "
+        preamble.append(f"Thực hiện Kế hoạch số {plan.number:02d}/KH-{council.symbol_for(plan.document_symbol)} ngày "
                         f"{_date(plan.issued_on)} về tổ chức tiếp xúc cử tri, Thường trực HĐND {_level_word(council)} "
                         f"báo cáo tổng hợp ý kiến, kiến nghị cử tri {label} như sau:")
     else:
@@ -513,8 +513,10 @@ def render_files(built):
 
 
 def file_stem(report):
+    """ "BC-02-2026-tong-hop-kien-nghi": the number and the year of issue; a draft "BC-du-thao-…"."""
+    from documents import file_stem as document_stem
+
     kind = "tong-hop-kien-nghi" if report.kind == ReportKind.ROUND else "ket-qua-giai-quyet"
-    if report.number and report.issued_on:
-        return f"BC-{report.number:02d}-{report.issued_on:%Y}-{kind}"
-    return f"BC-du-thao-{report.pk}-{kind}"
+    return document_stem(Report.TYPE_CODE, report.number, report.issued_on, draft_key=report.pk,
+                         intended_on=report.intended_on) + f"-{kind}"
 

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_POST
 
 from delegations.access import get_for_user, require_role
 from delegations.confirm import confirmation, is_confirmed
+from delegations.dates import SensibleDateField
 from delegations.downloads import file_download
+from delegations.forms import DateInput
 from delegations.models import OVERSIGHT_ROLES, Council, Role
 from delegations.once import once
 from delegations.pagination import paginate
@@ -57,6 +59,10 @@ class ReportRequestForm(NormalisedForm):
     signing_lines = forms.CharField(label=gettext_lazy("signing authority and position"), widget=forms.Textarea(
         attrs={"rows": 2}), initial="TM. THƯỜNG TRỰC HĐND\nCHỦ TỊCH", required=False)
     signer_name = forms.CharField(label=gettext_lazy("signer's name"), max_length=150, required=False)
+    intended_on = SensibleDateField(label=gettext_lazy("intended date"), required=False, widget=DateInput(),
+                                    help_text=gettext_lazy("The draft prints its month and year; empty: today."))
+    document_symbol = forms.CharField(label=gettext_lazy("document symbol"), max_length=30, required=False,
+                                      help_text=gettext_lazy("Empty: the council's first symbol."))
     recipients = forms.CharField(label=gettext_lazy("recipients (Nơi nhận)"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 3}),
                                  help_text=gettext_lazy("One a line; leave empty for the usual list."))
@@ -103,7 +109,8 @@ def report_list(request):
                 report = reports.report_request(
                     user=request.user, council=data["council"], kind=data["kind"], round=data["round"],
                     sitting=data["sitting"], signer_name=data["signer_name"], signing_lines=data["signing_lines"],
-                    recipients=data["recipients"])
+                    recipients=data["recipients"], intended_on=data["intended_on"],
+                    document_symbol=data["document_symbol"].strip())
                 messages.success(request, _("The report is being prepared; it will be ready to download here."))
                 return report.get_absolute_url()
 
@@ -176,7 +183,8 @@ def report_issue(request, pk):
             return redirect(report)
         number = typed or document_number_next(
             council=report.council, year=issued_on.year, type_code=Report.TYPE_CODE)
-        text = document_number_text(council=report.council, number=number, type_code=Report.TYPE_CODE)
+        text = document_number_text(council=report.council, number=number, type_code=Report.TYPE_CODE,
+                                    symbol=report.document_symbol)
         return confirmation(request, title=_("Issue the report?"), subject=report.get_kind_display(), consequences=[
             _("Number %(number)s will be taken and cannot be taken back.") % {"number": text},
             _("The report is printed once more with its number and the date %(date)s; an issued report does not "
@@ -184,7 +192,7 @@ def report_issue(request, pk):
         ], button=_("Issue with number %(number)s") % {"number": text}, cancel_url=report.get_absolute_url())
     try:
         reports.report_issue(report=report, user=request.user, number=form.cleaned_data["number"],
-                             issued_on=form.cleaned_data["issued_on"])
+                             issued_on=form.cleaned_data["issued_on"], confirm_order=form.cleaned_data["confirm_order"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
