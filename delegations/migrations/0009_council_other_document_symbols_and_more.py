@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('delegations', '0007_council_publish_answers_on_receipt'),
+        ('delegations', '0008_notification_kinds_preferences'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0006_voter_data_access'),
+        ('petitions', '0009_voter_data_surface_slip'),
     ]
 
     operations = [
