@@ -137,13 +137,18 @@ def petition_totals(council, rnd, today):
     )
 
 
-def overdue_by_agency(council, rnd, today):
-    """One query: forwarded petitions past their date (the answer date, or the date an agency
-    promised), per agency, worst first. Petitions not forwarded yet are late at the office, not
-    at an agency: they are counted apart (`overdue_office` in the totals)."""
-    return list(round_petitions(council, rnd).overdue(today).filter(forwarding__isnull=False)
+def overdue_by_agency_of(petitions, today):
+    """One query: of `petitions`, the forwarded ones past their date (the answer date, or the date
+    an agency promised), per agency, worst first (the dashboard's and the standing committee's
+    home page's). Petitions not forwarded yet are late at the office, not at an agency."""
+    return list(petitions.overdue(today).filter(forwarding__isnull=False)
                 .values("agency_id", "agency__name", "agency__short_name")
                 .annotate(count=Count("pk")).order_by("-count", "agency__name", "agency_id"))
+
+
+def overdue_by_agency(council, rnd, today):
+    """The round's overdue_by_agency_of; the office's own late ones are `overdue_office` in the totals."""
+    return overdue_by_agency_of(round_petitions(council, rnd), today)
 
 
 def petitions_by_field(council, rnd):

@@ -23,6 +23,7 @@ from plans.models import ContactPlan, PlanStatus, assignment_overdue_q
 from plans.services import assignments_for
 from sessions.models import ContactSession, attended_by_q, session_state_q
 
+from .dashboard import overdue_by_agency_of
 from .models import (
     Petition,
     PetitionStatus,
@@ -177,9 +178,7 @@ def standing_section(user, membership, today, now):
     petitions = Petition.objects.main().filter(council_id=council_id)
     counts = _petition_counts(petitions, today, ("to_review",))
     submitted = ContactPlan.objects.filter(council_id=council_id, status=PlanStatus.SUBMITTED).count()
-    by_agency = list(petitions.filter(overdue_q(today), forwarding__isnull=False)
-                     .values("agency_id", "agency__name", "agency__short_name")
-                     .annotate(count=Count("pk")).order_by("-count", "agency__name", "agency_id"))
+    by_agency = overdue_by_agency_of(petitions, today)  # the dashboard's rule, over every round
     plist = "petitions:petition_list"
     overdue = Item("overdue_by_agency", _("Overdue at an agency"), sum(r["count"] for r in by_agency),
                    url(plist, council=council_id, overdue=1, forwarded=1), urgent=bool(by_agency))
