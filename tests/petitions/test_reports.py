@@ -20,7 +20,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from config.celery import app as celery_app
-from delegations.models import AgencyLevel
+from delegations.models import AgencyLevel, Notification
 from petitions import reports, services
 from petitions.models import AnswerOutcome, Petition, PetitionField, Report, ReportKind, ReportStatus
 from plans.models import (
@@ -462,8 +462,10 @@ def test_office_asks_for_a_report_and_the_worker_renders_it_after_commit(world, 
             "kind": "round", "round": seeded["round"].pk, "signer_name": SIGNER,
             "signing_lines": "TM. THƯỜNG TRỰC HĐND\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"})
     assert response.status_code == 302
-    assert len(callbacks) == 1
+    # The render, then (registered by the render, eager here) the e-mail telling the requester it is ready.
+    assert len(callbacks) == 2
     report = Report.objects.get()
+    assert Notification.objects.get().recipient == world.users["office"]
     assert response.url == reverse("petitions:report_detail", args=[report.pk])
     assert (report.council, report.kind, report.requested_by) == (world.council, "round", world.users["office"])
     assert report.status == ReportStatus.READY and report.number is None
