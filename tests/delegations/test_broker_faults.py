@@ -29,6 +29,7 @@ from django.urls import reverse
 from config.celery import app as celery_app
 from delegations.models import OutboxTask
 from delegations.outbox import outbox_redispatch
+from delegations.tasks import notifications_email
 from petitions.models import Report, ReportStatus
 from petitions.tasks import report_render
 from plans.models import ContactPlan, ContactRound, DocumentNumber, PlanStatus, RoundKind
@@ -163,13 +164,14 @@ def test_with_the_broker_down_the_actions_succeed_and_every_document_follows_onc
     assert (plan.status, plan.number, plan.pdf.name) == (PlanStatus.ISSUED, 1, "")
     assert report.status == ReportStatus.PENDING
     rows = {row.name: row for row in OutboxTask.objects.all()}
-    assert set(rows) == {plan_render.name, report_render.name}
+    # The plan issued is also e-mailed to the council's delegate groups (issue 12): a third wish.
+    assert set(rows) == {plan_render.name, report_render.name, notifications_email.name}
     assert all(row.dispatched_at is None and row.done_at is None and row.last_error for row in rows.values())
     # Nothing to hand while the broker is down; kept for the next sweep.
     assert outbox_redispatch() == 0
 
     broker.start()
-    assert outbox_redispatch() == 2
+    assert outbox_redispatch() == 3
     with start_worker(celery_app, perform_ping_check=False, pool="solo", shutdown_timeout=60):
         done = wait_for(lambda: OutboxTask.objects.filter(done_at__isnull=True).count() == 0, timeout=180)
         assert done, list(OutboxTask.objects.values("name", "done_at", "last_error"))
