@@ -473,8 +473,9 @@ def plan_copy(*, source, sitting, user, year=None):
     for rnd in source.rounds.all():
         copied = ContactRound(plan=plan, sitting=sitting if rnd.sitting_id else None, kind=rnd.kind, topic=rnd.topic,
                               starts_on=rnd.starts_on + shift, ends_on=rnd.ends_on + shift)
-        # A derived window is derived again from the new sitting; one typed by hand is shifted.
-        round_window_apply(rnd=copied, typed=rnd.window_manual or round_window_derived(copied) is None)
+        # A window derived from the sitting is derived again from the new one; one typed by hand is shifted.
+        derived = not rnd.window_manual and round_window_derived(rnd) == (rnd.starts_on, rnd.ends_on)
+        round_window_apply(rnd=copied, typed=not derived or round_window_derived(copied) is None)
         copied.save()
         rounds[rnd.pk] = copied
     for item in source.assignments.prefetch_related("dues"):

@@ -313,7 +313,7 @@ def public_plan_download(request, pk, kind):
 @login_required
 def my_assignments(request):
     """The open assignments this user answers for, for the dashboard (fetched by htmx)."""
-    assignments = services.assignments_for(request.user).select_related("plan", "plan__council", "agency", "round")
+    assignments = services.assignments_for(request.user).select_related("plan", "plan__council", "agency")
     return render(request, "plans/_my_assignments.html", {
         "assignments": assignments[:15], "today": timezone.localdate(),
     })
