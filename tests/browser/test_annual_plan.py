@@ -1,7 +1,7 @@
 """An annual plan entered on the plan's page in Chromium: four periodic rounds tied to two sittings and a
 thematic round added at once, an assignment due 5 days before each meeting and one due 5 working days
-after each meeting, all without a page reload; then a sitting moved on its page, and the windows of its
-rounds follow. Screenshots of the plan page (desktop and 390 px) go to $SHOTS_DIR when it is set."""
+after each meeting, all without a page reload; then a sitting moved on its page: the window derived
+from it follows, the one typed by hand stays and is flagged. Screenshots of the plan page (desktop and 390 px) go to $SHOTS_DIR when it is set."""
 import datetime
 import os
 import re
@@ -50,12 +50,12 @@ def test_an_annual_plan_is_entered_on_its_page_and_follows_a_moved_sitting(live_
 
     page.get_by_text("Thêm nhiều đợt một lần").click()
     page.fill("[name=bulk_rounds-lines]", "\n".join([
-        "trước | 2", "sau | 2", "trước | 3", "sau | 3", "chuyên đề | | 01/09/2026 | 15/09/2026 | Đất đai, môi trường"]))
+        "trước | 2", "sau | 2 | 10/07/2026 | 20/07/2026", "trước | 3", "sau | 3", "chuyên đề | | 01/09/2026 | 15/09/2026 | Đất đai, môi trường"]))
     page.get_by_role("button", name="Thêm các đợt này").click()
     page.get_by_test_id("round-row").nth(4).wait_for()
     assert page.get_by_test_id("round-row").count() == 5
     windows = page.get_by_test_id("round-window").all_inner_texts()
-    assert windows == ["02/06/2026 – 30/06/2026", "10/07/2026 – 24/07/2026", "01/09/2026 – 15/09/2026",
+    assert windows == ["02/06/2026 – 30/06/2026", "10/07/2026 – 20/07/2026", "01/09/2026 – 15/09/2026",
                        "03/11/2026 – 01/12/2026", "11/12/2026 – 25/12/2026"]
 
     # One assignment at a time, and one pasted.
@@ -92,9 +92,13 @@ def test_an_annual_plan_is_entered_on_its_page_and_follows_a_moved_sitting(live_
     page.wait_for_url(re.compile(r"/plans/sitting/$"))
     page.goto(f"{live_server.url}{plan.get_absolute_url()}")
     windows = page.get_by_test_id("round-window").all_inner_texts()
-    assert windows[:2] == ["09/06/2026 – 07/07/2026", "17/07/2026 – 31/07/2026"]
+    # The window derived from it follows; the one typed by hand stays, flagged: it now starts before
+    # the sitting closes.
+    assert windows[:2] == ["09/06/2026 – 07/07/2026", "10/07/2026 – 20/07/2026"]
+    assert page.get_by_test_id("window-conflict").count() == 1
+    assert "16/07/2026" in page.get_by_test_id("window-conflict").inner_text()
     assert windows[3:] == ["03/11/2026 – 01/12/2026", "11/12/2026 – 25/12/2026"]  # the other sitting's stay
     timeline = page.get_by_test_id("timeline").inner_text()
-    assert "14/07/2026" in timeline and "17/07/2026" in timeline
+    assert "14/07/2026" in timeline and "09/06/2026" in timeline
     assert ContactRound.objects.get(plan=plan, sitting=year_end, kind=RoundKind.AFTER_SITTING).window_manual is False
     shot(page, "plan-page-after-sitting-moved-desktop")
