@@ -102,7 +102,10 @@ def plan_edit(request, pk=None):
     assignments = forms.AssignmentFormSet(data, instance=plan, prefix="assignments", form_kwargs={
         "user": request.user, "plan": plan, "round_choices": round_choices, "round_positions": round_positions})
     if request.method == "POST":
-        if form.is_valid() and rounds.is_valid() and assignments.is_valid():
+        valid = form.is_valid() & rounds.is_valid() & assignments.is_valid()
+        if valid:
+            valid = _due_rounds_check(rounds, assignments)
+        if valid:
             def save():
                 with transaction.atomic():
                     created = plan.pk is None
@@ -126,8 +129,6 @@ def plan_edit(request, pk=None):
                             values = {"kind": data["due_kind"], "amount": data.get("due_amount"),
                                       "unit": data.get("due_unit") or "days", "date": data.get("due_date"),
                                       "round": by_position.get(data.get("due_round"))}
-                            if data["due_kind"] in ROUND_KINDS and values["round"] is None:
-                                raise services.PlanError(_("The round an assignment counts from was removed."))
                         services.assignment_first_due_set(assignment=f.instance, values=values)
                         if id(f) in new_forms:  # numbered after the others, from 1
                             top += 1
@@ -152,6 +153,21 @@ def plan_edit(request, pk=None):
     status = 400 if request.method == "POST" else 200
     return render(request, "plans/plan_form.html",
                   {"plan": plan, "form": form, "rounds": rounds, "assignments": assignments}, status=status)
+
+
+def _due_rounds_check(rounds, assignments):
+    """An assignment's due date counts from a round of the same form: refused when that round is
+    removed or left empty in this same submission."""
+    kept = {number for number, f in enumerate(rounds.forms, start=1)
+            if f not in rounds.deleted_forms and (f.instance.pk or f.has_changed())}
+    valid = True
+    for f in assignments.forms:
+        if f in assignments.deleted_forms or not f.has_changed():
+            continue
+        if f.cleaned_data.get("due_kind") in ROUND_KINDS and f.cleaned_data.get("due_round") not in kept:
+            f.add_error("due_round", _("The round an assignment counts from was removed."))
+            valid = False
+    return valid
 
 
 @login_required

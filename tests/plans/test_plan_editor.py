@@ -338,3 +338,19 @@ def test_a_commune_office_edits_its_own_councils_plan(world, client_for):
     # A second office member of the province, not of the commune: refused.
     other = MembershipFactory(user=UserFactory(username="vp2"), council=world.council, role=Role.OFFICE).user
     assert post(client_for(other), "rounds_bulk", plan.pk, {"bulk_rounds-lines": "x"}).status_code == 404
+
+
+def test_a_deadline_counting_from_a_round_left_empty_in_the_same_form_is_refused(world, client_for):
+    data = {"council": world.council.pk, "scope": "year", "sitting": "", "year": 2026, "subject": "Kế hoạch",
+            "signing_authority": "TM. THƯỜNG TRỰC HĐND", "signer_position": "CHỦ TỊCH", "signer_name": "A",
+            "rounds-TOTAL_FORMS": "1", "rounds-INITIAL_FORMS": "0", "rounds-MIN_NUM_FORMS": "0",
+            "rounds-MAX_NUM_FORMS": "1000",
+            "assignments-TOTAL_FORMS": "1", "assignments-INITIAL_FORMS": "0", "assignments-MIN_NUM_FORMS": "0",
+            "assignments-MAX_NUM_FORMS": "1000",
+            "assignments-0-lead": "Giao Văn phòng", "assignments-0-text": "gửi tài liệu.",
+            "assignments-0-responsible_kind": "office", "assignments-0-due_kind": "before_round",
+            "assignments-0-due_amount": "5", "assignments-0-due_unit": "days", "assignments-0-due_round": "1"}
+    response = office(client_for, world).post(reverse("plans:plan_create"), data)
+    assert response.status_code == 400
+    assert "due_round" in response.context["assignments"].forms[0].errors
+    assert not ContactPlan.objects.exists()
