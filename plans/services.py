@@ -147,7 +147,6 @@ class Meeting:
     round_id: int
     group_id: int
     day: datetime.date
-    label: str
 
 
 def meetings_provider_register(provider):
@@ -788,7 +787,7 @@ def assignment_first_due_set(*, assignment, values):
         return None
     if first is None:
         return AssignmentDue.objects.create(assignment=assignment, **values)
-    changed = [name for name, value in values.items() if getattr(first, name if name != "round" else "round") != value]
+    changed = [name for name, value in values.items() if getattr(first, name) != value]
     for name in changed:
         setattr(first, name, values[name])
     if changed:

@@ -70,8 +70,8 @@ def meetings_of_rounds(round_ids):
     """The meetings (not cancelled) of these rounds, for the plans' per-meeting due dates: one query."""
     rows = (ContactSession.objects.filter(round_id__in=round_ids).exclude(status=MeetingStatus.CANCELLED)
             .order_by("starts_at", "pk").values_list("pk", "round_id", "group_id", "starts_at"))
-    return [Meeting(session_id=pk, round_id=round_id, group_id=group_id, day=timezone.localtime(starts_at).date(),
-                    label="") for pk, round_id, group_id, starts_at in rows]
+    return [Meeting(session_id=pk, round_id=round_id, group_id=group_id, day=timezone.localtime(starts_at).date())
+            for pk, round_id, group_id, starts_at in rows]
 
 
 @transaction.atomic

@@ -114,7 +114,8 @@ def test_a_window_typed_by_hand_stays_and_is_flagged_when_the_sitting_moves_past
     typed.refresh_from_db()
     assert (typed.starts_on, typed.ends_on) == (D(2026, 7, 10), D(2026, 7, 20))  # kept as typed
     assert "16/07/2026" in typed.window_conflict()
-    assert "typed by hand" in PlanEvent.objects.get(plan=plan).note
+    note = PlanEvent.objects.get(plan=plan).note  # the plan's timeline says it was kept, and why
+    assert "10/07/2026 – 20/07/2026" in note and "16/07/2026" in note
 
 
 def test_dates_typed_as_the_rules_give_them_are_not_marked_typed_by_hand(world):
