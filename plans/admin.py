@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Assignment, ContactPlan, ContactRound, DocumentNumber, PlanEvent, Sitting
+from .models import Assignment, AssignmentDue, ContactPlan, ContactRound, DocumentNumber, PlanEvent, Sitting
 
 
 @admin.register(Sitting)
@@ -18,7 +18,13 @@ class ContactRoundInline(admin.TabularInline):
 class AssignmentInline(admin.StackedInline):
     model = Assignment
     extra = 0
-    raw_id_fields = ["agency", "round"]
+    raw_id_fields = ["agency"]
+
+
+class AssignmentDueInline(admin.TabularInline):
+    model = AssignmentDue
+    extra = 0
+    raw_id_fields = ["round"]
 
 
 @admin.register(ContactPlan)
@@ -38,7 +44,8 @@ class ContactRoundAdmin(SimpleHistoryAdmin):
 class AssignmentAdmin(SimpleHistoryAdmin):
     list_display = ["lead", "plan", "due_on", "status"]
     list_filter = ["status"]
-    raw_id_fields = ["plan", "agency", "round"]
+    raw_id_fields = ["plan", "agency"]
+    inlines = [AssignmentDueInline]
 
 
 @admin.register(DocumentNumber)

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from documents import Block, Run
 
-from .models import DueKind, RoundKind, SectionBlock, SittingKind
+from .models import RoundKind, SectionBlock, SittingKind
 
 SITTING_KIND_VI = {
     SittingKind.REGULAR_MID_YEAR: "kỳ họp thường lệ giữa năm",
@@ -40,24 +40,10 @@ def round_label(rnd, plan_sitting=None):
 
 
 def assignment_due_label(assignment):
-    """The due date of an assignment as the plan prints it, from its due rule ("" when it has none):
-    "trước ngày 31/10/2025"; "05 ngày trước khi bắt đầu đợt … (trước ngày 29/10/2025)";
-    "chậm nhất 03 ngày làm việc sau ngày kết thúc đợt … (ngày 25/11/2025)". The one place that
-    words a due date for print."""
-    kind = assignment.due_kind
-    if kind == DueKind.DATE and assignment.due_date_given:
-        return f"trước ngày {_date(assignment.due_date_given)}"
-    rnd = assignment.round if assignment.round_id else None
-    if rnd is None or assignment.due_days is None:
-        return ""
-    days = f"{assignment.due_days:02d}"
-    name = f"đợt {round_label(rnd, assignment.plan.sitting if assignment.plan_id else None)}"
-    due = f" (ngày {_date(assignment.due_on)})" if assignment.due_on else ""
-    if kind == DueKind.DAYS_BEFORE_ROUND:
-        return f"{days} ngày trước khi bắt đầu {name}{due}"
-    if kind == DueKind.WORKING_DAYS_AFTER_ROUND:
-        return f"chậm nhất {days} ngày làm việc sau ngày kết thúc {name}{due}"
-    return ""
+    """The due dates of an assignment as the plan prints them ("" when it has none): the wording of its
+    due rules (`Assignment.due_label`, the one place a due rule is worded), e.g. "Chậm nhất 05 ngày trước
+    mỗi buổi tiếp xúc cử tri; trong 05 ngày làm việc sau mỗi buổi tiếp xúc cử tri"."""
+    return assignment.due_label()
 
 
 def rounds_blocks(plan, rounds):
@@ -134,11 +120,12 @@ class PlanData:
         self.plan = plan
         self.rounds = list(plan.rounds.select_related("sitting").order_by("starts_on", "pk"))
         rounds = {r.pk: r for r in self.rounds}
-        self.assignments = list(plan.assignments.all())
+        self.assignments = list(plan.assignments.prefetch_related("dues"))
         for item in self.assignments:  # the rounds read above, not one query each
             item.plan = plan
-            if item.round_id:
-                item.round = rounds.get(item.round_id)
+            for due in item.dues.all():
+                if due.round_id:
+                    due.round = rounds.get(due.round_id)
         self._sessions = None
         self._session_model, self._cancelled = ContactSession, MeetingStatus.CANCELLED
 

@@ -16,9 +16,11 @@ from delegations.models import Agency, Council, Term
 from . import services
 from .models import (
     Assignment,
+    AssignmentDue,
     ContactPlan,
     ContactRound,
     DueKind,
+    DueUnit,
     PlanScope,
     ResponsibleKind,
     RoundKind,
@@ -133,7 +135,7 @@ SEED_000_ASSIGNMENTS = [
                 "tháng năm 2025; nhiệm vụ chủ yếu những tháng còn lại năm 2025 gửi về Thường trực HĐND tỉnh "
                 "trước ngày 31/10/2025 để phục vụ đại biểu HĐND tỉnh TXCT theo quy định.",
         "responsible_kind": ResponsibleKind.AGENCY, "agency": "Ủy ban nhân dân tỉnh Bắc Ninh",
-        "due_kind": DueKind.DATE, "due_date_given": datetime.date(2025, 10, 31),
+        "dues": [{"kind": DueKind.DATE, "date": datetime.date(2025, 10, 31)}],
     },
     {
         "lead": "Đề nghị Ban Thường trực Ủy ban Mặt trận Tổ quốc tỉnh",
@@ -159,7 +161,8 @@ SEED_000_ASSIGNMENTS = [
             "thường lệ cuối năm.",
         ]),
         "responsible_kind": ResponsibleKind.GROUPS,
-        "due_kind": DueKind.WORKING_DAYS_AFTER_ROUND, "due_days": 3, "round": RoundKind.BEFORE_SITTING,
+        "dues": [{"kind": DueKind.AFTER_ROUND, "amount": 3, "unit": DueUnit.WORKING_DAYS,
+                  "round": RoundKind.BEFORE_SITTING}],
     },
     {
         "lead": "Đề nghị Thường trực HĐND, Chủ tịch UBND các xã, phường",
@@ -208,7 +211,7 @@ def _year_end_plan(province, office):
     rounds = {
         RoundKind.BEFORE_SITTING: ContactRound.objects.create(
             plan=plan, sitting=sitting, kind=RoundKind.BEFORE_SITTING,
-            starts_on=BEFORE_ROUND[0], ends_on=BEFORE_ROUND[1]),
+            starts_on=BEFORE_ROUND[0], ends_on=BEFORE_ROUND[1], window_manual=True),  # as seed 000 types it
         RoundKind.AFTER_SITTING: ContactRound.objects.create(
             plan=plan, sitting=sitting, kind=RoundKind.AFTER_SITTING,
             starts_on=sitting.closes_on + datetime.timedelta(days=1),
@@ -222,9 +225,10 @@ def _year_end_plan(province, office):
     for order, item in enumerate(SEED_000_ASSIGNMENTS, start=1):
         item = dict(item)
         agency = Agency.objects.get(council=province, name=item.pop("agency")) if "agency" in item else None
-        round_kind = item.pop("round", None)
-        Assignment.objects.create(plan=plan, order=order, agency=agency,
-                                  round=rounds[round_kind] if round_kind else None, **item)
+        dues = item.pop("dues", [])
+        assignment = Assignment.objects.create(plan=plan, order=order, agency=agency, **item)
+        for due in dues:
+            AssignmentDue.objects.create(assignment=assignment, **{**due, "round": rounds.get(due.get("round"))})
     services.plan_created(plan=plan, user=office)
     # Due dates through plan_resolve_dues, and the render task sent after commit (the worker renders).
     services.plan_changed(plan=plan)
@@ -263,10 +267,11 @@ def _mid_year_plan(province, source, office, standing):
         if body != section.body_html:
             section.body_html = body
             section.save(update_fields=["body_html"])
-    for item in plan.assignments.all():
+    for item in plan.assignments.prefetch_related("dues"):
         text = _reword(item.text)
-        if item.due_kind == DueKind.DATE and item.due_date_given:
-            text = text.replace("31/10/2025", f"{item.due_date_given:%d/%m/%Y}")
+        for due in item.dues.all():
+            if due.kind == DueKind.DATE and due.date:
+                text = text.replace("31/10/2025", f"{due.date:%d/%m/%Y}")
         if text != item.text:
             item.text = text
             item.save(update_fields=["text"])

@@ -251,6 +251,9 @@ class ContactRound(models.Model):
     topic = models.CharField(_("topic"), max_length=255, blank=True)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"))
+    # Typed by hand: kept as typed when the sitting moves (and flagged if the sitting moves past it);
+    # otherwise derived from the sitting's dates by the council's rules, and following them.
+    window_manual = models.BooleanField(_("window typed by hand"), default=False)
 
     objects = PlanPartQuerySet.as_manager()
     history = HistoricalRecords()
@@ -266,6 +269,30 @@ class ContactRound(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.starts_on:%d/%m/%Y} – {self.ends_on:%d/%m/%Y}"
 
+    def window_conflict(self):
+        """Why this window no longer fits its sitting (the sitting moved past a window typed by
+        hand), or "": a before-sitting round must end before the sitting opens, an after-sitting
+        round start after it closes."""
+        sitting = self.sitting
+        if sitting is None:
+            return ""
+        values = {"opens": sitting.opens_on.strftime("%d/%m/%Y"), "closes": sitting.closes_on.strftime("%d/%m/%Y")}
+        if self.kind == RoundKind.BEFORE_SITTING and self.ends_on >= sitting.opens_on:
+            return _("This round ends on or after the sitting opens (%(opens)s).") % values
+        if self.kind == RoundKind.AFTER_SITTING and self.starts_on <= sitting.closes_on:
+            return _("This round starts before the sitting closes (%(closes)s).") % values
+        return ""
+
+    def label_vi(self):
+        """The round as the plan's text names it: "đợt tiếp xúc cử tri trước Kỳ họp thứ 5"."""
+        where = {RoundKind.BEFORE_SITTING: "trước kỳ họp", RoundKind.AFTER_SITTING: "sau kỳ họp",
+                 RoundKind.THEMATIC: "chuyên đề"}.get(self.kind, "")
+        if self.sitting_id and self.kind != RoundKind.THEMATIC:
+            where += f" thứ {self.sitting.number}"
+        if self.kind == RoundKind.THEMATIC and self.topic:
+            where += f" {self.topic}"
+        return f"đợt tiếp xúc cử tri {where}".strip()
+
 
 class ResponsibleKind(models.TextChoices):
     AGENCY = "agency", _("An agency")
@@ -277,10 +304,20 @@ class ResponsibleKind(models.TextChoices):
 
 
 class DueKind(models.TextChoices):
-    NONE = "none", _("No due date")
     DATE = "date", _("A date")
-    DAYS_BEFORE_ROUND = "days_before_round", _("Days before the round starts")
-    WORKING_DAYS_AFTER_ROUND = "working_days_after_round", _("Working days after the round ends")
+    BEFORE_ROUND = "before_round", _("Days before the round starts")
+    AFTER_ROUND = "after_round", _("Days after the round ends")
+    BEFORE_EACH_MEETING = "before_each_meeting", _("Days before each meeting")
+    AFTER_EACH_MEETING = "after_each_meeting", _("Days after each meeting")
+
+
+PER_MEETING_KINDS = (DueKind.BEFORE_EACH_MEETING, DueKind.AFTER_EACH_MEETING)
+ROUND_KINDS = (DueKind.BEFORE_ROUND, DueKind.AFTER_ROUND)
+
+
+class DueUnit(models.TextChoices):
+    DAYS = "days", _("days")
+    WORKING_DAYS = "working_days", _("working days")
 
 
 class AssignmentStatus(models.TextChoices):
@@ -307,18 +344,14 @@ class Assignment(models.Model):
     """A task the plan's organisation part gives to a body, with its due date."""
 
     plan = models.ForeignKey(ContactPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="assignments")
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
     lead = models.CharField(_("opening words"), max_length=255,
                             help_text=_('Printed in bold, e.g. "Đề nghị UBND tỉnh" or "Giao Văn phòng Đoàn ĐBQH và HĐND tỉnh".'))
     text = models.TextField(_("what it must do"), help_text=_('The rest of the paragraph; further paragraphs on new lines ("- …", "+ …").'))
     responsible_kind = models.CharField(_("responsible body"), max_length=20, choices=ResponsibleKind.choices)
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="plan_assignments")
-    due_kind = models.CharField(_("due"), max_length=30, choices=DueKind.choices, default=DueKind.NONE)
-    due_date_given = models.DateField(_("due date"), null=True, blank=True)
-    due_days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
-    round = models.ForeignKey(ContactRound, verbose_name=_("round"), null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="assignments")
+    # The first due date of its due rules (AssignmentDue) and how it was computed: for lists and sorting.
     due_on = models.DateField(_("due on"), null=True, blank=True, editable=False)
     due_explanation = models.CharField(_("how the due date was computed"), max_length=500, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=AssignmentStatus.choices, default=AssignmentStatus.OPEN)
@@ -342,6 +375,96 @@ class Assignment(models.Model):
         today = today or timezone.localdate()
         return (self.status == AssignmentStatus.OPEN and self.due_on is not None and self.due_on < today
                 and self.plan.status in RUNNING_PLAN_STATUSES)
+
+    def due_label(self):
+        """Its due rules as the printed plan says them, in Vietnamese: "Chậm nhất 05 ngày trước mỗi
+        buổi tiếp xúc cử tri; trong 05 ngày làm việc sau mỗi buổi tiếp xúc cử tri"."""
+        labels = [due.label_vi() for due in self.dues.all()]
+        text = "; ".join(label for label in labels if label)
+        return text[:1].upper() + text[1:]
+
+
+def _vi_date(day):
+    """A date in running text as Decree 30 writes it: day < 10 and months 1–2 with a leading zero
+    ("05/01/2026", "15/3/2026")."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{day.day:02d}/{month}/{day.year}"
+
+
+class AssignmentDueQuerySet(CouncilScopedQuerySet):
+    council_path = "assignment__plan__council"
+
+
+class AssignmentDue(models.Model):
+    """One due date rule of an assignment: a fixed date; N (working) days before or after a round;
+    N (working) days before or after each meeting of a round (of every round when none is named),
+    one deadline per meeting for the group that holds it. An assignment may have several."""
+
+    assignment = models.ForeignKey(Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE,
+                                   related_name="dues")
+    kind = models.CharField(_("due"), max_length=30, choices=DueKind.choices, default=DueKind.DATE)
+    amount = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+    unit = models.CharField(_("counted in"), max_length=20, choices=DueUnit.choices, default=DueUnit.DAYS)
+    round = models.ForeignKey(ContactRound, verbose_name=_("round"), null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="assignment_dues")
+    date = models.DateField(_("due date"), null=True, blank=True)
+
+    objects = AssignmentDueQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("due date rule")
+        verbose_name_plural = _("due date rules")
+        ordering = ["assignment", "pk"]
+
+    def __str__(self):
+        return self.label_vi()
+
+    def label_vi(self):
+        if self.kind == DueKind.DATE:
+            return f"trước ngày {_vi_date(self.date)}" if self.date else ""
+        if self.amount is None:
+            return ""
+        days = f"{self.amount:02d} ngày" + (" làm việc" if self.unit == DueUnit.WORKING_DAYS else "")
+        of_round = f" của {self.round.label_vi()}" if self.round_id else ""
+        if self.kind == DueKind.BEFORE_ROUND:
+            return f"chậm nhất {days} trước khi bắt đầu {self.round.label_vi() if self.round_id else 'đợt tiếp xúc cử tri'}"
+        if self.kind == DueKind.AFTER_ROUND:
+            return f"trong {days} sau khi kết thúc {self.round.label_vi() if self.round_id else 'đợt tiếp xúc cử tri'}"
+        if self.kind == DueKind.BEFORE_EACH_MEETING:
+            return f"chậm nhất {days} trước mỗi buổi tiếp xúc cử tri{of_round}"
+        if self.kind == DueKind.AFTER_EACH_MEETING:
+            return f"trong {days} sau mỗi buổi tiếp xúc cử tri{of_round}"
+        return ""
+
+
+class DueOccurrence(models.Model):
+    """One due date a rule gives: the rule's only one, or one per meeting (for the group that holds
+    it). Each is the subject of one tracked deadline (delegations.Deadline) once the plan is issued."""
+
+    due = models.ForeignKey(AssignmentDue, verbose_name=_("due date rule"), on_delete=models.CASCADE,
+                            related_name="occurrences")
+    # The meeting (contact_sessions.ContactSession) it counts from; an id, not a key: meetings live
+    # in an app to the right of this one, which keeps these rows up to date (plans.services).
+    session_id = models.PositiveBigIntegerField(_("meeting"), null=True, blank=True, db_index=True)
+    group = models.ForeignKey("delegations.DelegateGroup", verbose_name=_("delegate group"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    counted_from = models.DateField(_("counted from"), null=True, blank=True)
+    due_on = models.DateField(_("due on"))
+    explanation = models.CharField(_("how the due date was computed"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("due date")
+        verbose_name_plural = _("due dates")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["due", "session_id"], name="due_occurrence_per_meeting"),
+            models.UniqueConstraint(fields=["due"], condition=models.Q(session_id__isnull=True),
+                                    name="due_occurrence_single"),
+        ]
+
+    def __str__(self):
+        return f"{self.due_on:%d/%m/%Y}"
 
 
 class PlanEvent(models.Model):

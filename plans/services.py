@@ -1,29 +1,36 @@
 """Rules of the plans app: windows proposed from a sitting, copying last year's plan, the
 workflow, numbering, due dates of assignments, and the printed document."""
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, ProtectedError, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from delegations.calendar import WorkingCalendar
 from delegations.dates import validate_date_in_range
-from delegations.deadlines import deadline_close, deadline_open, deadline_set_date
+from delegations.deadlines import deadline_close, deadline_open, deadline_set_date, due_compute
 from delegations.models import Council, DeadlineRules, DeadlineUnit, Membership, Role
 from delegations.uploads import file_replace
 from documents import OfficialDocument, Signature
 
 from .models import (
+    PER_MEETING_KINDS,
+    ROUND_KINDS,
     Assignment,
+    AssignmentDue,
     AssignmentStatus,
     ContactPlan,
     ContactRound,
     DocumentNumber,
     DueKind,
+    DueOccurrence,
+    DueUnit,
     PlanEvent,
     PlanStatus,
     ResponsibleKind,
@@ -60,38 +67,194 @@ def round_windows_propose(*, sitting):
     return {RoundKind.BEFORE_SITTING: before, RoundKind.AFTER_SITTING: after}
 
 
-def assignment_resolve_due(assignment, calendar=None):
-    """Set the assignment's calendar due date and how it was computed, from its rule."""
-    kind = assignment.due_kind
-    assignment.due_on, assignment.due_explanation = None, ""
-    if kind == DueKind.DATE and assignment.due_date_given:
-        assignment.due_on = assignment.due_date_given
-        assignment.due_explanation = _("the date written in the plan")
-    elif kind in (DueKind.DAYS_BEFORE_ROUND, DueKind.WORKING_DAYS_AFTER_ROUND) and assignment.round_id \
-            and assignment.due_days is not None:
-        rnd = assignment.round
-        if kind == DueKind.DAYS_BEFORE_ROUND:
-            assignment.due_on = rnd.starts_on - datetime.timedelta(days=assignment.due_days)
-            assignment.due_explanation = _("%(n)s days before the round starts on %(start)s → %(due)s") % {
-                "n": assignment.due_days, "start": rnd.starts_on.strftime("%d/%m/%Y"),
-                "due": assignment.due_on.strftime("%d/%m/%Y"),
-            }
+# ------------------------------------------------------------------------ rounds and their sittings
+
+def round_window_derived(rnd):
+    """The window the council's rules give a before- or after-sitting round from its sitting's
+    dates, or None (a thematic round, a round without a sitting)."""
+    if rnd.sitting_id is None or rnd.kind not in (RoundKind.BEFORE_SITTING, RoundKind.AFTER_SITTING):
+        return None
+    return round_windows_propose(sitting=rnd.sitting)[rnd.kind]
+
+
+def round_window_apply(*, rnd, typed):
+    """Before a round is saved: the dates typed by hand are kept as typed (and marked so, unless
+    they are what the rules give); without dates, the window is derived from the sitting."""
+    derived = round_window_derived(rnd)
+    if not typed:
+        if derived is None:
+            raise ValidationError(_("Give the dates of this round."))
+        rnd.starts_on, rnd.ends_on = derived
+        rnd.window_manual = False
+    else:
+        rnd.window_manual = derived is None or derived != (rnd.starts_on, rnd.ends_on)
+    return rnd
+
+
+@transaction.atomic
+def sitting_save(*, sitting, before, user=None):
+    """A sitting was saved (its page calls this in the same transaction): when its dates changed,
+    the derived windows of the rounds tied to it follow, each round's history and each plan's
+    timeline saying so; a window typed by hand stays as typed, and the note says when the sitting
+    has moved past it (the plan's page flags it too). Returns {plan: [lines of its note]}."""
+    if before is None or (before.opens_on, before.closes_on) == (sitting.opens_on, sitting.closes_on):
+        return {}
+    moved_text = _("Sitting %(number)s moved from %(old_opens)s–%(old_closes)s to %(opens)s–%(closes)s") % {
+        "number": sitting.number, "old_opens": before.opens_on.strftime("%d/%m/%Y"),
+        "old_closes": before.closes_on.strftime("%d/%m/%Y"), "opens": sitting.opens_on.strftime("%d/%m/%Y"),
+        "closes": sitting.closes_on.strftime("%d/%m/%Y")}
+    notes = {}
+    rounds = (ContactRound.objects.select_for_update(of=("self",)).filter(sitting=sitting)
+              .select_related("plan", "plan__council").order_by("plan_id", "starts_on", "pk"))
+    for rnd in rounds:
+        rnd.sitting = sitting
+        lines = notes.setdefault(rnd.plan, [])
+        if rnd.window_manual:
+            problem = rnd.window_conflict()
+            if problem:
+                lines.append(_("%(round)s (typed by hand) is kept: %(problem)s") % {"round": rnd, "problem": problem})
+            continue
+        derived = round_window_derived(rnd)
+        if derived is None or derived == (rnd.starts_on, rnd.ends_on):
+            continue
+        old = str(rnd)
+        rnd.starts_on, rnd.ends_on = derived
+        rnd._history_user = user
+        rnd._change_reason = moved_text[:100]
+        rnd.save(update_fields=["starts_on", "ends_on"])
+        lines.append(_("%(old)s → %(new)s") % {"old": old, "new": f"{rnd.starts_on:%d/%m/%Y} – {rnd.ends_on:%d/%m/%Y}"})
+    for plan, lines in notes.items():
+        if not lines:
+            continue
+        PlanEvent.objects.create(plan=plan, by=user, from_status=plan.status, to_status=plan.status,
+                                 note=f"{moved_text}: " + "; ".join(str(line) for line in lines))
+        if plan.status == PlanStatus.DRAFT:
+            plan_changed(plan=plan)
         else:
-            calendar = calendar or WorkingCalendar.for_council(assignment.plan.council)
-            count = calendar.add_working_days(rnd.ends_on, assignment.due_days)
-            assignment.due_on = count.due
-            assignment.due_explanation = count.explanation()
-    return assignment
+            plan_resolve_dues(plan=plan)  # an issued plan's document stays; its deadlines follow
+    return {plan: lines for plan, lines in notes.items() if lines}
 
 
-def plan_resolve_dues(*, plan):
-    calendar = WorkingCalendar.for_council(plan.council)
-    for assignment in plan.assignments.select_related("round"):
-        assignment_resolve_due(assignment, calendar)
+# ------------------------------------------------------------------------- due dates of assignments
+
+# Meetings live in an app to the right (sessions); it registers the function that lists the
+# meetings of rounds (apps.ready()), as deadline kinds are registered: a registry, not an import.
+MEETINGS_PROVIDERS = []
+
+
+@dataclass(frozen=True)
+class Meeting:
+    session_id: int
+    round_id: int
+    group_id: int
+    day: datetime.date
+
+
+def meetings_provider_register(provider):
+    """`provider(round_ids)` → [Meeting] of the meetings (not cancelled) of these rounds."""
+    if provider not in MEETINGS_PROVIDERS:
+        MEETINGS_PROVIDERS.append(provider)
+
+
+def _meetings_of(round_ids):
+    found = defaultdict(list)
+    for provider in MEETINGS_PROVIDERS:
+        for meeting in provider(sorted(set(round_ids))):
+            found[meeting.round_id].append(meeting)
+    return found
+
+
+def due_before(*, start, amount, unit, calendar):
+    """The last day to act "N (working) days before" `start`: N working days back; or N days back,
+    and, when that day is not a working day, the working day before it (the act must come before,
+    so the date never moves later). Returns (date, explanation)."""
+    if unit == DueUnit.WORKING_DAYS:
+        count = calendar.add_working_days(start, -amount)
+        return count.due, count.explanation()
+    day = start - datetime.timedelta(days=amount)
+    text = _("%(n)s days before %(start)s → %(due)s") % {
+        "n": amount, "start": start.strftime("%d/%m/%Y"), "due": day.strftime("%d/%m/%Y")}
+    reason, due = calendar.non_working_reason(day), day
+    while calendar.non_working_reason(due) is not None:
+        due -= datetime.timedelta(days=1)
+    if due != day:
+        text += "; " + _("%(day)s is %(reason)s → %(due)s (the working day before)") % {
+            "day": day.strftime("%d/%m/%Y"), "reason": reason, "due": due.strftime("%d/%m/%Y")}
+    return due, text
+
+
+def _deadline_unit(unit):
+    return DeadlineUnit.WORKING_DAYS if unit == DueUnit.WORKING_DAYS else DeadlineUnit.DAYS
+
+
+def due_occurrences_wanted(due, *, calendar, meetings, plan_round_ids):
+    """The due dates one rule gives: {session_id or None: values}. `meetings` maps a round id to its
+    meetings. After-rules keep their rule (start, amount, unit) so that a calendar change moves them."""
+    wanted = {}
+    if due.kind == DueKind.DATE:
+        if due.date:
+            wanted[None] = {"due_on": due.date, "explanation": _("the date written in the plan"), "counted_from": None,
+                            "group_id": None, "rule": None}
+        return wanted
+    if due.amount is None:
+        return wanted
+    if due.kind in ROUND_KINDS:
+        if due.round_id is None:
+            return wanted
+        starts = [(None, None, due.round.starts_on if due.kind == DueKind.BEFORE_ROUND else due.round.ends_on)]
+    else:
+        round_ids = [due.round_id] if due.round_id else plan_round_ids
+        starts = [(m.session_id, m.group_id, m.day) for rid in round_ids for m in meetings.get(rid, [])]
+    for session_id, group_id, start in starts:
+        if due.kind in (DueKind.BEFORE_ROUND, DueKind.BEFORE_EACH_MEETING):
+            due_on, explanation = due_before(start=start, amount=due.amount, unit=due.unit, calendar=calendar)
+            rule = None
+        else:
+            unit = _deadline_unit(due.unit)
+            due_on, explanation = due_compute(start=start, amount=due.amount, unit=unit, calendar=calendar)
+            rule = (start, due.amount, unit)
+        wanted[session_id] = {"due_on": due_on, "explanation": explanation[:500], "counted_from": start,
+                              "group_id": group_id, "rule": rule}
+    return wanted
+
+
+def assignment_dues_resolve(assignment, *, calendar=None, meetings=None, plan_round_ids=None):
+    """Compute the due dates of the assignment's rules (one per rule, or one per meeting), keep its
+    DueOccurrence rows in step (new, moved, dropped), its first due date as `due_on`, and their
+    tracked deadlines (delegations.Deadline) once the plan is issued."""
+    plan = assignment.plan
+    calendar = calendar or WorkingCalendar.for_council(plan.council)
+    dues = list(assignment.dues.select_related("round", "round__sitting"))
+    if plan_round_ids is None:
+        plan_round_ids = list(plan.rounds.values_list("pk", flat=True))
+    if meetings is None:
+        meetings = _meetings_of(plan_round_ids) if any(d.kind in PER_MEETING_KINDS for d in dues) else {}
+    existing = {(o.due_id, o.session_id): o for o in DueOccurrence.objects.filter(due__assignment=assignment)}
+    keep, rules = [], {}
+    for due in dues:
+        for session_id, values in due_occurrences_wanted(due, calendar=calendar, meetings=meetings,
+                                                         plan_round_ids=plan_round_ids).items():
+            rule = values.pop("rule")
+            occurrence = existing.pop((due.pk, session_id), None)
+            if occurrence is None:
+                occurrence = DueOccurrence.objects.create(due=due, session_id=session_id, **values)
+            elif any(getattr(occurrence, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(occurrence, name, value)
+                occurrence.save(update_fields=list(values))
+            occurrence.due = due
+            rules[occurrence.pk] = rule
+            keep.append(occurrence)
+    for gone in existing.values():
+        deadline_close(subject=gone, kind=ASSIGNMENT_DEADLINE, cancelled=True)
+        gone.delete()
+    first = min(keep, key=lambda o: (o.due_on, o.pk), default=None)
+    summary = (first.due_on, first.explanation) if first else (None, "")
+    if (assignment.due_on, assignment.due_explanation) != summary:
+        assignment.due_on, assignment.due_explanation = summary
         assignment.save(update_fields=["due_on", "due_explanation"])
-        if plan.status in DEADLINE_STATUSES:
-            assignment.plan = plan
-            assignment_deadline_sync(assignment, calendar)
+    _occurrences_deadlines_sync(assignment, keep, rules, calendar)
+    return keep
 
 
 # ------------------------------------------------------------------ assignments in the deadline table
@@ -101,59 +264,107 @@ ASSIGNMENT_DEADLINE = "assignment"
 DEADLINE_STATUSES = (PlanStatus.ISSUED, PlanStatus.PUBLISHED)
 
 
-def assignment_deadline_sync(assignment, calendar=None):
-    """Open, move or close the assignment's row in the deadline table: open while the assignment
-    of an issued plan is open and has a due date (its rule kept when it counts working days, so
-    that a council day off moves it), done when it is done, cancelled otherwise."""
+def _occurrences_deadlines_sync(assignment, occurrences, rules, calendar):
+    """Open, move or close the deadline of each due date: open while the assignment of an issued
+    plan is open (an after-rule keeps its rule, so that a council day off moves it), done when the
+    assignment is done, cancelled otherwise."""
     plan = assignment.plan
-    if plan.status not in DEADLINE_STATUSES or assignment.status != AssignmentStatus.OPEN \
-            or assignment.due_on is None:
-        deadline_close(subject=assignment, kind=ASSIGNMENT_DEADLINE,
-                       cancelled=assignment.status != AssignmentStatus.DONE)
-        return None
-    what = {"subject": assignment, "kind": ASSIGNMENT_DEADLINE, "council": plan.council,
-            "title": str(assignment), "url": plan.get_absolute_url()}
-    if assignment.due_kind == DueKind.WORKING_DAYS_AFTER_ROUND:
-        return deadline_open(**what, start=assignment.round.ends_on, amount=assignment.due_days,
-                             unit=DeadlineUnit.WORKING_DAYS, calendar=calendar)
-    return deadline_set_date(**what, due_on=assignment.due_on, explanation=assignment.due_explanation)
+    running = plan.status in DEADLINE_STATUSES and assignment.status == AssignmentStatus.OPEN
+    for occurrence in occurrences:
+        if not running:
+            deadline_close(subject=occurrence, kind=ASSIGNMENT_DEADLINE,
+                           cancelled=assignment.status != AssignmentStatus.DONE)
+            continue
+        title = str(assignment)
+        if occurrence.session_id:
+            title = f"{title} · {occurrence.counted_from:%d/%m/%Y}"
+        what = {"subject": occurrence, "kind": ASSIGNMENT_DEADLINE, "council": plan.council, "title": title,
+                "url": plan.get_absolute_url()}
+        rule = rules.get(occurrence.pk)
+        if rule is not None:
+            start, amount, unit = rule
+            deadline_open(**what, start=start, amount=amount, unit=unit, calendar=calendar)
+        else:
+            deadline_set_date(**what, due_on=occurrence.due_on, explanation=occurrence.explanation)
+
+
+def assignment_deadline_sync(assignment, calendar=None):
+    """The assignment's state changed (done, reopened): its due dates' deadlines follow."""
+    return assignment_dues_resolve(assignment, calendar=calendar)
+
+
+def plan_resolve_dues(*, plan):
+    calendar = WorkingCalendar.for_council(plan.council)
+    round_ids = list(plan.rounds.values_list("pk", flat=True))
+    meetings = _meetings_of(round_ids) if AssignmentDue.objects.filter(
+        assignment__plan=plan, kind__in=PER_MEETING_KINDS).exists() else {}
+    for assignment in plan.assignments.all():
+        assignment.plan = plan
+        assignment_dues_resolve(assignment, calendar=calendar, meetings=meetings, plan_round_ids=round_ids)
 
 
 def plan_deadlines_sync(*, plan):
     plan_resolve_dues(plan=plan)
 
 
+@transaction.atomic
+def meeting_dues_sync(*, session_id, round_id=None):
+    """A meeting was scheduled, moved, postponed or cancelled (the sessions services call this in
+    their transaction): the per-meeting due dates of the plans concerned follow."""
+    plan_ids = set(DueOccurrence.objects.filter(session_id=session_id).values_list("due__assignment__plan_id",
+                                                                                  flat=True))
+    if round_id is not None:
+        plan_ids |= set(ContactRound.objects.filter(pk=round_id).values_list("plan_id", flat=True))
+    for plan in ContactPlan.objects.filter(pk__in=plan_ids).select_related("council"):
+        if AssignmentDue.objects.filter(assignment__plan=plan, kind__in=PER_MEETING_KINDS).exists():
+            plan_resolve_dues(plan=plan)
+
+
 def assignment_deadline_recipients(object_ids):
-    """Who answers for each assignment, as `assignments_for` reads it the other way round: the
-    agency's responders for an agency's, the office for every assignment but the groups', the
-    standing committee for the office's own; for the groups', their leaders (not every delegate)."""
-    assignments = list(Assignment.objects.filter(pk__in=object_ids)
-                       .values_list("pk", "plan__council_id", "responsible_kind", "agency_id"))
+    """Who answers for each due date, as `assignments_for` reads it the other way round: the
+    agency's responders for an agency's assignment, the office for every assignment but the
+    groups', the standing committee for the office's own; for the groups', their leaders, and for
+    a due date of one meeting, the leader of the group that holds it."""
+    occurrences = list(DueOccurrence.objects.filter(pk__in=object_ids).values_list(
+        "pk", "due__assignment__plan__council_id", "due__assignment__responsible_kind",
+        "due__assignment__agency_id", "group_id"))
     memberships = {}
     for membership in (Membership.objects.filter(
-            council_id__in={a[1] for a in assignments}, is_active=True, user__is_active=True,
+            council_id__in={o[1] for o in occurrences}, is_active=True, user__is_active=True,
             role__in=[Role.AGENCY, Role.GROUP_LEADER, Role.OFFICE, Role.STANDING])
             .select_related("user").order_by("pk")):
         memberships.setdefault(membership.council_id, []).append(membership)
     found = {}
-    for pk, council_id, kind, agency_id in assignments:
+    for pk, council_id, kind, agency_id, group_id in occurrences:
         found[pk] = [m.user for m in memberships.get(council_id, []) if (
             (m.role == Role.AGENCY and agency_id is not None and m.agency_id == agency_id)
-            or (m.role == Role.GROUP_LEADER and kind == ResponsibleKind.GROUPS)
+            or (m.role == Role.GROUP_LEADER and kind == ResponsibleKind.GROUPS
+                and (group_id is None or m.group_id == group_id))
             or (m.role == Role.OFFICE and kind != ResponsibleKind.GROUPS)
             or (m.role == Role.STANDING and kind == ResponsibleKind.OFFICE))]
     return found
 
 
 def assignment_deadlines_moved(deadlines):
-    """A council day off moved some assignments' due dates: their own copy follows."""
+    """A council day off moved some due dates: their own rows follow, and their assignments' first
+    due date (saved with the reason for its history)."""
     from simple_history.utils import bulk_update_with_history
 
     by_id = {d.object_id: d for d in deadlines}
-    assignments = list(Assignment.objects.filter(pk__in=by_id))
+    occurrences = list(DueOccurrence.objects.filter(pk__in=by_id).select_related("due"))
+    for occurrence in occurrences:
+        occurrence.due_on = by_id[occurrence.pk].due_on
+        occurrence.explanation = by_id[occurrence.pk].explanation[:500]
+    DueOccurrence.objects.bulk_update(occurrences, ["due_on", "explanation"], batch_size=500)
+    assignment_ids = {o.due.assignment_id for o in occurrences}
+    firsts = {}
+    for occurrence in DueOccurrence.objects.filter(due__assignment_id__in=assignment_ids).order_by("due_on", "pk") \
+            .select_related("due"):
+        firsts.setdefault(occurrence.due.assignment_id, occurrence)
+    assignments = list(Assignment.objects.filter(pk__in=assignment_ids))
     for assignment in assignments:
-        assignment.due_on = by_id[assignment.pk].due_on
-        assignment.due_explanation = by_id[assignment.pk].explanation[:500]
+        first = firsts.get(assignment.pk)
+        assignment.due_on, assignment.due_explanation = (first.due_on, first.explanation) if first else (None, "")
     # The recomputation's reason (one per call) goes into each assignment's history, as on petitions.
     reason = (getattr(deadlines[0], "change_reason", "") or "")[:100] or None if deadlines else None
     bulk_update_with_history(assignments, Assignment, ["due_on", "due_explanation"], batch_size=500,
@@ -267,17 +478,21 @@ def plan_copy(*, source, sitting, user, year=None):
     plan.save()
     rounds = {}
     for rnd in source.rounds.all():
-        rounds[rnd.pk] = ContactRound.objects.create(
-            plan=plan, sitting=sitting if rnd.sitting_id else None, kind=rnd.kind, topic=rnd.topic,
-            starts_on=rnd.starts_on + shift, ends_on=rnd.ends_on + shift,
-        )
-    for item in source.assignments.all():
-        Assignment.objects.create(
+        copied = ContactRound(plan=plan, sitting=sitting if rnd.sitting_id else None, kind=rnd.kind, topic=rnd.topic,
+                              starts_on=rnd.starts_on + shift, ends_on=rnd.ends_on + shift)
+        # A window derived from the sitting is derived again from the new one; one typed by hand is shifted.
+        derived = not rnd.window_manual and round_window_derived(rnd) == (rnd.starts_on, rnd.ends_on)
+        round_window_apply(rnd=copied, typed=not derived or round_window_derived(copied) is None)
+        copied.save()
+        rounds[rnd.pk] = copied
+    for item in source.assignments.prefetch_related("dues"):
+        copied = Assignment.objects.create(
             plan=plan, order=item.order, lead=item.lead, text=item.text, responsible_kind=item.responsible_kind,
-            agency=item.agency, due_kind=item.due_kind, due_days=item.due_days,
-            due_date_given=(item.due_date_given + shift) if item.due_date_given else None,
-            round=rounds.get(item.round_id),
-        )
+            agency=item.agency)
+        for due in item.dues.all():
+            AssignmentDue.objects.create(assignment=copied, kind=due.kind, amount=due.amount, unit=due.unit,
+                                         round=rounds.get(due.round_id),
+                                         date=(due.date + shift) if due.date else None)
     from .outline_services import outline_copy
 
     outline_copy(source=source, plan=plan)
@@ -535,3 +750,134 @@ def plan_render(*, plan_id, revision):
             if old_name not in keep:
                 transaction.on_commit(lambda s=storage, n=old_name: s.delete(n))
     return True
+
+
+# ------------------------------------------------------------- rounds and assignments on the plan's page
+
+def _draft_locked(plan):
+    """The plan's row locked and re-read: its parts change only while it is a draft."""
+    plan = ContactPlan.objects.select_for_update(of=("self",)).select_related("council").get(pk=plan.pk)
+    if not plan.is_editable:
+        raise PlanError(_("Only a draft can be edited; this plan is %(status)s.")
+                        % {"status": plan.get_status_display().lower()})
+    return plan
+
+
+def renumber(plan):
+    """Assignments numbered 1, 2, 3 … in their order (the printed numbering)."""
+    for number, assignment in enumerate(plan.assignments.order_by("order", "pk"), start=1):
+        if assignment.order != number:
+            assignment.order = number
+            assignment.save(update_fields=["order"])
+
+
+@transaction.atomic
+def rounds_add(*, plan, rounds, user):
+    """Add rounds (unsaved ContactRound rows, their windows applied) to a draft."""
+    plan = _draft_locked(plan)
+    for rnd in rounds:
+        rnd.plan = plan
+        rnd._history_user = user
+        rnd.full_clean(exclude=["plan"])
+        rnd.save()
+    plan_changed(plan=plan)
+    return rounds
+
+
+@transaction.atomic
+def round_remove(*, rnd, user):
+    plan = _draft_locked(rnd.plan)
+    rnd = ContactRound.objects.select_for_update(of=("self",)).get(pk=rnd.pk)
+    if rnd.assignment_dues.exists():
+        raise PlanError(_("Due dates of assignments count from this round: change them first."))
+    try:
+        with transaction.atomic():
+            rnd.delete()
+    except ProtectedError as error:
+        raise PlanError(_("Meetings are scheduled in this round: it cannot be removed.")) from error
+    plan_changed(plan=plan)
+
+
+@transaction.atomic
+def assignments_add(*, plan, items, user):
+    """Add assignments to a draft, numbered after the last one: `items` is [(unsaved Assignment,
+    [dict of an AssignmentDue's values])]."""
+    plan = _draft_locked(plan)
+    top = plan.assignments.aggregate(top=Max("order"))["top"] or 0
+    created = []
+    for number, (assignment, dues) in enumerate(items, start=top + 1):
+        assignment.plan, assignment.order = plan, number
+        assignment._history_user = user
+        assignment.save()
+        for values in dues:
+            AssignmentDue.objects.create(assignment=assignment, **values)
+        created.append(assignment)
+    renumber(plan)
+    plan_changed(plan=plan)
+    return created
+
+
+@transaction.atomic
+def assignment_remove(*, assignment, user):
+    plan = _draft_locked(assignment.plan)
+    Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
+    for occurrence in DueOccurrence.objects.filter(due__assignment=assignment):
+        deadline_close(subject=occurrence, kind=ASSIGNMENT_DEADLINE, cancelled=True)
+    assignment.delete()
+    renumber(plan)
+    plan_changed(plan=plan)
+
+
+@transaction.atomic
+def assignment_move(*, assignment, direction, user):
+    """One place up or down; the numbering stays 1, 2, 3 …"""
+    plan = _draft_locked(assignment.plan)
+    renumber(plan)
+    items = list(plan.assignments.order_by("order", "pk"))
+    index = next(i for i, item in enumerate(items) if item.pk == assignment.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(items):
+        return assignment
+    items[index], items[other] = items[other], items[index]
+    for number, item in enumerate(items, start=1):
+        if item.order != number:
+            item.order = number
+            item._history_user = user
+            item.save(update_fields=["order"])
+    plan_changed(plan=plan)
+    return assignment
+
+
+@transaction.atomic
+def assignment_due_add(*, assignment, values, user):
+    plan = _draft_locked(assignment.plan)
+    due = AssignmentDue.objects.create(assignment=assignment, **values)
+    plan_changed(plan=plan)
+    return due
+
+
+@transaction.atomic
+def assignment_due_remove(*, due, user):
+    plan = _draft_locked(due.assignment.plan)
+    for occurrence in due.occurrences.all():
+        deadline_close(subject=occurrence, kind=ASSIGNMENT_DEADLINE, cancelled=True)
+    due.delete()
+    plan_changed(plan=plan)
+
+
+def assignment_first_due_set(*, assignment, values):
+    """The plan's form edits an assignment's first due rule: replaced, created, or (no kind)
+    removed; further rules, added on the plan's page, stay."""
+    first = assignment.dues.order_by("pk").first()
+    if not values:
+        if first is not None:
+            first.delete()
+        return None
+    if first is None:
+        return AssignmentDue.objects.create(assignment=assignment, **values)
+    changed = [name for name, value in values.items() if getattr(first, name) != value]
+    for name in changed:
+        setattr(first, name, values[name])
+    if changed:
+        first.save()
+    return first

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
@@ -16,7 +16,7 @@ from delegations.access import get_for_user, require_council_staff, require_offi
 from delegations.confirm import confirmation, is_confirmed
 from delegations.deadlines import deadlines_history
 from delegations.downloads import file_download
-from delegations.models import Council, Role
+from delegations.models import Agency, Council, Role
 from delegations.once import once
 from delegations.pagination import paginate
 from delegations.params import CouncilQuery, parse_id
@@ -24,7 +24,19 @@ from delegations.views.org import Column, OrgPage, council_choices, history_entr
 
 from . import forms, outline_services, services
 from .blocks import PlanData
-from .models import Assignment, AssignmentStatus, ContactPlan, PlanStatus, SectionBlock, Sitting, SittingKind
+from .models import (
+    ROUND_KINDS,
+    Assignment,
+    AssignmentDue,
+    AssignmentStatus,
+    ContactPlan,
+    ContactRound,
+    DueOccurrence,
+    PlanStatus,
+    SectionBlock,
+    Sitting,
+    SittingKind,
+)
 from .outline import outline_blocks, outline_tree
 from .presets import PRESETS
 
@@ -38,6 +50,8 @@ PAGES = {
         select_related=("council", "term"), searchable=False, namespace="plans",
         filters={"council": (gettext_lazy("Council"), "council_id", council_choices),
                  "kind": (gettext_lazy("Kind"), "kind", lambda user: SittingKind.choices)},
+        # A moved sitting: the derived windows of its rounds follow, in the same transaction.
+        after_save=lambda saved, before, user=None: services.sitting_save(sitting=saved, before=before, user=user),
     ),
 }
 
@@ -86,11 +100,19 @@ def plan_edit(request, pk=None):
         sitting = Sitting.objects.managed_by(request.user).filter(pk=parse_id(request.GET["sitting"]) or 0).first()
         if sitting:
             form.initial.update(sitting=sitting, council=sitting.council, year=sitting.opens_on.year)
-    rounds = forms.RoundFormSet(data, instance=plan, prefix="rounds")
-    assignments = forms.AssignmentFormSet(data, instance=plan, prefix="assignments",
-                                          form_kwargs={"user": request.user, "plan": plan})
+    rounds = forms.RoundFormSet(data, instance=plan, prefix="rounds", form_kwargs={"user": request.user, "plan": plan})
+    # An assignment's due date may count from a round of this same form, new ones included, by its
+    # number here: a relative deadline is accepted before the plan is first saved.
+    round_choices = [(number, str(f.instance) if f.instance.pk else _("Round %(n)s (new)") % {"n": number})
+                     for number, f in enumerate(rounds.forms, start=1)]
+    round_positions = {f.instance.pk: number for number, f in enumerate(rounds.forms, start=1) if f.instance.pk}
+    assignments = forms.AssignmentFormSet(data, instance=plan, prefix="assignments", form_kwargs={
+        "user": request.user, "plan": plan, "round_choices": round_choices, "round_positions": round_positions})
     if request.method == "POST":
-        if form.is_valid() and rounds.is_valid() and assignments.is_valid():
+        valid = form.is_valid() & rounds.is_valid() & assignments.is_valid()
+        if valid:
+            valid = _due_rounds_check(rounds, assignments)
+        if valid:
             def save():
                 with transaction.atomic():
                     created = plan.pk is None
@@ -99,8 +121,26 @@ def plan_edit(request, pk=None):
                     rounds.save()
                     if created and not saved.rounds.exists() and saved.sitting:
                         services.plan_propose_rounds(plan=saved)
+                    by_position = {number: f.instance for number, f in enumerate(rounds.forms, start=1)
+                                   if f.instance.pk and f not in rounds.deleted_forms}
                     assignments.instance = saved
+                    top = max([a.order for a in saved.assignments.all()], default=0)
+                    new_forms = {id(f) for f in assignments.forms if not f.instance.pk}
                     assignments.save()
+                    for f in assignments.forms:
+                        if f in assignments.deleted_forms or not f.instance.pk or not f.has_changed():
+                            continue
+                        data = f.cleaned_data
+                        values = {}
+                        if data.get("due_kind"):
+                            values = {"kind": data["due_kind"], "amount": data.get("due_amount"),
+                                      "unit": data.get("due_unit") or "days", "date": data.get("due_date"),
+                                      "round": by_position.get(data.get("due_round"))}
+                        services.assignment_first_due_set(assignment=f.instance, values=values)
+                        if id(f) in new_forms:  # numbered after the others, from 1
+                            top += 1
+                            Assignment.objects.filter(pk=f.instance.pk).update(order=top)
+                    services.renumber(saved)
                     if created:
                         services.plan_created(plan=saved, user=request.user)
                         preset = form.cleaned_data.get("preset") or "current"
@@ -122,6 +162,21 @@ def plan_edit(request, pk=None):
     status = 400 if request.method == "POST" else 200
     return render(request, "plans/plan_form.html",
                   {"plan": plan, "form": form, "rounds": rounds, "assignments": assignments}, status=status)
+
+
+def _due_rounds_check(rounds, assignments):
+    """An assignment's due date counts from a round of the same form: refused when that round is
+    removed or left empty in this same submission."""
+    kept = {number for number, f in enumerate(rounds.forms, start=1)
+            if f not in rounds.deleted_forms and (f.instance.pk or f.has_changed())}
+    valid = True
+    for f in assignments.forms:
+        if f in assignments.deleted_forms or not f.has_changed():
+            continue
+        if f.cleaned_data.get("due_kind") in ROUND_KINDS and f.cleaned_data.get("due_round") not in kept:
+            f.add_error("due_round", _("The round an assignment counts from was removed."))
+            valid = False
+    return valid
 
 
 @login_required
@@ -187,16 +242,15 @@ def plan_detail(request, pk):
     roles = services.user_roles_in(request.user, plan.council)
     steps = [step for step, (from_status, _to, allowed) in services.TRANSITIONS.items()
              if plan.status == from_status and roles & set(allowed)]
-    assignments = list(plan.assignments.select_related("agency", "round"))
+    editor = _editor_context(request, plan)
+    occurrences = DueOccurrence.objects.filter(due__assignment__plan=plan).values_list("pk", flat=True)
     return render(request, "plans/plan_detail.html", {
-        "plan": plan,
+        **editor,
         "document": services.plan_document(plan),
-        "rounds": plan.rounds.all(),
-        "assignments": assignments,
         # "mark done" only where the service lets this user: assignments_for() is its rule.
         "toggleable": set(services.assignments_for(request.user, include_done=True).filter(plan=plan)
                           .values_list("pk", flat=True)),
-        "deadlines": deadlines_history(model=Assignment, ids=[a.pk for a in assignments]),
+        "deadlines": deadlines_history(model=DueOccurrence, ids=list(occurrences)),
         "events": plan.events.select_related("by"),
         "history": history_entries(plan),
         "steps": steps,
@@ -384,7 +438,7 @@ def public_plan_download(request, pk, kind):
 @login_required
 def my_assignments(request):
     """The open assignments this user answers for, for the dashboard (fetched by htmx)."""
-    assignments = services.assignments_for(request.user).select_related("plan", "plan__council", "agency", "round")
+    assignments = services.assignments_for(request.user).select_related("plan", "plan__council", "agency")
     return render(request, "plans/_my_assignments.html", {
         "assignments": assignments[:15], "today": timezone.localdate(),
     })
@@ -428,3 +482,184 @@ def assignment_toggle(request, pk):
         return HttpResponseRedirect(target)
     return redirect(assignment.plan)  # never to another site named in "next"
 
+
+
+# ------------------------------------------------------------- rounds and assignments on the plan's page
+
+def _editor_context(request, plan, **extra):
+    """What the rounds-and-assignments block of the plan's page shows (also its htmx fragment)."""
+    rounds = list(plan.rounds.select_related("sitting"))
+    assignments = list(plan.assignments.select_related("agency").prefetch_related("dues__round__sitting"))
+    editable = plan.is_editable and Role.OFFICE in services.user_roles_in(request.user, plan.council)
+    context = {"plan": plan, "rounds": rounds, "assignments": assignments, "editable": editable,
+               "conflicts": [(r, r.window_conflict()) for r in rounds if r.window_conflict()]}
+    if editable:
+        context.update(
+            round_form=forms.RoundForm(user=request.user, plan=plan, prefix="round"),
+            assignment_form=forms.AssignmentPartForm(user=request.user, prefix="assignment"),
+            due_form=forms.DueForm(plan=plan, prefix="due"),
+            bulk_rounds=forms.BulkForm(prefix="bulk_rounds"), bulk_assignments=forms.BulkForm(prefix="bulk_assignments"),
+        )
+    context.update(extra)
+    return context
+
+
+def _editor(request, plan, status=200, **extra):
+    plan.refresh_from_db()
+    return render(request, "plans/_editor.html", _editor_context(request, plan, **extra), status=status)
+
+
+def _editable_plan(request, model, pk, path="plan"):
+    """The draft plan a part belongs to, for the office of its council (404 for another council's,
+    403 for another role)."""
+    require_office(request.user)
+    obj = get_object_or_404(model.objects.managed_by(request.user), pk=pk)
+    plan = obj
+    for name in path.split("."):
+        plan = getattr(plan, name) if name != "self" else plan
+    return obj, plan
+
+
+def _refused(request, plan, error):
+    return _editor(request, plan, status=400, errors=error.messages)
+
+
+@login_required
+@require_POST
+def round_add(request, pk):
+    plan, _plan = _editable_plan(request, ContactPlan, pk, "self")
+    form = forms.RoundForm(request.POST, user=request.user, plan=plan, prefix="round")
+    if not form.is_valid():
+        context = _editor_context(request, plan)
+        context["round_form"] = form
+        return render(request, "plans/_editor.html", context, status=400)
+    try:
+        services.rounds_add(plan=plan, rounds=[form.save(commit=False)], user=request.user)
+    except ValidationError as error:
+        return _refused(request, plan, error)
+    return _editor(request, plan)
+
+
+@login_required
+@require_POST
+def rounds_bulk(request, pk):
+    plan, _plan = _editable_plan(request, ContactPlan, pk, "self")
+    form = forms.BulkForm(request.POST, prefix="bulk_rounds")
+    if not form.is_valid():
+        return _editor(request, plan, status=400, errors=[e for errs in form.errors.values() for e in errs])
+    rounds, errors = forms.rounds_parse(form.cleaned_data["lines"], plan=plan,
+                                        sittings=Sitting.objects.filter(council=plan.council))
+    if errors:  # all or nothing: the office corrects the lines and sends them again
+        context = _editor_context(request, plan, errors=errors)
+        context["bulk_rounds"] = form
+        return render(request, "plans/_editor.html", context, status=400)
+    try:
+        services.rounds_add(plan=plan, rounds=rounds, user=request.user)
+    except ValidationError as error:
+        return _refused(request, plan, error)
+    return _editor(request, plan)
+
+
+@login_required
+@require_POST
+def round_remove(request, pk):
+    rnd, plan = _editable_plan(request, ContactRound, pk)
+    try:
+        services.round_remove(rnd=rnd, user=request.user)
+    except ValidationError as error:
+        return _refused(request, plan, error)
+    return _editor(request, plan)
+
+
+@login_required
+@require_POST
+def assignment_add(request, pk):
+    plan, _plan = _editable_plan(request, ContactPlan, pk, "self")
+    form = forms.AssignmentPartForm(request.POST, user=request.user, prefix="assignment")
+    due = forms.DueForm(request.POST, plan=plan, prefix="due")
+    if not (form.is_valid() & due.is_valid()):
+        context = _editor_context(request, plan)
+        context.update(assignment_form=form, due_form=due)
+        return render(request, "plans/_editor.html", context, status=400)
+    dues = [_due_values(due.cleaned_data)] if due.cleaned_data.get("kind") else []
+    try:
+        services.assignments_add(plan=plan, items=[(form.save(commit=False), dues)], user=request.user)
+    except ValidationError as error:
+        return _refused(request, plan, error)
+    return _editor(request, plan)
+
+
+def _due_values(data):
+    return {"kind": data["kind"], "amount": data.get("amount"), "unit": data.get("unit") or "days",
+            "round": data.get("round"), "date": data.get("date")}
+
+
+@login_required
+@require_POST
+def assignments_bulk(request, pk):
+    plan, _plan = _editable_plan(request, ContactPlan, pk, "self")
+    form = forms.BulkForm(request.POST, prefix="bulk_assignments")
+    if not form.is_valid():
+        return _editor(request, plan, status=400, errors=[e for errs in form.errors.values() for e in errs])
+    items, errors = forms.assignments_parse(form.cleaned_data["lines"], rounds=list(plan.rounds.all()),
+                                            agencies=Agency.objects.filter(council=plan.council))
+    if errors:
+        context = _editor_context(request, plan, errors=errors)
+        context["bulk_assignments"] = form
+        return render(request, "plans/_editor.html", context, status=400)
+    try:
+        services.assignments_add(plan=plan, items=items, user=request.user)
+    except ValidationError as error:
+        return _refused(request, plan, error)
+    return _editor(request, plan)
+
+
+@login_required
+@require_POST
+def assignment_remove(request, pk):
+    assignment, plan = _editable_plan(request, Assignment, pk)
+    try:
+        services.assignment_remove(assignment=assignment, user=request.user)
+    except ValidationError as error:
+        return _refused(request, plan, error)
+    return _editor(request, plan)
+
+
+@login_required
+@require_POST
+def assignment_move(request, pk):
+    assignment, plan = _editable_plan(request, Assignment, pk)
+    form = forms.MoveForm(request.POST)
+    if not form.is_valid():
+        return _editor(request, plan, status=400, errors=[_("Move up or down.")])
+    try:
+        services.assignment_move(assignment=assignment, direction=form.cleaned_data["direction"], user=request.user)
+    except ValidationError as error:
+        return _refused(request, plan, error)
+    return _editor(request, plan)
+
+
+@login_required
+@require_POST
+def assignment_due_add(request, pk):
+    assignment, plan = _editable_plan(request, Assignment, pk)
+    due = forms.DueForm(request.POST, plan=plan, prefix=f"due{assignment.pk}")
+    if not due.is_valid() or not due.cleaned_data.get("kind"):
+        errors = [e for errs in due.errors.values() for e in errs] or [_("Choose the kind of due date.")]
+        return _editor(request, plan, status=400, errors=errors)
+    try:
+        services.assignment_due_add(assignment=assignment, values=_due_values(due.cleaned_data), user=request.user)
+    except ValidationError as error:
+        return _refused(request, plan, error)
+    return _editor(request, plan)
+
+
+@login_required
+@require_POST
+def assignment_due_remove(request, pk):
+    due, plan = _editable_plan(request, AssignmentDue, pk, "assignment.plan")
+    try:
+        services.assignment_due_remove(due=due, user=request.user)
+    except ValidationError as error:
+        return _refused(request, plan, error)
+    return _editor(request, plan)

@@ -10,6 +10,7 @@ class ContactSessionsConfig(AppConfig):
 
     def ready(self):
         from delegations.deadlines import deadline_kind_register
+        from plans.services import meetings_provider_register
 
         from . import services
 
@@ -17,3 +18,5 @@ class ContactSessionsConfig(AppConfig):
         deadline_kind_register(services.MINUTES_DEADLINE, label=_("Minutes due"),
                                recipients=services.minutes_deadline_recipients,
                                on_moved=services.minutes_deadlines_moved, rule_field="minutes_due_days")
+        # Plans count due dates from each meeting ("5 days before each meeting"): it asks for them here.
+        meetings_provider_register(services.meetings_of_rounds)

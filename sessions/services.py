@@ -13,7 +13,7 @@ from delegations.calendar import WorkingCalendar
 from delegations.deadlines import deadline_close, deadline_open, due_compute
 from delegations.models import DeadlineRules, DeadlineUnit, DelegateGroup, Membership, Role
 from delegations.uploads import file_replace, validate_upload
-from plans.services import document_number_take
+from plans.services import Meeting, document_number_take, meeting_dues_sync
 
 from .models import DEFAULT_DURATION, ContactSession, MeetingStatus, Minutes, MinutesStatus
 
@@ -74,6 +74,14 @@ def session_validate(*, session, delegates):
         raise ValidationError(errors)
 
 
+def meetings_of_rounds(round_ids):
+    """The meetings (not cancelled) of these rounds, for the plans' per-meeting due dates: one query."""
+    rows = (ContactSession.objects.filter(round_id__in=round_ids).exclude(status=MeetingStatus.CANCELLED)
+            .order_by("starts_at", "pk").values_list("pk", "round_id", "group_id", "starts_at"))
+    return [Meeting(session_id=pk, round_id=round_id, group_id=group_id, day=timezone.localtime(starts_at).date())
+            for pk, round_id, group_id, starts_at in rows]
+
+
 @transaction.atomic
 def session_save(*, session, delegates, user=None):
     """Schedule a meeting or change it; its group's delegates (and those invited) are told when it is
@@ -88,6 +96,8 @@ def session_save(*, session, delegates, user=None):
         session_notify(session=session, event="scheduled", user=user)
     elif before != session.starts_at:
         session_notify(session=session, event="moved", user=user, before=before)
+    # Due dates counted from each meeting (the plan's assignments) are made or moved with it.
+    meeting_dues_sync(session_id=session.pk, round_id=session.round_id)
     return session
 
 
@@ -173,6 +183,9 @@ def session_record_outcome(*, session, status, delegates_present=(), voters_pres
         deadline_close(subject=session, kind=MINUTES_DEADLINE, cancelled=True)
         session_notify(session=session, event="moved" if status == MeetingStatus.POSTPONED else "cancelled",
                        user=user, before=before_start if status == MeetingStatus.POSTPONED else None)
+    if status in (MeetingStatus.POSTPONED, MeetingStatus.CANCELLED):
+        # Moved to its new date, or dropped: its due dates counted from it follow.
+        meeting_dues_sync(session_id=session.pk, round_id=session.round_id)
     return session
 
 

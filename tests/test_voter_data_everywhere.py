@@ -30,7 +30,16 @@ from petitions.models import (
     PetitionField,
     ReportKind,
 )
-from plans.models import Assignment, ContactPlan, ContactRound, PlanStatus, RoundKind, Sitting, SittingKind
+from plans.models import (
+    Assignment,
+    AssignmentDue,
+    ContactPlan,
+    ContactRound,
+    PlanStatus,
+    RoundKind,
+    Sitting,
+    SittingKind,
+)
 from sessions.models import ContactSession, MeetingStatus, Minutes
 from tests.factories import (
     CommuneFactory,
@@ -184,6 +193,16 @@ FILL = {
     "plans:plan_download": lambda o, w: [{"pk": o["plan"].pk, "kind": k} for k in ("pdf", "docx", "signed")],
     "plans:plan_signed_upload": lambda o, w: _pks(o["plan"]),
     "plans:assignment_toggle": lambda o, w: _pks(o["assignment"]),
+    "plans:round_add": lambda o, w: _pks(o["plan"], o["commune_plan"]),
+    "plans:rounds_bulk": lambda o, w: _pks(o["plan"], o["commune_plan"]),
+    "plans:round_remove": lambda o, w: _pks(o["round"], o["commune_round"]),
+    "plans:assignment_add": lambda o, w: _pks(o["plan"], o["commune_plan"]),
+    "plans:assignments_bulk": lambda o, w: _pks(o["plan"], o["commune_plan"]),
+    "plans:assignment_remove": lambda o, w: _pks(o["assignment"]),
+    "plans:assignment_move": lambda o, w: _pks(o["assignment"]),
+    "plans:assignment_due_add": lambda o, w: _pks(o["assignment"]),
+    "plans:assignment_due_remove": lambda o, w: _pks(AssignmentDue.objects.get_or_create(
+        assignment=o["assignment"], kind="date", date=datetime.date(2026, 3, 15))[0]),
     "plans:public_plan_download": lambda o, w: [{"pk": o["plan"].pk, "kind": k} for k in ("pdf", "signed")],
     "plans:sitting_update": lambda o, w: _pks(o["sitting"]),
     "plans:sitting_delete": lambda o, w: _pks(o["sitting"]),

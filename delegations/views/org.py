@@ -58,7 +58,7 @@ class OrgPage:
     filters: dict = field(default_factory=dict)  # GET name -> (label, lookup, choices callable(user))
     searchable: bool = True
     namespace: str = "delegations"
-    # Called inside the saving transaction: after_save(saved, as_it_was_or_None), after_delete(deleted).
+    # Called inside the saving transaction: after_save(saved, as_it_was_or_None, user=…), after_delete(deleted).
     after_save: callable = None
     after_delete: callable = None
 
@@ -176,7 +176,7 @@ PAGES = {
             select_related=("council",), filters=COUNCIL_FILTER, searchable=False,
             # A day off added inside an open deadline's span moves it: CalendarDay.save()/delete()
             # recompute (whatever the path); the page says how many moved and where to see them.
-            after_save=lambda day, before: None,
+            after_save=lambda day, before, user=None: None,
             after_delete=lambda day: None,
         ),
     ]
@@ -285,7 +285,7 @@ class OrgFormView(OrgPageMixin, TemplateView):
             with transaction.atomic():
                 saved = form.save()
                 if self.page.after_save:
-                    self.page.after_save(saved, before)
+                    self.page.after_save(saved, before, user=self.request.user)
             messages.success(request, _("Saved: %(object)s.") % {"object": saved})
             deadlines_moved_message(request, saved)
             return redirect(self.page.url("list"))

@@ -168,10 +168,9 @@ def switch_user(page, login, username):
     return login(username)
 
 
-def fill_assignment(page, index, *, order, lead, text, responsible, agency=None, due=None, due_date=None,
-                    due_days=None, round_pk=None):
+def fill_assignment(page, index, *, lead, text, responsible, agency=None, due=None, due_date=None,
+                    due_days=None, due_unit=None, round_number=None):
     prefix = f"assignments-{index}-"
-    page.fill(f"[name={prefix}order]", str(order))
     page.fill(f"[name={prefix}lead]", lead)
     page.fill(f"[name={prefix}text]", text)
     page.select_option(f"[name={prefix}responsible_kind]", responsible)
@@ -180,11 +179,13 @@ def fill_assignment(page, index, *, order, lead, text, responsible, agency=None,
     if due is not None:
         page.select_option(f"[name={prefix}due_kind]", due)
     if due_date is not None:
-        page.fill(f"[name={prefix}due_date_given]", due_date)
+        page.fill(f"[name={prefix}due_date]", due_date)
     if due_days is not None:
-        page.fill(f"[name={prefix}due_days]", str(due_days))
-    if round_pk is not None:
-        page.select_option(f"[name={prefix}round]", str(round_pk))
+        page.fill(f"[name={prefix}due_amount]", str(due_days))
+    if due_unit is not None:
+        page.select_option(f"[name={prefix}due_unit]", due_unit)
+    if round_number is not None:  # a round by its number among the form's rounds
+        page.select_option(f"[name={prefix}due_round]", str(round_number))
 
 
 def save(page, live_server, button, expected_path):
@@ -238,7 +239,7 @@ def test_seed_000_entered_approved_issued_and_rendered(live_server, page, login,
     page.fill("[name=signer_position]", position)
     page.fill("[name=signer_name]", name)
     assert page.get_by_test_id("assignment-form").count() == 1
-    fill_assignment(page, 0, order=1, lead=seed.assignments[0][0], text=seed.assignments[0][1], responsible="agency",
+    fill_assignment(page, 0, lead=seed.assignments[0][0], text=seed.assignments[0][1], responsible="agency",
                     agency=ubnd, due="date", due_date="2025-10-31")
     page.get_by_role("button", name="Lưu và thêm tiếp").click()
     page.wait_for_url(re.compile(r"/plans/\d+/edit/$"))
@@ -255,13 +256,14 @@ def test_seed_000_entered_approved_issued_and_rendered(live_server, page, login,
     page.fill(f"[name=rounds-{round_index}-ends_on]", "2025-11-20")
 
     kinds = {1: dict(responsible="front"),
-             2: dict(responsible="groups", due="working_days_after_round", due_days=3, round_pk=before.pk),
+             2: dict(responsible="groups", due="after_round", due_days=3, due_unit="working_days",
+                     round_number=round_index + 1),
              3: dict(responsible="communes"), 4: dict(responsible="office")}
     for index in range(1, 5):
         forms = page.get_by_test_id("assignment-form")
         assert forms.count() == index + 1  # those saved, and one empty form
         lead, text = seed.assignments[index]
-        fill_assignment(page, index, order=index + 1, lead=lead, text=text, **kinds[index])
+        fill_assignment(page, index, lead=lead, text=text, **kinds[index])
         if index < 4:
             save(page, live_server, "Lưu và thêm tiếp", edit_path)
         else:
@@ -296,13 +298,15 @@ def test_seed_000_entered_approved_issued_and_rendered(live_server, page, login,
     groups = plan.assignments.get(order=3)
     assert groups.due_on is not None and groups.due_on > before.ends_on
     page.goto(f"{live_server.url}{plan.get_absolute_url()}")
-    rows = page.get_by_test_id("assignments").locator("tbody tr")
+    rows = page.get_by_test_id("assignment-row")
     assert rows.count() == 5
-    # Each lead in bold; a task written as "- …" lines starts on the line below its lead, as printed.
-    cells = [rows.nth(i).locator("td").nth(1) for i in range(5)]
-    assert [cell.locator("strong").inner_text() for cell in cells] == [lead for lead, _text in seed.assignments]
-    assert cells[2].inner_text().splitlines()[:2] == [seed.assignments[2][0], seed.assignments[2][1].splitlines()[0]]
-    assert cells[0].inner_text().splitlines()[0].startswith(f"{seed.assignments[0][0]} xây dựng")
+    # Numbered from 1, each lead in bold; a task written as "- …" lines starts on the line below its lead,
+    # as printed.
+    cells = [rows.nth(i).locator(".plan-part-text") for i in range(5)]
+    assert [cell.locator("strong").first.inner_text() for cell in cells] == [lead for lead, _text in seed.assignments]
+    assert cells[2].inner_text().splitlines()[:2] == [f"3. {seed.assignments[2][0]}",
+                                                      seed.assignments[2][1].splitlines()[0]]
+    assert cells[0].inner_text().splitlines()[0].startswith(f"1. {seed.assignments[0][0]} xây dựng")
     assert page.get_by_test_id("plan-status").inner_text() == "Dự thảo"
 
     # --- submitted by the office, approved by the standing committee.

@@ -45,9 +45,12 @@ from petitions.models import AnswerOutcome, Petition, PetitionField
 from plans import services as plan_services
 from plans.models import (
     Assignment,
+    AssignmentDue,
     ContactPlan,
     ContactRound,
     DueKind,
+    DueOccurrence,
+    DueUnit,
     PlanStatus,
     ResponsibleKind,
     RoundKind,
@@ -492,23 +495,27 @@ def test_the_assignments_of_an_issued_plan_are_clocks_and_a_drafts_are_not(world
     rnd = ContactRound.objects.create(plan=plan, kind=RoundKind.AFTER_SITTING, starts_on=d("09/11/2026"),
                                       ends_on=d("20/11/2026"))
     counted = Assignment.objects.create(plan=plan, lead="Các Tổ đại biểu", text="báo cáo kết quả",
-                                        responsible_kind=ResponsibleKind.GROUPS, round=rnd,
-                                        due_kind=DueKind.WORKING_DAYS_AFTER_ROUND, due_days=3)
+                                        responsible_kind=ResponsibleKind.GROUPS)
+    AssignmentDue.objects.create(assignment=counted, kind=DueKind.AFTER_ROUND, amount=3, unit=DueUnit.WORKING_DAYS,
+                                 round=rnd)
     given = Assignment.objects.create(plan=plan, lead="Đề nghị Sở Xây dựng", text="trả lời",
-                                      responsible_kind=ResponsibleKind.AGENCY, agency=world.agency,
-                                      due_kind=DueKind.DATE, due_date_given=d("15/12/2026"))
+                                      responsible_kind=ResponsibleKind.AGENCY, agency=world.agency)
+    AssignmentDue.objects.create(assignment=given, kind=DueKind.DATE, date=d("15/12/2026"))
     Assignment.objects.create(plan=plan, lead="Văn phòng", text="tổng hợp", responsible_kind=ResponsibleKind.OFFICE)
     plan_services.plan_resolve_dues(plan=plan)
     assert not Deadline.objects.exists()  # not issued yet
     plan_services.plan_transition(plan=plan, user=world.users["office"], step="issue", number=9,
                                   issued_on=d("01/10/2026"))
+    # Each due date of an assignment (DueOccurrence) is the subject of its deadline.
+    occurrence = {o.due.assignment_id: o.pk for o in DueOccurrence.objects.select_related("due")}
     rows = {row.object_id: row for row in Deadline.objects.filter(kind=plan_services.ASSIGNMENT_DEADLINE)}
-    assert set(rows) == {counted.pk, given.pk}
+    assert set(rows) == {occurrence[counted.pk], occurrence[given.pk]}
+    rows = {assignment: rows[pk] for assignment, pk in occurrence.items()}
     assert (rows[counted.pk].due_on, rows[counted.pk].unit) == (d("26/11/2026"), DeadlineUnit.WORKING_DAYS)
     assert (rows[given.pk].due_on, rows[given.pk].unit) == (d("15/12/2026"), DeadlineUnit.DATE)
-    recipients = plan_services.assignment_deadline_recipients([counted.pk, given.pk])
-    assert recipients[counted.pk] == [world.users["group_leader"]]
-    assert set(recipients[given.pk]) == {world.users["agency"], world.users["office"]}
+    recipients = plan_services.assignment_deadline_recipients([occurrence[counted.pk], occurrence[given.pk]])
+    assert recipients[occurrence[counted.pk]] == [world.users["group_leader"]]
+    assert set(recipients[occurrence[given.pk]]) == {world.users["agency"], world.users["office"]}
     # A day off moves the counted one and the assignment's own date with it.
     CalendarDay.objects.create(council=world.council, date=d("23/11/2026"), kind=CalendarDayKind.DAY_OFF, reason="x")
     deadlines_recompute(council=world.council, reason="x", days=[d("23/11/2026")])

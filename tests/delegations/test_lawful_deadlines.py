@@ -334,7 +334,7 @@ def test_a_closed_deadline_is_not_moved_by_a_rules_change(world, setup, client_f
 
 def test_the_plan_page_shows_an_assignments_moved_deadline(world, client_for, time_machine, settings, tmp_path):
     from plans import services as plan_services
-    from plans.models import Assignment, DueKind, ResponsibleKind
+    from plans.models import Assignment, AssignmentDue, DueKind, DueUnit, ResponsibleKind
 
     settings.MEDIA_ROOT = tmp_path / "media"
     time_machine.move_to(at(d("01/10/2026"), 9), tick=False)
@@ -343,8 +343,9 @@ def test_the_plan_page_shows_an_assignments_moved_deadline(world, client_for, ti
     rnd = ContactRound.objects.create(plan=plan, kind=RoundKind.AFTER_SITTING, starts_on=d("09/11/2026"),
                                       ends_on=d("20/11/2026"))
     counted = Assignment.objects.create(plan=plan, lead="Các Tổ đại biểu", text="báo cáo kết quả",
-                                        responsible_kind=ResponsibleKind.GROUPS, round=rnd,
-                                        due_kind=DueKind.WORKING_DAYS_AFTER_ROUND, due_days=3)
+                                        responsible_kind=ResponsibleKind.GROUPS)
+    AssignmentDue.objects.create(assignment=counted, kind=DueKind.AFTER_ROUND, amount=3, unit=DueUnit.WORKING_DAYS,
+                                 round=rnd)
     plan_services.plan_resolve_dues(plan=plan)
     plan_services.plan_transition(plan=plan, user=world.users["office"], step="issue", number=9,
                                   issued_on=d("01/10/2026"))

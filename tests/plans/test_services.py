@@ -13,10 +13,12 @@ from config.celery import app as celery_app
 from plans import services, tasks
 from plans.models import (
     Assignment,
+    AssignmentDue,
     ContactPlan,
     ContactRound,
     DocumentNumber,
     DueKind,
+    DueUnit,
     PlanSection,
     PlanStatus,
     ResponsibleKind,
@@ -235,20 +237,22 @@ def plan_with_rounds(world, sitting):
                                body_html="<ul><li>Bắt đầu từ ngày <strong>03/11/2025</strong>.</li></ul>")
     before = ContactRound.objects.create(plan=plan, sitting=sitting, kind=RoundKind.BEFORE_SITTING,
                                          starts_on=D(2025, 11, 3), ends_on=D(2025, 11, 20))
-    after = ContactRound.objects.create(plan=plan, sitting=sitting, kind=RoundKind.AFTER_SITTING,
-                                        starts_on=D(2025, 12, 11), ends_on=D(2025, 12, 25))
-    Assignment.objects.create(plan=plan, order=1, lead="Đề nghị UBND tỉnh", text="gửi báo cáo trước ngày 31/10/2025.",
-                              responsible_kind=ResponsibleKind.AGENCY, agency=world.agency,
-                              due_kind=DueKind.DATE, due_date_given=D(2025, 10, 31))
-    Assignment.objects.create(plan=plan, order=2, lead="Đề nghị các Tổ đại biểu HĐND tỉnh",
-                              text="- Tổng hợp kiến nghị.\n+ Gửi chậm nhất 03 ngày làm việc.",
-                              responsible_kind=ResponsibleKind.GROUPS, round=before,
-                              due_kind=DueKind.WORKING_DAYS_AFTER_ROUND, due_days=3)
-    Assignment.objects.create(plan=plan, order=3, lead="Giao Văn phòng", text="gửi tài liệu cho đại biểu.",
-                              responsible_kind=ResponsibleKind.OFFICE, round=before,
-                              due_kind=DueKind.DAYS_BEFORE_ROUND, due_days=5)
+    ContactRound.objects.create(plan=plan, sitting=sitting, kind=RoundKind.AFTER_SITTING,
+                                starts_on=D(2025, 12, 11), ends_on=D(2025, 12, 25))
+    first = Assignment.objects.create(plan=plan, order=1, lead="Đề nghị UBND tỉnh",
+                                      text="gửi báo cáo trước ngày 31/10/2025.",
+                                      responsible_kind=ResponsibleKind.AGENCY, agency=world.agency)
+    AssignmentDue.objects.create(assignment=first, kind=DueKind.DATE, date=D(2025, 10, 31))
+    second = Assignment.objects.create(plan=plan, order=2, lead="Đề nghị các Tổ đại biểu HĐND tỉnh",
+                                       text="- Tổng hợp kiến nghị.\n+ Gửi chậm nhất 03 ngày làm việc.",
+                                       responsible_kind=ResponsibleKind.GROUPS)
+    AssignmentDue.objects.create(assignment=second, kind=DueKind.AFTER_ROUND, amount=3, unit=DueUnit.WORKING_DAYS,
+                                 round=before)
+    third = Assignment.objects.create(plan=plan, order=3, lead="Giao Văn phòng", text="gửi tài liệu cho đại biểu.",
+                                      responsible_kind=ResponsibleKind.OFFICE)
+    AssignmentDue.objects.create(assignment=third, kind=DueKind.BEFORE_ROUND, amount=5, round=before)
     Assignment.objects.create(plan=plan, order=4, lead="Đề nghị Ban Thường trực", text="phối hợp.",
-                              responsible_kind=ResponsibleKind.FRONT, round=after)
+                              responsible_kind=ResponsibleKind.FRONT)
     services.plan_resolve_dues(plan=plan)
     return plan
 
@@ -270,13 +274,15 @@ def test_copy_to_a_later_sitting_moves_the_dates_and_keeps_the_wording(world):
     assert (rounds[RoundKind.AFTER_SITTING].starts_on, rounds[RoundKind.AFTER_SITTING].ends_on) == \
         (D(2026, 7, 10), D(2026, 7, 24))
     assert all(r.sitting == later for r in rounds.values())
-    old, new = list(source.assignments.all()), list(copy.assignments.select_related("round"))
-    assert [(a.order, a.lead, a.text, a.responsible_kind, a.agency_id, a.due_kind, a.due_days) for a in new] == \
-        [(a.order, a.lead, a.text, a.responsible_kind, a.agency_id, a.due_kind, a.due_days) for a in old]
-    assert new[0].due_date_given == D(2025, 10, 31) + shift == new[0].due_on
-    assert [a.round.kind if a.round else None for a in new] == [None, RoundKind.BEFORE_SITTING,
-                                                                RoundKind.BEFORE_SITTING, RoundKind.AFTER_SITTING]
-    assert all(a.round.plan_id == copy.pk for a in new if a.round)
+    old, new = list(source.assignments.all()), list(copy.assignments.prefetch_related("dues__round"))
+    assert [(a.order, a.lead, a.text, a.responsible_kind, a.agency_id) for a in new] == \
+        [(a.order, a.lead, a.text, a.responsible_kind, a.agency_id) for a in old]
+    assert [[(d.kind, d.amount, d.unit) for d in a.dues.all()] for a in new] == \
+        [[(d.kind, d.amount, d.unit) for d in a.dues.all()] for a in old]
+    assert new[0].dues.get().date == D(2025, 10, 31) + shift == new[0].due_on
+    assert [[d.round.kind for d in a.dues.all() if d.round] for a in new] == \
+        [[], [RoundKind.BEFORE_SITTING], [RoundKind.BEFORE_SITTING], []]
+    assert all(d.round.plan_id == copy.pk for a in new for d in a.dues.all() if d.round)
     assert new[1].due_on == D(2026, 6, 24)   # 3 working days after Friday 19/06/2026
     assert new[2].due_on == D(2026, 5, 28)   # 5 days before 02/06/2026
     # The outline is copied, tree, text and all.
@@ -296,8 +302,9 @@ def test_due_working_days_after_a_round_skip_tet(world):
     rnd = ContactRound.objects.create(plan=plan, kind=RoundKind.THEMATIC, starts_on=D(2026, 2, 2),
                                       ends_on=D(2026, 2, 13))
     assignment = Assignment.objects.create(plan=plan, lead="Đề nghị các Tổ đại biểu", text="gửi kiến nghị.",
-                                           responsible_kind=ResponsibleKind.GROUPS, round=rnd,
-                                           due_kind=DueKind.WORKING_DAYS_AFTER_ROUND, due_days=3)
+                                           responsible_kind=ResponsibleKind.GROUPS)
+    AssignmentDue.objects.create(assignment=assignment, kind=DueKind.AFTER_ROUND, amount=3,
+                                 unit=DueUnit.WORKING_DAYS, round=rnd)
     services.plan_resolve_dues(plan=plan)
     assignment.refresh_from_db()
     assert D(2026, 2, 13).weekday() == 4
@@ -309,12 +316,12 @@ def test_due_days_before_a_round_and_a_written_date(world):
     plan = make_plan(world.council)
     rnd = ContactRound.objects.create(plan=plan, kind=RoundKind.BEFORE_SITTING, starts_on=D(2025, 11, 3),
                                       ends_on=D(2025, 11, 20))
-    briefing = Assignment.objects.create(plan=plan, lead="Giao Văn phòng", text="gửi tài liệu.", round=rnd,
-                                         responsible_kind=ResponsibleKind.OFFICE,
-                                         due_kind=DueKind.DAYS_BEFORE_ROUND, due_days=5)
+    briefing = Assignment.objects.create(plan=plan, lead="Giao Văn phòng", text="gửi tài liệu.",
+                                         responsible_kind=ResponsibleKind.OFFICE)
+    AssignmentDue.objects.create(assignment=briefing, kind=DueKind.BEFORE_ROUND, amount=5, round=rnd)
     dated = Assignment.objects.create(plan=plan, lead="Đề nghị UBND tỉnh", text="gửi báo cáo.",
-                                      responsible_kind=ResponsibleKind.AGENCY, agency=world.agency,
-                                      due_kind=DueKind.DATE, due_date_given=D(2025, 10, 31))
+                                      responsible_kind=ResponsibleKind.AGENCY, agency=world.agency)
+    AssignmentDue.objects.create(assignment=dated, kind=DueKind.DATE, date=D(2025, 10, 31))
     undated = Assignment.objects.create(plan=plan, lead="Đề nghị Ban Thường trực", text="phối hợp.",
                                         responsible_kind=ResponsibleKind.FRONT)
     services.plan_resolve_dues(plan=plan)

@@ -22,6 +22,7 @@ from delegations.models import Role
 from plans import services
 from plans.models import (
     Assignment,
+    AssignmentDue,
     AssignmentStatus,
     ContactPlan,
     ContactRound,
@@ -182,13 +183,14 @@ def new_plan_data(world, sitting, *, assignments=(), **overrides):
         "signer_position": "PHÓ CHỦ TỊCH", "signer_name": "Nguyễn Anh Tuấn",
         "rounds-TOTAL_FORMS": "1", "rounds-INITIAL_FORMS": "0", "rounds-MIN_NUM_FORMS": "0",
         "rounds-MAX_NUM_FORMS": "1000",
-        "rounds-0-id": "", "rounds-0-kind": "", "rounds-0-topic": "", "rounds-0-starts_on": "", "rounds-0-ends_on": "",
+        "rounds-0-id": "", "rounds-0-kind": "", "rounds-0-sitting": "", "rounds-0-topic": "", "rounds-0-starts_on": "",
+        "rounds-0-ends_on": "",
         "assignments-TOTAL_FORMS": str(len(assignments) + 1), "assignments-INITIAL_FORMS": "0",
         "assignments-MIN_NUM_FORMS": "0", "assignments-MAX_NUM_FORMS": "1000",
         **overrides,
     }
-    empty = {"id": "", "order": "0", "lead": "", "text": "", "responsible_kind": "", "agency": "",
-             "due_kind": "none", "due_date_given": "", "due_days": "", "round": ""}
+    empty = {"id": "", "lead": "", "text": "", "responsible_kind": "", "agency": "",
+             "due_kind": "", "due_date": "", "due_amount": "", "due_unit": "days", "due_round": ""}
     for index, item in enumerate([*assignments, {}]):
         for name, value in {**empty, **item}.items():
             data[f"assignments-{index}-{name}"] = value
@@ -197,7 +199,7 @@ def new_plan_data(world, sitting, *, assignments=(), **overrides):
 
 ASSIGNMENT_UBND = {"order": "1", "lead": "Đề nghị UBND tỉnh", "responsible_kind": "agency",
                    "text": "xây dựng Báo cáo tóm tắt tình hình kinh tế - xã hội 10 tháng năm 2025.",
-                   "due_kind": "date", "due_date_given": "2025-10-31"}
+                   "due_kind": "date", "due_date": "2025-10-31"}
 
 
 @pytest.fixture
@@ -428,12 +430,12 @@ def test_save_and_add_more_returns_to_the_form_with_a_new_empty_assignment(world
 
 
 def test_an_invalid_form_is_shown_again_and_saves_nothing(world, client_for, sitting):
-    data = new_plan_data(world, sitting, assignments=[{**ASSIGNMENT_UBND, "due_date_given": ""}], subject="")
+    data = new_plan_data(world, sitting, assignments=[{**ASSIGNMENT_UBND, "due_date": ""}], subject="")
     before = state()
     response = client_for(world.users["office"]).post(reverse("plans:plan_create"), data)
     assert response.status_code == 400
     assert "subject" in response.context["form"].errors
-    assert response.context["assignments"].forms[0].errors.keys() >= {"agency", "due_date_given"}
+    assert response.context["assignments"].forms[0].errors.keys() >= {"agency", "due_date"}
     assert state() == before
 
 
@@ -452,7 +454,7 @@ def test_the_whole_workflow_through_the_pages(world, client_for, sitting):
     url = reverse("plans:plan_update", args=[plan.pk])
     data = page_data(client.get(url))
     data["subject"] = "Tiếp xúc cử tri của đại biểu HĐND tỉnh\r\ntrước và sau kỳ họp cuối năm 2025"
-    data["assignments-0-due_date_given"] = "2025-10-30"
+    data["assignments-0-due_date"] = "2025-10-30"
     data.update({"assignments-1-order": "2", "assignments-1-lead": "Giao Văn phòng Đoàn ĐBQH và HĐND tỉnh",
                  "assignments-1-text": "bố trí công chức phục vụ các buổi TXCT./.",
                  "assignments-1-responsible_kind": "office"})
@@ -750,9 +752,9 @@ def other_agency_user(world):
 def agency_assignment(world, plan):
     ContactPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.ISSUED, number=4, issued_on=D(2025, 10, 6))
     assignment = plan.assignments.get()
-    assignment.due_kind, assignment.due_date_given = DueKind.DATE, D(2025, 10, 31)
-    services.assignment_resolve_due(assignment)
-    assignment.save()
+    AssignmentDue.objects.create(assignment=assignment, kind=DueKind.DATE, date=D(2025, 10, 31))
+    services.plan_resolve_dues(plan=ContactPlan.objects.get(pk=plan.pk))
+    assignment.refresh_from_db()
     return assignment
 
 
