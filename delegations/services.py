@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Delegate, DelegateGroup, DelegateKind, ElectoralUnit, Membership, Notification
-from .spreadsheets import ImportReport, SheetError, read_rows, template_workbook
+from .spreadsheets import PHONE, ImportReport, SheetError, read_sheet, shown_value, template_workbook
 from .text import fold
 
 log = logging.getLogger(__name__)
@@ -99,10 +99,11 @@ def delegates_import(*, council, term, upload):
     if any row is refused, nothing is written and each refused row is reported."""
     report = ImportReport()
     try:
-        rows = read_rows(upload, DELEGATE_COLUMNS)
+        sheet = read_sheet(upload, DELEGATE_COLUMNS, {"phone": PHONE})
     except SheetError as error:
         report.errors.append((None, [str(error)]))
         return report
+    rows, report.notes = sheet.rows, sorted(sheet.notes.items())
     if not rows:
         report.errors.append((None, [_("The sheet has no data rows.")]))
         return report
@@ -113,7 +114,7 @@ def delegates_import(*, council, term, upload):
     seen, leaders, deputies, planned = {}, {}, {}, []
     email_field = EmailField()
     for number, row in rows:
-        problems = []
+        problems = list(sheet.problems.get(number, ()))
         name = " ".join(row["full_name"].split())
         if not name:
             problems.append(_("the full name is empty"))
@@ -121,20 +122,20 @@ def delegates_import(*, council, term, upload):
             problems.append(_("the full name is longer than 200 characters"))
         kind = KIND_VALUES.get(fold(row["kind"]))
         if kind is None:
-            problems.append(_('the kind "%(value)s" is not "Chuyên trách" or "Kiêm nhiệm"') % {"value": row["kind"]})
+            problems.append(_('the kind "%(value)s" is not "Chuyên trách" or "Kiêm nhiệm"') % {"value": shown_value(row["kind"])})
         phone = row["phone"].replace(" ", "").replace(".", "")
         if phone and not phone.lstrip("+").isdigit():
-            problems.append(_('the phone "%(value)s" is not a phone number') % {"value": row["phone"]})
+            problems.append(_('the phone "%(value)s" is not a phone number') % {"value": shown_value(row["phone"])})
         if row["email"]:
             try:
                 email_field.clean(row["email"])
             except ValidationError:
-                problems.append(_('the email "%(value)s" is not valid') % {"value": row["email"]})
+                problems.append(_('the email "%(value)s" is not valid') % {"value": shown_value(row["email"])})
         group_role = GROUP_ROLE_VALUES.get(fold(row["group_role"]))
         group_key = fold(row["group"])
         if group_role is None:
             problems.append(_('the role in the group "%(value)s" is not "Tổ trưởng", "Tổ phó" or "Thành viên"')
-                            % {"value": row["group_role"]})
+                            % {"value": shown_value(row["group_role"])})
         elif group_role != "member" and not group_key:
             problems.append(_("a group leader or deputy needs a group"))
         for role, holders in (("leader", leaders), ("deputy", deputies)):
@@ -150,7 +151,7 @@ def delegates_import(*, council, term, upload):
             unit = units.get(unit_number)
             if unit is None:
                 problems.append(_("there is no electoral unit number %(value)s in this council and term")
-                                % {"value": row["electoral_unit"]})
+                                % {"value": shown_value(row["electoral_unit"])})
         key = (fold(name), phone)
         if name and key in seen:
             problems.append(_("the same delegate is already in row %(row)s") % {"row": seen[key]})

@@ -27,7 +27,7 @@ from delegations.models import (
     DelegateGroup,
     Membership,
 )
-from delegations.spreadsheets import SheetError, read_rows, template_workbook, text_row
+from delegations.spreadsheets import DATE, SheetError, read_sheet, shown_value, template_workbook, text_row
 from delegations.text import fold
 from plans.models import ContactRound
 
@@ -76,6 +76,8 @@ STATUS_VALUES = {
 LIST_SEPARATOR = "; "
 VOTER_SEPARATOR = " – "
 SUMMARY_MAX = Petition._meta.get_field("summary").max_length
+# How the importer reads the columns (delegations.spreadsheets.read_sheet): dates as dates, the rest as text.
+PETITION_KINDS = {"received_on": DATE, "answer_due_on": DATE}
 
 
 # ------------------------------------------------------------------------------------------ export
@@ -172,6 +174,7 @@ class PetitionImportReport:
     unchanged: int = 0
     errors: list = field(default_factory=list)  # (row number, [messages])
     changes: list = field(default_factory=list)  # (row number, code, [what changed]) once applied
+    notes: list = field(default_factory=list)  # (row number, [what the reader did: merged cells filled…])
 
     @property
     def ok(self):
@@ -194,6 +197,7 @@ class _Planned:
     commune: Commune | None = None
     voters: list = field(default_factory=list)
     close: bool = False
+    received_on: object = None  # a new row's "Ngày nhận" (datetime.date), today when None
     changed: list = field(default_factory=list)  # labels of what changes
     touches: bool = False  # the row asks for any change, allowed or not
 
@@ -232,8 +236,8 @@ class _Lookups:
         if len(matches) == 1:
             return matches[0], None
         if matches:
-            return None, _('"%(value)s" names more than one agency; write the full name') % {"value": value}
-        return None, _('there is no agency "%(value)s" in this council') % {"value": value}
+            return None, _('"%(value)s" names more than one agency; write the full name') % {"value": shown_value(value)}
+        return None, _('there is no agency "%(value)s" in this council') % {"value": shown_value(value)}
 
     def round(self, value):
         key = value.removesuffix(".0")
@@ -243,8 +247,8 @@ class _Lookups:
         if len(matches) == 1:
             return matches[0], None
         if matches:
-            return None, _('"%(value)s" matches more than one round; write the round number') % {"value": value}
-        return None, _('there is no round "%(value)s" in this council') % {"value": value}
+            return None, _('"%(value)s" matches more than one round; write the round number') % {"value": shown_value(value)}
+        return None, _('there is no round "%(value)s" in this council') % {"value": shown_value(value)}
 
 
 def split_list(value):
@@ -275,14 +279,14 @@ def _check_classification(row, lookups, problems):
     for name in split_list(row["fields"]):
         found = lookups.fields.get(fold(name))
         if found is None:
-            problems.append(_('there is no field "%(value)s" in this council\'s list') % {"value": name})
+            problems.append(_('there is no field "%(value)s" in this council\'s list') % {"value": shown_value(name)})
         elif found not in fields:
             fields.append(found)
     level = ""
     if row["level"]:
         level = LEVEL_VALUES.get(fold(row["level"]))
         if level is None:
-            problems.append(_('the level "%(value)s" is not "Xã", "Tỉnh" or "Trung ương"') % {"value": row["level"]})
+            problems.append(_('the level "%(value)s" is not "Xã", "Tỉnh" or "Trung ương"') % {"value": shown_value(row["level"])})
             level = ""
     agency = None
     if row["agency"]:
@@ -299,7 +303,7 @@ def _check_classification(row, lookups, problems):
         status = STATUS_VALUES.get(fold(row["status"]))
         if status is None:
             problems.append(_('the status "%(value)s" is not one of: %(choices)s')
-                            % {"value": row["status"], "choices": ", ".join(STATUS_LABELS.values())})
+                            % {"value": shown_value(row["status"]), "choices": ", ".join(STATUS_LABELS.values())})
     return fields, level, agency, status
 
 
@@ -370,7 +374,7 @@ def _check_existing(number, row, petition, lookups, problems):
 def _check_new(number, row, lookups, problems):
     fields, level, agency, status = _check_classification(row, lookups, problems)
     plan = _Planned(number=number, text=row["text"], summary=row["summary"], fields=fields, level=level,
-                    agency=agency, voters=parse_voters(row["voters"]))
+                    agency=agency, voters=parse_voters(row["voters"]), received_on=row["received_on"])
     if not row["text"]:
         problems.append(_('a new petition (no code) needs its text in "%(column)s"')
                         % {"column": PETITION_COLUMNS["text"]})
@@ -387,7 +391,7 @@ def _check_new(number, row, lookups, problems):
             found = finder.get(fold(row[key]))
             if found is None:
                 problems.append(_('there is no %(what)s "%(value)s" in this council')
-                                % {"what": _("delegate group") if key == "group" else _("commune"), "value": row[key]})
+                                % {"what": _("delegate group") if key == "group" else _("commune"), "value": shown_value(row[key])})
             setattr(plan, key, found)
     if row["round"]:
         plan.round, problem = lookups.round(row["round"])
@@ -433,33 +437,41 @@ def _apply_existing(plan, user):
         services.petition_close(petition=petition, user=user, note=_("Closed by an Excel import"))
 
 
-def _apply_new(plan, council, user):
-    petition = services.petition_create(
-        council=council, user=user, text=plan.text, source=PetitionSource.WRITING, round=plan.round,
-        group=plan.group, commune=plan.commune, summary=plan.summary, fields=plan.fields, voters=plan.voters)
-    if plan.level or plan.agency:
-        services.petitions_classify(petitions=[petition], user=user, fields=plan.fields or None,
-                                    level=plan.level or None, agency=plan.agency)
-    plan.petition = petition
-    return petition
-
-
-@transaction.atomic
-def petitions_import(*, council, user, upload):
+def petitions_import(*, council, user, upload, progress=None):
     """Read a petitions sheet into `council`: a row with a code updates that petition's summary,
     field(s), level, agency and status (received ↔ classified, answered → closed); a row without a
-    code is a new petition. Every row is checked first; if any is refused, nothing is written and
-    each refused row is reported. A row that changes nothing writes nothing."""
+    code is a new petition, received on its "Ngày nhận" (today when empty). Every row is checked
+    first; if any is refused, nothing is written and each refused row is reported. A row that
+    changes nothing writes nothing. `progress(read=…, checked=…, written=…)`, when given, is told
+    the counts as the import goes (the background task shows them)."""
     report = PetitionImportReport()
+    tell = progress or (lambda **counts: None)
     try:
-        rows = read_rows(upload, PETITION_COLUMNS)
+        sheet = read_sheet(upload, PETITION_COLUMNS, PETITION_KINDS, progress=lambda n: tell(read=n))
     except SheetError as error:
         report.errors.append((None, [str(error)]))
         return report
+    rows = sheet.rows
+    tell(read=len(rows))
     if not rows:
         report.errors.append((None, [_("The sheet has no data rows.")]))
         return report
+    report.notes = sorted(sheet.notes.items())
+    with transaction.atomic():
+        planned = _check_rows(council, user, sheet, report, tell)
+        if report.errors:
+            return report
+        try:
+            with transaction.atomic():
+                _apply_rows(council, user, planned, report, tell)
+        except _RowRefused as refused:
+            return PetitionImportReport(errors=[(refused.number, refused.messages)])
+    report.changes.sort(key=lambda change: change[0])
+    return report
 
+
+def _check_rows(council, user, sheet, report, tell):
+    rows = sheet.rows
     lookups = _Lookups(council)
     codes = {row["code"].strip().upper() for _number, row in rows if row["code"].strip()}
     existing = {p.public_code: p for p in Petition.objects.filter(council=council, public_code__in=codes)
@@ -470,12 +482,15 @@ def petitions_import(*, council, user, upload):
     elsewhere = {p.public_code: p for p in Petition.objects.for_user(user).exclude(council=council)
                  .filter(public_code__in=codes - set(existing)).select_related("agency", "council")
                  .prefetch_related("fields")}
+    today = timezone.localdate()
     seen, planned, other_lookups = {}, [], {}
-    for number, row in rows:
-        problems = []
+    for checked, (number, row) in enumerate(rows, start=1):
+        problems = list(sheet.problems.get(number, ()))
         code = row["code"].strip().upper()
         if not code:
             plan = _check_new(number, row, lookups, problems)
+            if row["received_on"] and row["received_on"] > today:
+                problems.append(_("the date received %(date)s is after today") % {"date": f"{row['received_on']:%d/%m/%Y}"})
         elif code in seen:
             problems.append(_("the petition %(code)s is already in row %(row)s") % {"code": code, "row": seen[code]})
         elif code in elsewhere:
@@ -488,7 +503,7 @@ def petitions_import(*, council, user, upload):
                                 % {"code": code, "council": other.council})
             plan.changed, plan.close = [], False
         elif code not in existing:
-            problems.append(_("there is no petition %(code)s in this council") % {"code": row["code"]})
+            problems.append(_("there is no petition %(code)s in this council") % {"code": shown_value(row["code"])})
         elif existing[code].merged_into_id:
             problems.append(_("%(code)s is merged into %(main)s; edit the main petition's row")
                             % {"code": code, "main": existing[code].merged_into})
@@ -500,31 +515,52 @@ def petitions_import(*, council, user, upload):
             report.errors.append((number, problems))
         else:
             planned.append(plan)
-    if report.errors:
-        return report
+        if checked % 200 == 0:
+            tell(checked=checked)
+    tell(checked=len(rows))
+    return planned
 
-    try:
-        with transaction.atomic():
-            for plan in planned:
-                try:
-                    if plan.petition is None:
-                        petition = _apply_new(plan, council, user)
-                        report.created += 1
-                        report.changes.append((plan.number, petition.public_code, [_("new petition")]))
-                    elif plan.changed:
-                        _apply_existing(plan, user)
-                        petition = plan.petition
-                        report.updated += 1
-                        report.changes.append((plan.number, petition.public_code, plan.changed))
-                    else:
-                        report.unchanged += 1
-                        continue
-                    services.event_add(petition, EventKind.IMPORTED, user,
-                                       _("row %(row)s: %(changes)s") % {
-                                           "row": plan.number, "changes": ", ".join(str(c) for c in
-                                                                                    report.changes[-1][2])})
-                except ValidationError as error:
-                    raise _RowRefused(plan.number, error.messages) from error
-    except _RowRefused as refused:
-        return PetitionImportReport(errors=[(refused.number, refused.messages)])
-    return report
+
+def _import_note(number, changes):
+    return _("row %(row)s: %(changes)s") % {"row": number, "changes": ", ".join(str(c) for c in changes)}
+
+
+def _apply_rows(council, user, planned, report, tell):
+    """Apply the checked rows: the existing petitions one by one through the services, then the new
+    ones at once (services.petitions_create_many)."""
+    written = 0
+    new = []
+    for plan in planned:
+        if plan.petition is None:
+            new.append(plan)
+            continue
+        if not plan.changed:
+            report.unchanged += 1
+            continue
+        try:
+            _apply_existing(plan, user)
+            services.event_add(plan.petition, EventKind.IMPORTED, user, _import_note(plan.number, plan.changed))
+        except ValidationError as error:
+            raise _RowRefused(plan.number, error.messages) from error
+        report.updated += 1
+        report.changes.append((plan.number, plan.petition.public_code, plan.changed))
+        written += 1
+        if written % 50 == 0:
+            tell(written=written)
+    if new:
+        label = _("new petition")
+        items = [{"number": plan.number, "text": plan.text, "summary": plan.summary, "round": plan.round,
+                  "group": plan.group, "commune": plan.commune, "fields": plan.fields, "level": plan.level,
+                  "agency": plan.agency, "voters": plan.voters, "received_on": plan.received_on} for plan in new]
+        try:
+            created = services.petitions_create_many(
+                council=council, user=user, items=items, source=PetitionSource.WRITING,
+                note=lambda item: _import_note(item["number"], [label]),
+                progress=lambda count: tell(written=written + count))
+        except ValidationError as error:
+            raise _RowRefused(None, error.messages) from error
+        for plan, petition in zip(new, created, strict=True):
+            plan.petition = petition
+            report.created += 1
+            report.changes.append((plan.number, petition.public_code, [label]))
+    tell(written=written + len(new))
