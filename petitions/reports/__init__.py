@@ -99,7 +99,7 @@ def _render_after_commit(report):
     handed to the worker after commit, and again by the outbox sweep if the broker was down."""
     from delegations.outbox import outbox_enqueue
 
-    from .tasks import report_render as task
+    from ..tasks import report_render as task
 
     outbox_enqueue(task, report_id=report.pk)
 
