@@ -197,7 +197,7 @@ def delegates_import(*, council, term, upload):
 
 
 def delegates_template():
-    return template_workbook(DELEGATE_COLUMNS, DELEGATE_TEMPLATE_EXAMPLES, DELEGATE_TEMPLATE_CHOICES)
+    return template_workbook(DELEGATE_COLUMNS, DELEGATE_TEMPLATE_EXAMPLES, DELEGATE_TEMPLATE_CHOICES, {"phone": PHONE})
 
 
 @transaction.atomic

@@ -13,10 +13,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from delegations.models import (
     OVERSIGHT_ROLES,
@@ -27,7 +23,19 @@ from delegations.models import (
     DelegateGroup,
     Membership,
 )
-from delegations.spreadsheets import DATE, SheetError, read_sheet, shown_value, template_workbook, text_row
+from delegations.spreadsheets import (
+    DATE,
+    LONG,
+    TEXT,
+    Column,
+    SheetError,
+    read_sheet,
+    sheet_write,
+    shown_value,
+    template_workbook,
+    workbook_new,
+    workbook_save,
+)
 from delegations.text import fold
 from plans.models import ContactRound
 
@@ -115,7 +123,7 @@ def petition_row(petition):
     """One petition's cells, in the order of PETITION_COLUMNS."""
     values = {
         "code": petition.public_code or "",
-        "received_on": timezone.localtime(petition.created_at).strftime("%d/%m/%Y") if petition.created_at else "",
+        "received_on": timezone.localtime(petition.created_at).date() if petition.created_at else None,
         "round": round_label(petition.round) if petition.round_id else "",
         "group": petition.group.name if petition.group_id else "",
         "commune": petition.commune.name if petition.commune_id else "",
@@ -126,43 +134,43 @@ def petition_row(petition):
         "agency": petition.agency.name if petition.agency_id else "",
         "status": STATUS_LABELS.get(petition.status, petition.status),
         "voters": LIST_SEPARATOR.join(voter_label(v) for v in petition.voters.all()),
-        "answer_due_on": petition.answer_due_on.strftime("%d/%m/%Y") if petition.answer_due_on else "",
+        "answer_due_on": petition.answer_due_on,
     }
     return [values[key] for key in PETITION_COLUMNS]
 
 
+def export_columns():
+    """The export's and the template's columns, formatted (delegations.spreadsheets.Column)."""
+    return [Column(title, PETITION_KINDS.get(key, LONG if COLUMN_WIDTHS[key] >= 40 else TEXT), COLUMN_WIDTHS[key])
+            for key, title in PETITION_COLUMNS.items()]
+
+
 def export_workbook(petitions, file, *, user, shown=None):
     """Write the petitions to `file` as an .xlsx sheet (a write-only workbook: rows go straight to
-    the file, whatever their number). Dates are written as dd/mm/yyyy text, so Excel keeps them.
+    the file, whatever their number), formatted as every workbook of the product
+    (delegations.spreadsheets.sheet_write): dates as real dates shown dd/mm/yyyy, a frozen header
+    row with an auto-filter, long texts wrapped, A4 landscape print set-up.
     Voters only as the rule allows `user` (export_queryset); the voters written are counted into
     `shown` (a petitions.privacy.VotersShown) for the access log."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Kiến nghị")
-    for index, key in enumerate(PETITION_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = COLUMN_WIDTHS[key]
-    sheet.freeze_panes = "B2"
-    header = []
-    for title in PETITION_COLUMNS.values():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        header.append(cell)
-    sheet.append(header)
-    for petition in export_queryset(petitions, user=user).iterator(chunk_size=2000):
-        if shown is not None:
-            shown.add(petition, len(petition.voters.all()))
-        sheet.append(text_row(sheet, petition_row(petition)))
-    workbook.save(file)
+    def rows():
+        for petition in export_queryset(petitions, user=user).iterator(chunk_size=2000):
+            if shown is not None:
+                shown.add(petition, len(petition.voters.all()))
+            yield petition_row(petition)
+
+    workbook = workbook_new()
+    sheet_write(workbook, "Kiến nghị", export_columns(), rows())
+    workbook_save(workbook, file)
     return file
 
 
 def import_template():
-    """The empty sheet a group fills in: the header row and drop-down lists for level and status."""
+    """The empty sheet a group fills in: the header row, drop-down lists for level and status, text
+    columns formatted as Text and the date columns as dates."""
     return template_workbook(PETITION_COLUMNS, [], {
         "level": list(LEVEL_LABELS.values()),
         "status": [STATUS_LABELS[PetitionStatus.RECEIVED], STATUS_LABELS[PetitionStatus.CLASSIFIED]],
-    })
+    }, PETITION_KINDS)
 
 
 # ------------------------------------------------------------------------------------------ import
