@@ -338,11 +338,12 @@ def _sheet_rows(sheet, columns, kinds, merges, progress=None):
             row[key] = _cell_value(cell, kinds.get(key, TEXT), number, titles[index], result)
         for merged in covering.get(number, ()):
             col1, row1, col2, _row2 = merged
-            if number > row1 and any(col1 - 1 <= index < col2 for index in positions.values()):
-                named = ", ".join(f"“{titles[index]}”" for index in sorted(positions.values())
-                                  if col1 - 1 <= index < col2)
+            anchor = anchors.get(merged)
+            first = col1 if number == row1 else col1 - 1  # the top-left cell itself is not "filled"
+            filled = sorted(index for index in positions.values() if first <= index < col2)
+            if filled and anchor is not None and anchor.value is not None:
                 result.note(number, _("%(columns)s filled from the merged cells of row %(row)s")
-                            % {"columns": named, "row": row1})
+                            % {"columns": ", ".join(f"“{titles[index]}”" for index in filled), "row": row1})
         result.rows.append((number, row))
         if progress is not None and len(result.rows) % 200 == 0:
             progress(len(result.rows))
@@ -365,7 +366,6 @@ def _with_merges(number, cells, covering, anchors):
         col1, row1, col2, _row2 = merged
         if number == row1:
             anchors[merged] = _Filled(cells[col1 - 1]) if col1 - 1 < len(cells) else None
-            continue
         anchor = anchors.get(merged)
         if anchor is None or anchor.value is None:
             continue
