@@ -14,6 +14,7 @@ from .deadlines import (  # noqa: F401
     parse_reminder_days,
     validate_reminder_days,
 )
+from .imports import FINISHED_STATES, ImportJob, ImportJobQuerySet, ImportKind, ImportState  # noqa: F401
 from .notifications import Notification, NotificationQuerySet  # noqa: F401
 from .org import (  # noqa: F401
     COUNCIL_STAFF_ROLES,

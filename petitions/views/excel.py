@@ -4,24 +4,28 @@ import tempfile
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from delegations.access import require_office, require_role
 from delegations.downloads import file_download
-from delegations.models import OVERSIGHT_ROLES, Council
+from delegations.imports import StoredReport, import_job_start
+from delegations.models import OVERSIGHT_ROLES, Council, ImportJob, ImportKind, ImportState
+from delegations.spreadsheets import SheetError, check_sheet
 
 from ..models import VoterDataSurface
 from ..privacy import VotersShown, voter_access_record
 from ..spreadsheets import (
+    PETITION_COLUMNS,
     XLSX_CONTENT_TYPE,
+    PetitionImportReport,
     export_councils,
     export_workbook,
     import_template,
-    petitions_import,
 )
 from . import staff
 
@@ -62,22 +66,81 @@ def export(request):
 
 @login_required
 def import_sheet(request):
-    """Upload a petitions sheet: every row is checked first; all rows are applied or none, with a
-    row-by-row report."""
+    """Upload a petitions sheet: the file is checked at once (content, size, archive, header row) and
+    stored, and a background task imports it (delegations.imports); the page of the import shows its
+    progress and ends on its row-by-row report. All rows are applied or none."""
     require_office(request.user)
     report = None
     form = PetitionImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        report = petitions_import(council=form.cleaned_data["council"], user=request.user,
-                                  upload=form.cleaned_data["file"])
-        if report.ok:
-            messages.success(request, _("Imported: %(created)s new petitions, %(updated)s updated, "
-                                        "%(unchanged)s unchanged.")
-                             % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
-        else:
+        upload = form.cleaned_data["file"]
+        try:
+            rows_expected = check_sheet(upload, PETITION_COLUMNS)
+        except SheetError as error:
+            report = PetitionImportReport(errors=[(None, [str(error)])])
             messages.error(request, _("Nothing was imported: correct the rows below and upload the sheet again."))
-    refused = request.method == "POST" and (report is None or not report.ok)
+        else:
+            from ..tasks import petitions_import_task
+
+            job = import_job_start(kind=ImportKind.PETITIONS, council=form.cleaned_data["council"],
+                                   user=request.user, upload=upload, task=petitions_import_task,
+                                   rows_expected=rows_expected)
+            return redirect("petitions:import_job", pk=job.pk)
+    refused = request.method == "POST"
     return render(request, "petitions/import.html", {"form": form, "report": report}, status=400 if refused else 200)
+
+
+def _job_for(request, pk):
+    """The import `pk` if the user uploaded it and still manages its council (else 404)."""
+    require_office(request.user)
+    return get_object_or_404(ImportJob.objects.of_uploader(request.user).filter(kind=ImportKind.PETITIONS), pk=pk)
+
+
+def progress_steps(job):
+    """The three bars of an import's page: rows read, checked, written, as shares of the sheet's rows."""
+    total = job.rows_total or job.rows_read or 0
+    if job.rows_read and job.rows_checked:  # once read, the rows read are the total
+        total = job.rows_read
+    steps = []
+    for key, label, count in (("read", _("Rows read"), job.rows_read), ("checked", _("Rows checked"), job.rows_checked),
+                              ("written", _("Rows written"), job.rows_written)):
+        percent = min(100, round(count * 100 / total)) if total else 0
+        if job.state == ImportState.DONE:
+            percent = 100
+        steps.append({"key": key, "label": label, "count": count, "percent": percent})
+    return steps, total
+
+
+def _progress_context(job):
+    steps, total = progress_steps(job)
+    return {"job": job, "steps": steps, "total": total}
+
+
+@login_required
+def import_job(request, pk):
+    """The page of one import: its progress while the worker reads, checks and writes the rows (the
+    progress card polls `import_job_status` through htmx), then its report."""
+    job = _job_for(request, pk)
+    report = StoredReport(job.report) if job.finished else None
+    return render(request, "petitions/import_job.html", {**_progress_context(job), "report": report})
+
+
+@login_required
+def import_job_status(request, pk):
+    """How far one import is: the progress card (for htmx; once the import is finished, htmx is told
+    to load the page with the report), or the counts as JSON."""
+    job = _job_for(request, pk)
+    url = reverse("petitions:import_job", args=[job.pk])
+    if request.headers.get("HX-Request"):
+        response = render(request, "petitions/_import_progress.html", _progress_context(job))
+        if job.finished:
+            response["HX-Redirect"] = url
+    else:
+        response = JsonResponse({"state": job.state, "finished": job.finished, "read": job.rows_read,
+                                 "checked": job.rows_checked, "written": job.rows_written, "total": job.rows_total,
+                                 "url": url})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
