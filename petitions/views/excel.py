@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,7 +133,8 @@ def import_job_status(request, pk):
     job = _job_for(request, pk)
     url = reverse("petitions:import_job", args=[job.pk])
     if request.headers.get("HX-Request"):
-        response = render(request, "petitions/_import_progress.html", _progress_context(job))
+        # Without the request: the site's context processors (menus, inbox count) are not needed here.
+        response = HttpResponse(render_to_string("petitions/_import_progress.html", _progress_context(job)))
         if job.finished:
             response["HX-Redirect"] = url
     else:
