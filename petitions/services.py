@@ -784,6 +784,7 @@ def petitions_create_many(*, council, user, items, source=PetitionSource.WRITING
     (none when None); `progress(count)` is told how many are written as it goes. Returns the petitions,
     in the order of `items`. Refuses (ValidationError) an inactive agency or one of another council."""
     from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
     from simple_history.utils import bulk_create_with_history
 
     from delegations.text import fold as fold_text
@@ -839,13 +840,17 @@ def petitions_create_many(*, council, user, items, source=PetitionSource.WRITING
                    .values_list("public_code", "pk"))
         for petition in petitions:
             petition.pk = ids[petition.public_code]
-    # auto_now_add stamped "now" on insert: the received dates the sheet gave are written back.
-    dated = [p for p in petitions if p._item.get("received_on") not in (None, today)]
-    for petition in dated:
-        petition.created_at = timezone.make_aware(datetime.datetime.combine(petition._item["received_on"],
-                                                                            datetime.time(8, 0)))
-    if dated:
-        Petition.objects.bulk_update(dated, ["created_at"], batch_size=1000)
+    # auto_now_add stamped "now" on insert: the received dates the sheet gave are written back, one
+    # UPDATE a day received (a sheet holds few days; a CASE over thousands of rows is much slower).
+    by_day = {}
+    for petition in petitions:
+        if petition._item.get("received_on") not in (None, today):
+            by_day.setdefault(petition._item["received_on"], []).append(petition)
+    for day, dated in by_day.items():
+        created_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 0)))
+        Petition.objects.filter(pk__in=[p.pk for p in dated]).update(created_at=created_at)
+        for petition in dated:
+            petition.created_at = created_at
     through = Petition.fields.through
     through.objects.bulk_create([through(petition_id=p.pk, petitionfield_id=f.pk)
                                  for p in petitions for f in p._fields], batch_size=2000)
@@ -854,11 +859,12 @@ def petitions_create_many(*, council, user, items, source=PetitionSource.WRITING
     if progress is not None:
         progress(len(petitions) // 2)
     events = []
+    source_label = str(PetitionSource(source).label)
+    level_labels = {value: str(label) for value, label in AgencyLevel.choices}
     for petition in petitions:
-        events.append(PetitionEvent(petition=petition, kind=EventKind.RECEIVED, by=user,
-                                    note=str(petition.get_source_display())))
+        events.append(PetitionEvent(petition=petition, kind=EventKind.RECEIVED, by=user, note=source_label))
         if petition.level or petition.agency_id or petition._fields:
-            parts = [", ".join(str(f) for f in petition._fields), petition.get_level_display(),
+            parts = [", ".join(str(f) for f in petition._fields), level_labels.get(petition.level, ""),
                      str(petition.agency or "")]
             events.append(PetitionEvent(petition=petition, kind=EventKind.CLASSIFIED, by=user,
                                         note=" · ".join(p for p in parts if p)))
@@ -867,9 +873,10 @@ def petitions_create_many(*, council, user, items, source=PetitionSource.WRITING
                                         note=note(petition._item)))
     PetitionEvent.objects.bulk_create(events, batch_size=2000)
     content_type = ContentType.objects.get_for_model(Petition)
+    url = reverse("petitions:petition_detail", args=[0]).replace("/0/", "/%s/")  # (get_absolute_url, reversed once)
     Deadline.objects.bulk_create([
         Deadline(council=council, kind=PETITION_FORWARD, content_type=content_type, object_id=p.pk,
-                 title=f"{p.public_code} · {p.summary or p.text}"[:160], url=p.get_absolute_url()[:500],
+                 title=f"{p.public_code} · {p.summary or p.text}"[:160], url=(url % p.pk)[:500],
                  start_on=p.round.ends_on, amount=rules.forward_working_days, unit=DeadlineUnit.WORKING_DAYS,
                  due_on=p.forward_due_on, explanation=p.forward_due_explanation[:500])
         for p in petitions if p.forward_due_on and p.round_id], batch_size=2000)

@@ -1,0 +1,1 @@
+"""Benchmarks kept outside the apps, run by `make bench`."""
