@@ -5,6 +5,7 @@ The column headers and the level and status words in the cells are a data format
 offices' and groups' own sheets, so they stay in Vietnamese whatever the interface language: a
 sheet exported in English reads back the same. The import checks every row first and applies all
 of them in one transaction, or none; its state changes go through the services."""
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -175,6 +176,9 @@ def import_template():
 
 # ------------------------------------------------------------------------------------------ import
 
+# The cells of a sheet repeat (the same field, agency, group in thousands of rows): folded once each.
+folded = functools.lru_cache(maxsize=16384)(fold)
+
 @dataclass
 class PetitionImportReport:
     created: int = 0
@@ -220,24 +224,24 @@ class _Lookups:
     """The council's fields, agencies, groups, communes and rounds, keyed by folded name."""
 
     def __init__(self, council):
-        self.fields = {fold(f.name): f for f in PetitionField.objects.filter(council=council)}
+        self.fields = {folded(f.name): f for f in PetitionField.objects.filter(council=council)}
         self.agencies_by_name, self.agencies_by_short_name = {}, {}
         for agency in Agency.objects.filter(council=council):
-            self.agencies_by_name[fold(agency.name)] = agency
+            self.agencies_by_name[folded(agency.name)] = agency
             if agency.short_name:
-                self.agencies_by_short_name.setdefault(fold(agency.short_name), []).append(agency)
+                self.agencies_by_short_name.setdefault(folded(agency.short_name), []).append(agency)
         # Groups of the current term win over earlier terms' groups of the same name.
-        self.groups = {fold(g.name): g for g in DelegateGroup.objects.filter(council=council)
+        self.groups = {folded(g.name): g for g in DelegateGroup.objects.filter(council=council)
                        .select_related("term").order_by("term__is_current", "term__start_year")}
-        self.communes = {fold(c.name): c for c in Commune.objects.filter(Q(council=council) | Q(own_council=council))}
+        self.communes = {folded(c.name): c for c in Commune.objects.filter(Q(council=council) | Q(own_council=council))}
         self.rounds_by_id, self.rounds_by_label = {}, {}
         for rnd in ContactRound.objects.filter(plan__council=council):
             self.rounds_by_id[str(rnd.pk)] = rnd
-            self.rounds_by_label.setdefault(fold(round_label(rnd)), []).append(rnd)
+            self.rounds_by_label.setdefault(folded(round_label(rnd)), []).append(rnd)
 
     def agency(self, value):
         """(agency, problem) for a cell naming an agency by its name or short name."""
-        key = fold(value)
+        key = folded(value)
         if key in self.agencies_by_name:
             return self.agencies_by_name[key], None
         matches = self.agencies_by_short_name.get(key, [])
@@ -251,7 +255,7 @@ class _Lookups:
         key = value.removesuffix(".0")
         if key in self.rounds_by_id:
             return self.rounds_by_id[key], None
-        matches = self.rounds_by_label.get(fold(value), [])
+        matches = self.rounds_by_label.get(folded(value), [])
         if len(matches) == 1:
             return matches[0], None
         if matches:
@@ -285,14 +289,14 @@ def _check_classification(row, lookups, problems):
     """The field(s), level, agency and status a row asks for, with the problems found."""
     fields = []
     for name in split_list(row["fields"]):
-        found = lookups.fields.get(fold(name))
+        found = lookups.fields.get(folded(name))
         if found is None:
             problems.append(_('there is no field "%(value)s" in this council\'s list') % {"value": shown_value(name)})
         elif found not in fields:
             fields.append(found)
     level = ""
     if row["level"]:
-        level = LEVEL_VALUES.get(fold(row["level"]))
+        level = LEVEL_VALUES.get(folded(row["level"]))
         if level is None:
             problems.append(_('the level "%(value)s" is not "Xã", "Tỉnh" or "Trung ương"') % {"value": shown_value(row["level"])})
             level = ""
@@ -308,7 +312,7 @@ def _check_classification(row, lookups, problems):
         level = agency.level
     status = None
     if row["status"]:
-        status = STATUS_VALUES.get(fold(row["status"]))
+        status = STATUS_VALUES.get(folded(row["status"]))
         if status is None:
             problems.append(_('the status "%(value)s" is not one of: %(choices)s')
                             % {"value": shown_value(row["status"]), "choices": ", ".join(STATUS_LABELS.values())})
@@ -396,7 +400,7 @@ def _check_new(number, row, lookups, problems):
                            "classified": STATUS_LABELS[PetitionStatus.CLASSIFIED]})
     for key, finder in (("group", lookups.groups), ("commune", lookups.communes)):
         if row[key]:
-            found = finder.get(fold(row[key]))
+            found = finder.get(folded(row[key]))
             if found is None:
                 problems.append(_('there is no %(what)s "%(value)s" in this council')
                                 % {"what": _("delegate group") if key == "group" else _("commune"), "value": shown_value(row[key])})
