@@ -91,10 +91,12 @@ def report_json(report):
     return data
 
 
-def import_job_run(*, job_id, run):
-    """Run the import of job `job_id` once: `run(job, upload, progress)` reads the stored file and
-    returns its report (a dataclass with `errors`); the rows it writes, the job's state and report
-    commit together. A job already finished is left alone (the task ran before). Returns the state."""
+def import_job_run(*, job_id, run, read=None):
+    """Run the import of job `job_id` once: `read(upload, progress)`, when given, reads the stored
+    file before the transaction (its counts reach the page on every database); `run(job, read or
+    upload, progress)` checks and writes, and returns the report (a dataclass with `errors`); the rows
+    it writes, the job's state and report commit together. A job already finished is left alone (the
+    task ran before). Returns the state."""
     claimed = ImportJob.objects.filter(pk=job_id, state__in=[ImportState.QUEUED, ImportState.RUNNING]).update(
         state=ImportState.RUNNING, started_at=timezone.now(), rows_read=0, rows_checked=0, rows_written=0)
     # (the counts restart: a run after a lost worker reads the sheet again)
@@ -103,9 +105,12 @@ def import_job_run(*, job_id, run):
     job = ImportJob.objects.select_related("council", "term", "user").get(pk=job_id)
     progress = ImportProgress(job_id)
     try:
+        with job.file.open("rb") as stored:
+            upload = SimpleUploadedFile("import.xlsx", stored.read())
+        if read is not None:
+            upload = read(upload, progress)
+            progress(force=True)
         with transaction.atomic():
-            with job.file.open("rb") as stored:
-                upload = SimpleUploadedFile("import.xlsx", stored.read())
             report = run(job, upload, progress)
             data = report_json(report)
             # The rows and the job's end commit together; a second run of the same job waits here and

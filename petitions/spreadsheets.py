@@ -449,22 +449,34 @@ def _apply_existing(plan, user):
         services.petition_close(petition=petition, user=user, note=_("Closed by an Excel import"))
 
 
-def petitions_import(*, council, user, upload, progress=None):
+def petitions_sheet_read(upload, progress=None):
+    """The rows of a petitions sheet (a SheetRows), or the SheetError saying why it cannot be read:
+    what `petitions_import(sheet=…)` takes (the background task reads before its transaction)."""
+    tell = progress or (lambda **counts: None)
+    try:
+        sheet = read_sheet(upload, PETITION_COLUMNS, PETITION_KINDS, progress=lambda n: tell(read=n))
+    except SheetError as error:
+        return error
+    tell(read=len(sheet.rows))
+    return sheet
+
+
+def petitions_import(*, council, user, upload=None, sheet=None, progress=None):
     """Read a petitions sheet into `council`: a row with a code updates that petition's summary,
     field(s), level, agency and status (received ↔ classified, answered → closed); a row without a
     code is a new petition, received on its "Ngày nhận" (today when empty). Every row is checked
     first; if any is refused, nothing is written and each refused row is reported. A row that
     changes nothing writes nothing. `progress(read=…, checked=…, written=…)`, when given, is told
-    the counts as the import goes (the background task shows them)."""
+    the counts as the import goes (the background task shows them). `sheet`: the upload already read
+    by `petitions_sheet_read`."""
     report = PetitionImportReport()
     tell = progress or (lambda **counts: None)
-    try:
-        sheet = read_sheet(upload, PETITION_COLUMNS, PETITION_KINDS, progress=lambda n: tell(read=n))
-    except SheetError as error:
-        report.errors.append((None, [str(error)]))
+    if sheet is None:
+        sheet = petitions_sheet_read(upload, progress)
+    if isinstance(sheet, SheetError):
+        report.errors.append((None, [str(sheet)]))
         return report
     rows = sheet.rows
-    tell(read=len(rows))
     if not rows:
         report.errors.append((None, [_("The sheet has no data rows.")]))
         return report

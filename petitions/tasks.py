@@ -27,7 +27,7 @@ def petitions_import_task(job_id):
     finished is left alone, and the rows commit with the job's end."""
     from delegations.imports import import_job_run
 
-    from .spreadsheets import petitions_import
+    from .spreadsheets import petitions_import, petitions_sheet_read
 
-    return import_job_run(job_id=job_id, run=lambda job, upload, progress: petitions_import(
-        council=job.council, user=job.user, upload=upload, progress=progress))
+    return import_job_run(job_id=job_id, read=petitions_sheet_read, run=lambda job, sheet, progress: petitions_import(
+        council=job.council, user=job.user, sheet=sheet, progress=progress))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from delegations import spreadsheets
@@ -20,6 +20,13 @@ from tests.factories import CommuneFactory
 CASES = Path("/work/shared/cases/spreadsheets")
 HEADERS = list(PETITION_COLUMNS.values())
 COL = {key: index for index, key in enumerate(PETITION_COLUMNS, start=1)}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The reader's notes and problems are asserted in English (the interface's strings, translated)."""
+    with translation.override("en"):
+        yield
 
 
 def upload(workbook):
