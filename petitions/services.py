@@ -804,7 +804,7 @@ def petitions_create_many(*, council, user, items, source=PetitionSource.WRITING
         level = item.get("level") or (agency.level if agency is not None else "")
         received_on = item.get("received_on")
         created_at = now if received_on in (None, today) else timezone.make_aware(
-            datetime.datetime.combine(received_on, datetime.time(8, 0)))  # (the code's year; saved below)
+            datetime.datetime.combine(received_on, datetime.time(8, 0)))
         voters = [{k: (voter.get(k) or "").strip() for k in ("name", "address", "phone")}
                   for voter in item.get("voters") or ()]
         voters = [voter for voter in voters if any(voter.values())]
@@ -840,17 +840,6 @@ def petitions_create_many(*, council, user, items, source=PetitionSource.WRITING
                    .values_list("public_code", "pk"))
         for petition in petitions:
             petition.pk = ids[petition.public_code]
-    # auto_now_add stamped "now" on insert: the received dates the sheet gave are written back, one
-    # UPDATE a day received (a sheet holds few days; a CASE over thousands of rows is much slower).
-    by_day = {}
-    for petition in petitions:
-        if petition._item.get("received_on") not in (None, today):
-            by_day.setdefault(petition._item["received_on"], []).append(petition)
-    for day, dated in by_day.items():
-        created_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 0)))
-        Petition.objects.filter(pk__in=[p.pk for p in dated]).update(created_at=created_at)
-        for petition in dated:
-            petition.created_at = created_at
     through = Petition.fields.through
     through.objects.bulk_create([through(petition_id=p.pk, petitionfield_id=f.pk)
                                  for p in petitions for f in p._fields], batch_size=2000)
