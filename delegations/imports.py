@@ -134,7 +134,21 @@ def import_job_run(*, job_id, run, read=None):
         raise
     finally:
         progress.close()
+    _file_forget(job)
     return locked.state
+
+
+def _file_forget(job):
+    """The uploaded sheet holds voters' names and phones: once the import is done or refused (its
+    report kept), the file is deleted (a failed import's file stays for the administrator)."""
+    name = job.file.name
+    if not name:
+        return
+    ImportJob.objects.filter(pk=job.pk).update(file="")
+    try:
+        job.file.storage.delete(name)
+    except OSError:
+        logger.exception("import %s: could not delete %s", job.pk, name)
 
 
 class _AlreadyDone(Exception):

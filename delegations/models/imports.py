@@ -48,7 +48,8 @@ class ImportJob(models.Model):
                              related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE,
                              related_name="+")
-    file = models.FileField(_("file"), upload_to=import_file_path)
+    # Deleted once the import is done or refused (delegations.imports): it holds voters' personal data.
+    file = models.FileField(_("file"), upload_to=import_file_path, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=ImportState.choices, default=ImportState.QUEUED)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)

@@ -40,6 +40,13 @@ def field(world):
     return PetitionField.objects.create(council=world.council, name="Giao thông")
 
 
+def settings_media(job):
+    from pathlib import Path
+
+    from django.conf import settings
+    return Path(settings.MEDIA_ROOT)
+
+
 def upload(client, content):
     return client.post(reverse("petitions:import"), {"file": SimpleUploadedFile("a.xlsx", content)})
 
@@ -59,6 +66,8 @@ def test_the_upload_is_answered_at_once_and_the_task_imports_after_commit(world,
     assert (job.state, job.rows_total, job.user, job.council) == (ImportState.QUEUED, 300, world.users["office"],
                                                                  world.council)
     assert job.file.name.startswith(f"imports/{world.council.pk}/") and job.file.name.endswith(".xlsx")
+    stored = job.file.name
+    assert (settings_media(job) / stored).exists()
     assert not Petition.objects.exists()
     row = OutboxTask.objects.for_call(petitions_import_task, job_id=job.pk).get()
     assert row.last_error and row.done_at is None
@@ -73,6 +82,7 @@ def test_the_upload_is_answered_at_once_and_the_task_imports_after_commit(world,
     assert (job.state, job.rows_read, job.rows_checked, job.rows_written) == (ImportState.DONE, 300, 300, 300)
     assert Petition.objects.count() == 300
     assert OutboxTask.objects.get(pk=row.pk).done_at is not None
+    assert job.file.name == "" and not (settings_media(job) / stored).exists()  # voters' data not kept
 
     status = client.get(reverse("petitions:import_job_status", args=[job.pk]))
     assert status.json() == {"state": "done", "finished": True, "read": 300, "checked": 300, "written": 300,
@@ -101,6 +111,7 @@ def test_one_bad_row_imports_nothing_and_the_report_names_it(world, field, clien
     assert petitions_import_task(job_id=job.pk) == ImportState.REFUSED
     job.refresh_from_db()
     assert (job.rows_read, job.rows_checked, job.rows_written) == (50, 50, 0)
+    assert job.file.name == "" and job.report["errors"]  # the report is kept, the sheet is not
     assert not Petition.objects.exists()
     page = client_for(world.users["office"]).get(reverse("petitions:import_job", args=[job.pk]))
     assert [number for number, _problems in page.context["report"].errors] == [40]
