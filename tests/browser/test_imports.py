@@ -21,6 +21,13 @@ from petitions.tasks import petitions_import_task
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 ROWS = 2000
+# Runs before any page script: every Content-Security-Policy violation the browser reports is kept.
+RECORD_VIOLATIONS = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
 
 
 def reset_producer_pools(app=celery_app):
@@ -99,8 +106,11 @@ def test_a_2000_row_sheet_is_imported_in_the_background_with_a_progress_bar(live
                                                                             import_worker, tmp_path):
     PetitionField.objects.create(council=world.council, name="Giao thông")
     path = sheet_file(tmp_path / "kien-nghi.xlsx", world)
-    polls = []
+    polls, console = [], []
     page.on("request", lambda request: polls.append(request.url) if "/status/" in request.url else None)
+    page.on("console", lambda message: console.append(message.text) if "Content Security Policy" in message.text
+            else None)
+    page.add_init_script(RECORD_VIOLATIONS)
 
     login("vanphong")
     page.goto(f"{live_server.url}/petitions/import/")
@@ -133,6 +143,7 @@ def test_a_2000_row_sheet_is_imported_in_the_background_with_a_progress_bar(live
     assert page.get_by_test_id("import-progress").get_attribute("data-state") == "done"
     assert [page.get_by_test_id(f"count-{step}").inner_text() for step in ("read", "checked", "written")] == \
         [f"{ROWS} / {ROWS}"] * 3
+    assert (page.evaluate("window.__csp"), console) == ([], [])  # strict CSP: htmx polling, bars by app.js
     job.refresh_from_db()
     assert job.state == ImportState.DONE
     assert Petition.objects.filter(council=world.council, group=world.group_a).count() == ROWS
