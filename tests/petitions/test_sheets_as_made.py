@@ -139,6 +139,16 @@ def test_the_shared_case_a_phone_stored_as_a_number_regains_its_leading_zero_wit
     assert number == 2 and "912345678" in warning and "0912345678" in warning
 
 
+def test_the_delegates_import_page_shows_the_warning_on_its_row(world, client_for):
+    from django.urls import reverse
+    workbook = delegate_sheet([{"full_name": "Lê Văn Số", "phone": 912345678}])
+    response = client_for(world.users["office"]).post(reverse("delegations:import"), {
+        "council": world.council.pk, "term": world.term.pk, "file": upload(workbook)})
+    assert response.status_code == 200
+    notes = response.content.decode().split('data-testid="import-notes"')[1].split("</table>")[0]
+    assert "<td>2</td>" in notes and "0912345678" in notes
+
+
 @pytest.mark.parametrize("stored, expected, warned", [
     (912345678, "0912345678", True),         # a mobile, 9 digits after its 0
     (912345678.0, "0912345678", True),       # the same as a float (never "912345678.0")
