@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ImportJob, ImportState
 from .outbox import outbox_enqueue
@@ -166,3 +167,39 @@ class StoredReport:
         self.changes = [tuple(item) for item in data.get("changes", [])]
         self.notes = [tuple(item) for item in data.get("notes", [])]
         self.ok = not self.errors
+
+
+def import_progress_context(job, status_url):
+    """What the progress card (templates/delegations/_import_progress.html) shows: rows read, checked,
+    written, as shares of the sheet's rows, and where it polls."""
+    total = job.rows_total or job.rows_read or 0
+    if job.rows_read and job.rows_checked:  # once read, the rows read are the total
+        total = job.rows_read
+    steps = []
+    for key, label, count in (("read", _("Rows read"), job.rows_read), ("checked", _("Rows checked"), job.rows_checked),
+                              ("written", _("Rows written"), job.rows_written)):
+        percent = min(100, round(count * 100 / total)) if total else 0
+        if job.state == ImportState.DONE:
+            percent = 100
+        steps.append({"key": key, "label": label, "count": count, "percent": percent})
+    return {"job": job, "steps": steps, "total": total, "status_url": status_url}
+
+
+def import_status_response(request, job, *, page_url, status_url):
+    """How far one import is: the progress card for htmx (told to load the page with the report once
+    the import is finished), or the counts as JSON."""
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+
+    if request.headers.get("HX-Request"):
+        # Without the request: the site's context processors (menus, inbox count) are not needed here.
+        response = HttpResponse(render_to_string("delegations/_import_progress.html",
+                                                 import_progress_context(job, status_url)))
+        if job.finished:
+            response["HX-Redirect"] = page_url
+    else:
+        response = JsonResponse({"state": job.state, "finished": job.finished, "read": job.rows_read,
+                                 "checked": job.rows_checked, "written": job.rows_written, "total": job.rows_total,
+                                 "url": page_url})
+    response["Cache-Control"] = "no-store"
+    return response

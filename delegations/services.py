@@ -94,14 +94,27 @@ DELEGATE_TEMPLATE_EXAMPLES = [
 ]
 
 
-def delegates_import(*, council, term, upload):
-    """Import delegates and their groups from the template sheet: every row is checked first;
-    if any row is refused, nothing is written and each refused row is reported."""
-    report = ImportReport()
+def delegates_sheet_read(upload, progress=None):
+    """The rows of a delegates sheet (a SheetRows), or the SheetError saying why it cannot be read."""
+    tell = progress or (lambda **counts: None)
     try:
-        sheet = read_sheet(upload, DELEGATE_COLUMNS, {"phone": PHONE})
+        sheet = read_sheet(upload, DELEGATE_COLUMNS, {"phone": PHONE}, progress=lambda n: tell(read=n))
     except SheetError as error:
-        report.errors.append((None, [str(error)]))
+        return error
+    tell(read=len(sheet.rows))
+    return sheet
+
+
+def delegates_import(*, council, term, upload=None, sheet=None, progress=None):
+    """Import delegates and their groups from the template sheet: every row is checked first;
+    if any row is refused, nothing is written and each refused row is reported. `sheet`: the upload
+    already read by `delegates_sheet_read`; `progress(checked=…, written=…)` is told the counts."""
+    report = ImportReport()
+    tell = progress or (lambda **counts: None)
+    if sheet is None:
+        sheet = delegates_sheet_read(upload, progress)
+    if isinstance(sheet, SheetError):
+        report.errors.append((None, [str(sheet)]))
         return report
     rows, report.notes = sheet.rows, sorted(sheet.notes.items())
     if not rows:
@@ -164,6 +177,7 @@ def delegates_import(*, council, term, upload):
             "phone": phone, "email": row["email"], "group_name": " ".join(row["group"].split()),
             "group_key": group_key, "group_role": group_role, "unit": unit, "existing": existing.get(key),
         })
+    tell(checked=len(rows))
     if report.errors:
         return report
 
@@ -193,6 +207,7 @@ def delegates_import(*, council, term, upload):
             if group is not None and item["group_role"] in ("leader", "deputy"):
                 setattr(group, item["group_role"], delegate)
                 group.save(update_fields=[item["group_role"]])
+    tell(written=len(planned))
     return report
 
 

@@ -161,6 +161,10 @@ def planted_world(world):
         job.file.save("import.xlsx", ContentFile(b"PK\x03\x04"), save=False)
         job.save()
         o["import_jobs"].append(job)
+    o["delegate_import_jobs"] = [ImportJob.objects.create(
+        kind=ImportKind.DELEGATES, council=council, user=user, state=ImportState.DONE,
+        report={"created": 1, "updated": 0, "groups_created": 0, "errors": [], "notes": []})
+        for council, user in ((world.council, world.users["office"]), (commune, world.users["commune_office"]))]
     return o
 
 
@@ -217,6 +221,8 @@ FILL = {
     "petitions:report_download": lambda o, w: [{"pk": r.pk, "fmt": f} for r in o["reports"]
                                                for f in ("pdf", "docx", "xlsx")],
     **{f"petitions:{name}": (lambda o, w: _pks(*o["import_jobs"])) for name in ("import_job", "import_job_status")},
+    **{f"delegations:{name}": (lambda o, w: _pks(*o["delegate_import_jobs"]))
+       for name in ("import_job", "import_job_status")},
 }
 # Pages asked again with a query that could pull a voter in: a search by the voter's name, the
 # similar-petitions fragment fed the voter's name, a filtered export, an iCal feed by group.

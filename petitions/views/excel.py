@@ -4,9 +4,8 @@ import tempfile
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from delegations.access import require_office, require_role
 from delegations.downloads import file_download
-from delegations.imports import StoredReport, import_job_start
-from delegations.models import OVERSIGHT_ROLES, Council, ImportJob, ImportKind, ImportState
+from delegations.imports import (
+    StoredReport,
+    import_job_start,
+    import_progress_context,
+    import_status_response,
+)
+from delegations.models import OVERSIGHT_ROLES, Council, ImportJob, ImportKind
 from delegations.spreadsheets import SheetError, check_sheet
 
 from ..models import VoterDataSurface
@@ -97,52 +101,22 @@ def _job_for(request, pk):
     return get_object_or_404(ImportJob.objects.of_uploader(request.user).filter(kind=ImportKind.PETITIONS), pk=pk)
 
 
-def progress_steps(job):
-    """The three bars of an import's page: rows read, checked, written, as shares of the sheet's rows."""
-    total = job.rows_total or job.rows_read or 0
-    if job.rows_read and job.rows_checked:  # once read, the rows read are the total
-        total = job.rows_read
-    steps = []
-    for key, label, count in (("read", _("Rows read"), job.rows_read), ("checked", _("Rows checked"), job.rows_checked),
-                              ("written", _("Rows written"), job.rows_written)):
-        percent = min(100, round(count * 100 / total)) if total else 0
-        if job.state == ImportState.DONE:
-            percent = 100
-        steps.append({"key": key, "label": label, "count": count, "percent": percent})
-    return steps, total
-
-
-def _progress_context(job):
-    steps, total = progress_steps(job)
-    return {"job": job, "steps": steps, "total": total}
-
-
 @login_required
 def import_job(request, pk):
     """The page of one import: its progress while the worker reads, checks and writes the rows (the
     progress card polls `import_job_status` through htmx), then its report."""
     job = _job_for(request, pk)
     report = StoredReport(job.report) if job.finished else None
-    return render(request, "petitions/import_job.html", {**_progress_context(job), "report": report})
+    status_url = reverse("petitions:import_job_status", args=[job.pk])
+    return render(request, "petitions/import_job.html", {**import_progress_context(job, status_url), "report": report})
 
 
 @login_required
 def import_job_status(request, pk):
-    """How far one import is: the progress card (for htmx; once the import is finished, htmx is told
-    to load the page with the report), or the counts as JSON."""
+    """How far one import is (delegations.imports.import_status_response)."""
     job = _job_for(request, pk)
-    url = reverse("petitions:import_job", args=[job.pk])
-    if request.headers.get("HX-Request"):
-        # Without the request: the site's context processors (menus, inbox count) are not needed here.
-        response = HttpResponse(render_to_string("petitions/_import_progress.html", _progress_context(job)))
-        if job.finished:
-            response["HX-Redirect"] = url
-    else:
-        response = JsonResponse({"state": job.state, "finished": job.finished, "read": job.rows_read,
-                                 "checked": job.rows_checked, "written": job.rows_written, "total": job.rows_total,
-                                 "url": url})
-    response["Cache-Control"] = "no-store"
-    return response
+    return import_status_response(request, job, page_url=reverse("petitions:import_job", args=[job.pk]),
+                                  status_url=reverse("petitions:import_job_status", args=[job.pk]))
 
 
 @login_required

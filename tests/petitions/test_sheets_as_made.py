@@ -142,8 +142,14 @@ def test_the_shared_case_a_phone_stored_as_a_number_regains_its_leading_zero_wit
 def test_the_delegates_import_page_shows_the_warning_on_its_row(world, client_for):
     from django.urls import reverse
     workbook = delegate_sheet([{"full_name": "Lê Văn Số", "phone": 912345678}])
-    response = client_for(world.users["office"]).post(reverse("delegations:import"), {
+    from delegations.models import ImportJob
+    from delegations.tasks import delegates_import_task
+    client = client_for(world.users["office"])
+    response = client.post(reverse("delegations:import"), {
         "council": world.council.pk, "term": world.term.pk, "file": upload(workbook)})
+    assert response.status_code == 302
+    delegates_import_task(job_id=ImportJob.objects.get().pk)
+    response = client.get(response["Location"])
     assert response.status_code == 200
     notes = response.content.decode().split('data-testid="import-notes"')[1].split("</table>")[0]
     assert "<td>2</td>" in notes and "0912345678" in notes
