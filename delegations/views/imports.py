@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,6 +9,7 @@ from ..access import require_office
 from ..forms import ImportForm
 from ..imports import StoredReport, import_job_start, import_progress_context, import_status_response
 from ..models import ImportJob, ImportKind
+from ..params import parse_id
 from ..services import DELEGATE_COLUMNS, delegates_template
 from ..spreadsheets import ImportReport, SheetError, check_sheet
 
@@ -42,6 +43,8 @@ def delegates_import(request):
 def _job_for(request, pk):
     """The import `pk` if the user uploaded it and still manages its council (else 404)."""
     require_office(request.user)
+    if parse_id(pk) is None:  # beyond PostgreSQL's bigint: no such import
+        raise Http404
     return get_object_or_404(ImportJob.objects.of_uploader(request.user).filter(kind=ImportKind.DELEGATES), pk=pk)
 
 

@@ -4,7 +4,7 @@ import tempfile
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from delegations.imports import (
     import_status_response,
 )
 from delegations.models import OVERSIGHT_ROLES, Council, ImportJob, ImportKind
+from delegations.params import parse_id
 from delegations.spreadsheets import SheetError, check_sheet
 
 from ..models import VoterDataSurface
@@ -98,6 +99,8 @@ def import_sheet(request):
 def _job_for(request, pk):
     """The import `pk` if the user uploaded it and still manages its council (else 404)."""
     require_office(request.user)
+    if parse_id(pk) is None:  # beyond PostgreSQL's bigint: no such import
+        raise Http404
     return get_object_or_404(ImportJob.objects.of_uploader(request.user).filter(kind=ImportKind.PETITIONS), pk=pk)
 
 

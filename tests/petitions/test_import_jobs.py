@@ -161,6 +161,13 @@ def test_an_uploader_who_is_no_longer_office_staff_sees_it_no_more(world, job, c
     assert client_for(world.users["office"]).get(reverse("petitions:import_job", args=[job.pk])).status_code == 403
 
 
+def test_an_id_beyond_the_databases_range_is_not_found(world, job, client_for):
+    client = client_for(world.users["office"])
+    for path in ("/petitions/import/99999999999999999999/", "/petitions/import/99999999999999999999/status/",
+                 "/org/import/99999999999999999999/", "/org/import/99999999999999999999/status/"):
+        assert client.get(path).status_code == 404, path
+
+
 def test_anonymous_is_sent_to_log_in(world, job, client_for):
     for name in ("petitions:import_job", "petitions:import_job_status"):
         response = client_for(None).get(reverse(name, args=[job.pk]))
