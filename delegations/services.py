@@ -18,7 +18,7 @@ from .models import (
     Notification,
     NotificationKind,
 )
-from .spreadsheets import ImportReport, SheetError, read_rows, template_workbook
+from .spreadsheets import PHONE, ImportReport, SheetError, read_sheet, shown_value, template_workbook
 from .text import fold, legacy_problems
 
 log = logging.getLogger(__name__)
@@ -108,15 +108,29 @@ DELEGATE_TEMPLATE_EXAMPLES = [
 ]
 
 
-def delegates_import(*, council, term, upload):
-    """Import delegates and their groups from the template sheet: every row is checked first;
-    if any row is refused, nothing is written and each refused row is reported."""
-    report = ImportReport()
+def delegates_sheet_read(upload, progress=None):
+    """The rows of a delegates sheet (a SheetRows), or the SheetError saying why it cannot be read."""
+    tell = progress or (lambda **counts: None)
     try:
-        rows = read_rows(upload, DELEGATE_COLUMNS)
+        sheet = read_sheet(upload, DELEGATE_COLUMNS, {"phone": PHONE}, progress=lambda n: tell(read=n))
     except SheetError as error:
-        report.errors.append((None, [str(error)]))
+        return error
+    tell(read=len(sheet.rows))
+    return sheet
+
+
+def delegates_import(*, council, term, upload=None, sheet=None, progress=None):
+    """Import delegates and their groups from the template sheet: every row is checked first;
+    if any row is refused, nothing is written and each refused row is reported. `sheet`: the upload
+    already read by `delegates_sheet_read`; `progress(checked=…, written=…)` is told the counts."""
+    report = ImportReport()
+    tell = progress or (lambda **counts: None)
+    if sheet is None:
+        sheet = delegates_sheet_read(upload, progress)
+    if isinstance(sheet, SheetError):
+        report.errors.append((None, [str(sheet)]))
         return report
+    rows, report.notes = sheet.rows, sorted(sheet.notes.items())
     if not rows:
         report.errors.append((None, [_("The sheet has no data rows.")]))
         return report
@@ -127,7 +141,7 @@ def delegates_import(*, council, term, upload):
     seen, leaders, deputies, planned = {}, {}, {}, []
     email_field = EmailField()
     for number, row in rows:
-        problems = legacy_problems(row, DELEGATE_COLUMNS)
+        problems = list(sheet.problems.get(number, ())) + legacy_problems(row, DELEGATE_COLUMNS)
         name = " ".join(row["full_name"].split())
         if not name:
             problems.append(_("the full name is empty"))
@@ -135,20 +149,20 @@ def delegates_import(*, council, term, upload):
             problems.append(_("the full name is longer than 200 characters"))
         kind = KIND_VALUES.get(fold(row["kind"]))
         if kind is None:
-            problems.append(_('the kind "%(value)s" is not "Chuyên trách" or "Kiêm nhiệm"') % {"value": row["kind"]})
+            problems.append(_('the kind "%(value)s" is not "Chuyên trách" or "Kiêm nhiệm"') % {"value": shown_value(row["kind"])})
         phone = row["phone"].replace(" ", "").replace(".", "")
         if phone and not phone.lstrip("+").isdigit():
-            problems.append(_('the phone "%(value)s" is not a phone number') % {"value": row["phone"]})
+            problems.append(_('the phone "%(value)s" is not a phone number') % {"value": shown_value(row["phone"])})
         if row["email"]:
             try:
                 email_field.clean(row["email"])
             except ValidationError:
-                problems.append(_('the email "%(value)s" is not valid') % {"value": row["email"]})
+                problems.append(_('the email "%(value)s" is not valid') % {"value": shown_value(row["email"])})
         group_role = GROUP_ROLE_VALUES.get(fold(row["group_role"]))
         group_key = fold(row["group"])
         if group_role is None:
             problems.append(_('the role in the group "%(value)s" is not "Tổ trưởng", "Tổ phó" or "Thành viên"')
-                            % {"value": row["group_role"]})
+                            % {"value": shown_value(row["group_role"])})
         elif group_role != "member" and not group_key:
             problems.append(_("a group leader or deputy needs a group"))
         for role, holders in (("leader", leaders), ("deputy", deputies)):
@@ -164,7 +178,7 @@ def delegates_import(*, council, term, upload):
             unit = units.get(unit_number)
             if unit is None:
                 problems.append(_("there is no electoral unit number %(value)s in this council and term")
-                                % {"value": row["electoral_unit"]})
+                                % {"value": shown_value(row["electoral_unit"])})
         key = (fold(name), phone)
         if name and key in seen:
             problems.append(_("the same delegate is already in row %(row)s") % {"row": seen[key]})
@@ -177,6 +191,7 @@ def delegates_import(*, council, term, upload):
             "phone": phone, "email": row["email"], "group_name": " ".join(row["group"].split()),
             "group_key": group_key, "group_role": group_role, "unit": unit, "existing": existing.get(key),
         })
+    tell(checked=len(rows))
     if report.errors:
         return report
 
@@ -206,11 +221,12 @@ def delegates_import(*, council, term, upload):
             if group is not None and item["group_role"] in ("leader", "deputy"):
                 setattr(group, item["group_role"], delegate)
                 group.save(update_fields=[item["group_role"]])
+    tell(written=len(planned))
     return report
 
 
 def delegates_template():
-    return template_workbook(DELEGATE_COLUMNS, DELEGATE_TEMPLATE_EXAMPLES, DELEGATE_TEMPLATE_CHOICES)
+    return template_workbook(DELEGATE_COLUMNS, DELEGATE_TEMPLATE_EXAMPLES, DELEGATE_TEMPLATE_CHOICES, {"phone": PHONE})
 
 
 @transaction.atomic

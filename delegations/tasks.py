@@ -66,3 +66,14 @@ def records_purge_task():
     from .services import records_purge
 
     return records_purge()
+
+
+@shared_task(base=OutboxAwareTask)
+def delegates_import_task(job_id):
+    """Import the delegates sheet of an ImportJob (delegations.imports); idempotent: a job already
+    finished is left alone, and the rows commit with the job's end."""
+    from .imports import import_job_run
+    from .services import delegates_import, delegates_sheet_read
+
+    return import_job_run(job_id=job_id, read=delegates_sheet_read, run=lambda job, sheet, progress: delegates_import(
+        council=job.council, term=job.term, sheet=sheet, progress=progress))

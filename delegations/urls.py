@@ -14,6 +14,8 @@ urlpatterns = [
     path("deadline-changes/<slug:batch>/", rules.deadline_changes, name="deadline_changes"),
     path("import/", imports.delegates_import, name="import"),
     path("import/template.xlsx", imports.import_template, name="import_template"),
+    path("import/<int:pk>/", imports.import_job, name="import_job"),
+    path("import/<int:pk>/status/", imports.import_job_status, name="import_job_status"),
     path("membership/<int:pk>/unlock/", logins.membership_unlock, name="membership_unlock"),
 ]
 

@@ -325,7 +325,9 @@ class Petition(Searchable):
     answer_text = models.TextField(_("latest answer"), blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # When the petition was received: now for intake, the sheet's date for an import (not auto_now_add,
+    # which would overwrite the date given and cost the import an UPDATE of every row).
+    created_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
 
     objects = PetitionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["search_text"])

@@ -5,6 +5,7 @@ The column headers and the level and status words in the cells are a data format
 offices' and groups' own sheets, so they stay in Vietnamese whatever the interface language: a
 sheet exported in English reads back the same. The import checks every row first and applies all
 of them in one transaction, or none; its state changes go through the services."""
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -13,10 +14,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from delegations.models import (
     OVERSIGHT_ROLES,
@@ -27,8 +24,20 @@ from delegations.models import (
     DelegateGroup,
     Membership,
 )
-from delegations.spreadsheets import SheetError, read_rows, template_workbook, text_row
-from delegations.text import fold, legacy_problems, text_visible
+from delegations.spreadsheets import (
+    DATE,
+    LONG,
+    TEXT,
+    Column,
+    SheetError,
+    read_sheet,
+    sheet_write,
+    shown_value,
+    template_workbook,
+    workbook_new,
+    workbook_save,
+)
+from delegations.text import fold, legacy_problems
 from plans.models import ContactRound
 
 from . import services
@@ -76,6 +85,8 @@ STATUS_VALUES = {
 LIST_SEPARATOR = "; "
 VOTER_SEPARATOR = " – "
 SUMMARY_MAX = Petition._meta.get_field("summary").max_length
+# How the importer reads the columns (delegations.spreadsheets.read_sheet): dates as dates, the rest as text.
+PETITION_KINDS = {"received_on": DATE, "answer_due_on": DATE}
 
 
 # ------------------------------------------------------------------------------------------ export
@@ -113,7 +124,7 @@ def petition_row(petition):
     """One petition's cells, in the order of PETITION_COLUMNS."""
     values = {
         "code": petition.public_code or "",
-        "received_on": timezone.localtime(petition.created_at).strftime("%d/%m/%Y") if petition.created_at else "",
+        "received_on": timezone.localtime(petition.created_at).date() if petition.created_at else None,
         "round": round_label(petition.round) if petition.round_id else "",
         "group": petition.group.name if petition.group_id else "",
         "commune": petition.commune.name if petition.commune_id else "",
@@ -124,46 +135,49 @@ def petition_row(petition):
         "agency": petition.agency.name if petition.agency_id else "",
         "status": STATUS_LABELS.get(petition.status, petition.status),
         "voters": LIST_SEPARATOR.join(voter_label(v) for v in petition.voters.all()),
-        "answer_due_on": petition.answer_due_on.strftime("%d/%m/%Y") if petition.answer_due_on else "",
+        "answer_due_on": petition.answer_due_on,
     }
     return [values[key] for key in PETITION_COLUMNS]
 
 
+def export_columns():
+    """The export's and the template's columns, formatted (delegations.spreadsheets.Column)."""
+    return [Column(title, PETITION_KINDS.get(key, LONG if COLUMN_WIDTHS[key] >= 40 else TEXT), COLUMN_WIDTHS[key])
+            for key, title in PETITION_COLUMNS.items()]
+
+
 def export_workbook(petitions, file, *, user, shown=None):
     """Write the petitions to `file` as an .xlsx sheet (a write-only workbook: rows go straight to
-    the file, whatever their number). Dates are written as dd/mm/yyyy text, so Excel keeps them.
+    the file, whatever their number), formatted as every workbook of the product
+    (delegations.spreadsheets.sheet_write): dates as real dates shown dd/mm/yyyy, a frozen header
+    row with an auto-filter, long texts wrapped, A4 landscape print set-up.
     Voters only as the rule allows `user` (export_queryset); the voters written are counted into
     `shown` (a petitions.privacy.VotersShown) for the access log."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Kiến nghị")
-    for index, key in enumerate(PETITION_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = COLUMN_WIDTHS[key]
-    sheet.freeze_panes = "B2"
-    header = []
-    for title in PETITION_COLUMNS.values():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        header.append(cell)
-    sheet.append(header)
-    for petition in export_queryset(petitions, user=user).iterator(chunk_size=2000):
-        if shown is not None:
-            shown.add(petition, len(petition.voters.all()))
-        sheet.append(text_row(sheet, petition_row(petition)))
-    workbook.save(file)
+    def rows():
+        for petition in export_queryset(petitions, user=user).iterator(chunk_size=2000):
+            if shown is not None:
+                shown.add(petition, len(petition.voters.all()))
+            yield petition_row(petition)
+
+    workbook = workbook_new()
+    sheet_write(workbook, "Kiến nghị", export_columns(), rows())
+    workbook_save(workbook, file)
     return file
 
 
 def import_template():
-    """The empty sheet a group fills in: the header row and drop-down lists for level and status."""
+    """The empty sheet a group fills in: the header row, drop-down lists for level and status, text
+    columns formatted as Text and the date columns as dates."""
     return template_workbook(PETITION_COLUMNS, [], {
         "level": list(LEVEL_LABELS.values()),
         "status": [STATUS_LABELS[PetitionStatus.RECEIVED], STATUS_LABELS[PetitionStatus.CLASSIFIED]],
-    })
+    }, PETITION_KINDS)
 
 
 # ------------------------------------------------------------------------------------------ import
+
+# The cells of a sheet repeat (the same field, agency, group in thousands of rows): folded once each.
+folded = functools.lru_cache(maxsize=16384)(fold)
 
 @dataclass
 class PetitionImportReport:
@@ -172,6 +186,7 @@ class PetitionImportReport:
     unchanged: int = 0
     errors: list = field(default_factory=list)  # (row number, [messages])
     changes: list = field(default_factory=list)  # (row number, code, [what changed]) once applied
+    notes: list = field(default_factory=list)  # (row number, [what the reader did: merged cells filled…])
 
     @property
     def ok(self):
@@ -194,6 +209,7 @@ class _Planned:
     commune: Commune | None = None
     voters: list = field(default_factory=list)
     close: bool = False
+    received_on: object = None  # a new row's "Ngày nhận" (datetime.date), today when None
     changed: list = field(default_factory=list)  # labels of what changes
     touches: bool = False  # the row asks for any change, allowed or not
 
@@ -208,43 +224,43 @@ class _Lookups:
     """The council's fields, agencies, groups, communes and rounds, keyed by folded name."""
 
     def __init__(self, council):
-        self.fields = {fold(f.name): f for f in PetitionField.objects.filter(council=council)}
+        self.fields = {folded(f.name): f for f in PetitionField.objects.filter(council=council)}
         self.agencies_by_name, self.agencies_by_short_name = {}, {}
         for agency in Agency.objects.filter(council=council):
-            self.agencies_by_name[fold(agency.name)] = agency
+            self.agencies_by_name[folded(agency.name)] = agency
             if agency.short_name:
-                self.agencies_by_short_name.setdefault(fold(agency.short_name), []).append(agency)
+                self.agencies_by_short_name.setdefault(folded(agency.short_name), []).append(agency)
         # Groups of the current term win over earlier terms' groups of the same name.
-        self.groups = {fold(g.name): g for g in DelegateGroup.objects.filter(council=council)
+        self.groups = {folded(g.name): g for g in DelegateGroup.objects.filter(council=council)
                        .select_related("term").order_by("term__is_current", "term__start_year")}
-        self.communes = {fold(c.name): c for c in Commune.objects.filter(Q(council=council) | Q(own_council=council))}
+        self.communes = {folded(c.name): c for c in Commune.objects.filter(Q(council=council) | Q(own_council=council))}
         self.rounds_by_id, self.rounds_by_label = {}, {}
         for rnd in ContactRound.objects.filter(plan__council=council):
             self.rounds_by_id[str(rnd.pk)] = rnd
-            self.rounds_by_label.setdefault(fold(round_label(rnd)), []).append(rnd)
+            self.rounds_by_label.setdefault(folded(round_label(rnd)), []).append(rnd)
 
     def agency(self, value):
         """(agency, problem) for a cell naming an agency by its name or short name."""
-        key = fold(value)
+        key = folded(value)
         if key in self.agencies_by_name:
             return self.agencies_by_name[key], None
         matches = self.agencies_by_short_name.get(key, [])
         if len(matches) == 1:
             return matches[0], None
         if matches:
-            return None, _('"%(value)s" names more than one agency; write the full name') % {"value": text_visible(value)}
-        return None, _('there is no agency "%(value)s" in this council') % {"value": text_visible(value)}
+            return None, _('"%(value)s" names more than one agency; write the full name') % {"value": shown_value(value)}
+        return None, _('there is no agency "%(value)s" in this council') % {"value": shown_value(value)}
 
     def round(self, value):
         key = value.removesuffix(".0")
         if key in self.rounds_by_id:
             return self.rounds_by_id[key], None
-        matches = self.rounds_by_label.get(fold(value), [])
+        matches = self.rounds_by_label.get(folded(value), [])
         if len(matches) == 1:
             return matches[0], None
         if matches:
-            return None, _('"%(value)s" matches more than one round; write the round number') % {"value": text_visible(value)}
-        return None, _('there is no round "%(value)s" in this council') % {"value": text_visible(value)}
+            return None, _('"%(value)s" matches more than one round; write the round number') % {"value": shown_value(value)}
+        return None, _('there is no round "%(value)s" in this council') % {"value": shown_value(value)}
 
 
 def split_list(value):
@@ -273,16 +289,16 @@ def _check_classification(row, lookups, problems):
     """The field(s), level, agency and status a row asks for, with the problems found."""
     fields = []
     for name in split_list(row["fields"]):
-        found = lookups.fields.get(fold(name))
+        found = lookups.fields.get(folded(name))
         if found is None:
-            problems.append(_('there is no field "%(value)s" in this council\'s list') % {"value": text_visible(name)})
+            problems.append(_('there is no field "%(value)s" in this council\'s list') % {"value": shown_value(name)})
         elif found not in fields:
             fields.append(found)
     level = ""
     if row["level"]:
-        level = LEVEL_VALUES.get(fold(row["level"]))
+        level = LEVEL_VALUES.get(folded(row["level"]))
         if level is None:
-            problems.append(_('the level "%(value)s" is not "Xã", "Tỉnh" or "Trung ương"') % {"value": row["level"]})
+            problems.append(_('the level "%(value)s" is not "Xã", "Tỉnh" or "Trung ương"') % {"value": shown_value(row["level"])})
             level = ""
     agency = None
     if row["agency"]:
@@ -296,10 +312,10 @@ def _check_classification(row, lookups, problems):
         level = agency.level
     status = None
     if row["status"]:
-        status = STATUS_VALUES.get(fold(row["status"]))
+        status = STATUS_VALUES.get(folded(row["status"]))
         if status is None:
             problems.append(_('the status "%(value)s" is not one of: %(choices)s')
-                            % {"value": row["status"], "choices": ", ".join(STATUS_LABELS.values())})
+                            % {"value": shown_value(row["status"]), "choices": ", ".join(STATUS_LABELS.values())})
     return fields, level, agency, status
 
 
@@ -370,7 +386,7 @@ def _check_existing(number, row, petition, lookups, problems):
 def _check_new(number, row, lookups, problems):
     fields, level, agency, status = _check_classification(row, lookups, problems)
     plan = _Planned(number=number, text=row["text"], summary=row["summary"], fields=fields, level=level,
-                    agency=agency, voters=parse_voters(row["voters"]))
+                    agency=agency, voters=parse_voters(row["voters"]), received_on=row["received_on"])
     if not row["text"]:
         problems.append(_('a new petition (no code) needs its text in "%(column)s"')
                         % {"column": PETITION_COLUMNS["text"]})
@@ -384,11 +400,10 @@ def _check_new(number, row, lookups, problems):
                            "classified": STATUS_LABELS[PetitionStatus.CLASSIFIED]})
     for key, finder in (("group", lookups.groups), ("commune", lookups.communes)):
         if row[key]:
-            found = finder.get(fold(row[key]))
+            found = finder.get(folded(row[key]))
             if found is None:
                 problems.append(_('there is no %(what)s "%(value)s" in this council')
-                                % {"what": _("delegate group") if key == "group" else _("commune"),
-                                   "value": text_visible(row[key])})
+                                % {"what": _("delegate group") if key == "group" else _("commune"), "value": shown_value(row[key])})
             setattr(plan, key, found)
     if row["round"]:
         plan.round, problem = lookups.round(row["round"])
@@ -434,33 +449,53 @@ def _apply_existing(plan, user):
         services.petition_close(petition=petition, user=user, note=_("Closed by an Excel import"))
 
 
-def _apply_new(plan, council, user):
-    petition = services.petition_create(
-        council=council, user=user, text=plan.text, source=PetitionSource.WRITING, round=plan.round,
-        group=plan.group, commune=plan.commune, summary=plan.summary, fields=plan.fields, voters=plan.voters)
-    if plan.level or plan.agency:
-        services.petitions_classify(petitions=[petition], user=user, fields=plan.fields or None,
-                                    level=plan.level or None, agency=plan.agency)
-    plan.petition = petition
-    return petition
+def petitions_sheet_read(upload, progress=None):
+    """The rows of a petitions sheet (a SheetRows), or the SheetError saying why it cannot be read:
+    what `petitions_import(sheet=…)` takes (the background task reads before its transaction)."""
+    tell = progress or (lambda **counts: None)
+    try:
+        sheet = read_sheet(upload, PETITION_COLUMNS, PETITION_KINDS, progress=lambda n: tell(read=n))
+    except SheetError as error:
+        return error
+    tell(read=len(sheet.rows))
+    return sheet
 
 
-@transaction.atomic
-def petitions_import(*, council, user, upload):
+def petitions_import(*, council, user, upload=None, sheet=None, progress=None):
     """Read a petitions sheet into `council`: a row with a code updates that petition's summary,
     field(s), level, agency and status (received ↔ classified, answered → closed); a row without a
-    code is a new petition. Every row is checked first; if any is refused, nothing is written and
-    each refused row is reported. A row that changes nothing writes nothing."""
+    code is a new petition, received on its "Ngày nhận" (today when empty). Every row is checked
+    first; if any is refused, nothing is written and each refused row is reported. A row that
+    changes nothing writes nothing. `progress(read=…, checked=…, written=…)`, when given, is told
+    the counts as the import goes (the background task shows them). `sheet`: the upload already read
+    by `petitions_sheet_read`."""
     report = PetitionImportReport()
-    try:
-        rows = read_rows(upload, PETITION_COLUMNS)
-    except SheetError as error:
-        report.errors.append((None, [str(error)]))
+    tell = progress or (lambda **counts: None)
+    if sheet is None:
+        sheet = petitions_sheet_read(upload, progress)
+    if isinstance(sheet, SheetError):
+        report.errors.append((None, [str(sheet)]))
         return report
+    rows = sheet.rows
     if not rows:
         report.errors.append((None, [_("The sheet has no data rows.")]))
         return report
+    report.notes = sorted(sheet.notes.items())
+    with transaction.atomic():
+        planned = _check_rows(council, user, sheet, report, tell)
+        if report.errors:
+            return report
+        try:
+            with transaction.atomic():
+                _apply_rows(council, user, planned, report, tell)
+        except _RowRefused as refused:
+            return PetitionImportReport(errors=[(refused.number, refused.messages)])
+    report.changes.sort(key=lambda change: change[0])
+    return report
 
+
+def _check_rows(council, user, sheet, report, tell):
+    rows = sheet.rows
     lookups = _Lookups(council)
     codes = {row["code"].strip().upper() for _number, row in rows if row["code"].strip()}
     existing = {p.public_code: p for p in Petition.objects.filter(council=council, public_code__in=codes)
@@ -471,12 +506,15 @@ def petitions_import(*, council, user, upload):
     elsewhere = {p.public_code: p for p in Petition.objects.for_user(user).exclude(council=council)
                  .filter(public_code__in=codes - set(existing)).select_related("agency", "council")
                  .prefetch_related("fields")}
+    today = timezone.localdate()
     seen, planned, other_lookups = {}, [], {}
-    for number, row in rows:
-        problems = legacy_problems(row, PETITION_COLUMNS)
+    for checked, (number, row) in enumerate(rows, start=1):
+        problems = list(sheet.problems.get(number, ())) + legacy_problems(row, PETITION_COLUMNS)
         code = row["code"].strip().upper()
         if not code:
             plan = _check_new(number, row, lookups, problems)
+            if row["received_on"] and row["received_on"] > today:
+                problems.append(_("the date received %(date)s is after today") % {"date": f"{row['received_on']:%d/%m/%Y}"})
         elif code in seen:
             problems.append(_("the petition %(code)s is already in row %(row)s") % {"code": code, "row": seen[code]})
         elif code in elsewhere:
@@ -489,7 +527,7 @@ def petitions_import(*, council, user, upload):
                                 % {"code": code, "council": other.council})
             plan.changed, plan.close = [], False
         elif code not in existing:
-            problems.append(_("there is no petition %(code)s in this council") % {"code": row["code"]})
+            problems.append(_("there is no petition %(code)s in this council") % {"code": shown_value(row["code"])})
         elif existing[code].merged_into_id:
             problems.append(_("%(code)s is merged into %(main)s; edit the main petition's row")
                             % {"code": code, "main": existing[code].merged_into})
@@ -501,31 +539,52 @@ def petitions_import(*, council, user, upload):
             report.errors.append((number, problems))
         else:
             planned.append(plan)
-    if report.errors:
-        return report
+        if checked % 200 == 0:
+            tell(checked=checked)
+    tell(checked=len(rows))
+    return planned
 
-    try:
-        with transaction.atomic():
-            for plan in planned:
-                try:
-                    if plan.petition is None:
-                        petition = _apply_new(plan, council, user)
-                        report.created += 1
-                        report.changes.append((plan.number, petition.public_code, [_("new petition")]))
-                    elif plan.changed:
-                        _apply_existing(plan, user)
-                        petition = plan.petition
-                        report.updated += 1
-                        report.changes.append((plan.number, petition.public_code, plan.changed))
-                    else:
-                        report.unchanged += 1
-                        continue
-                    services.event_add(petition, EventKind.IMPORTED, user,
-                                       _("row %(row)s: %(changes)s") % {
-                                           "row": plan.number, "changes": ", ".join(str(c) for c in
-                                                                                    report.changes[-1][2])})
-                except ValidationError as error:
-                    raise _RowRefused(plan.number, error.messages) from error
-    except _RowRefused as refused:
-        return PetitionImportReport(errors=[(refused.number, refused.messages)])
-    return report
+
+def _import_note(number, changes):
+    return _("row %(row)s: %(changes)s") % {"row": number, "changes": ", ".join(str(c) for c in changes)}
+
+
+def _apply_rows(council, user, planned, report, tell):
+    """Apply the checked rows: the existing petitions one by one through the services, then the new
+    ones at once (services.petitions_create_many)."""
+    written = 0
+    new = []
+    for plan in planned:
+        if plan.petition is None:
+            new.append(plan)
+            continue
+        if not plan.changed:
+            report.unchanged += 1
+            continue
+        try:
+            _apply_existing(plan, user)
+            services.event_add(plan.petition, EventKind.IMPORTED, user, _import_note(plan.number, plan.changed))
+        except ValidationError as error:
+            raise _RowRefused(plan.number, error.messages) from error
+        report.updated += 1
+        report.changes.append((plan.number, plan.petition.public_code, plan.changed))
+        written += 1
+        if written % 50 == 0:
+            tell(written=written)
+    if new:
+        label = _("new petition")
+        items = [{"number": plan.number, "text": plan.text, "summary": plan.summary, "round": plan.round,
+                  "group": plan.group, "commune": plan.commune, "fields": plan.fields, "level": plan.level,
+                  "agency": plan.agency, "voters": plan.voters, "received_on": plan.received_on} for plan in new]
+        try:
+            created = services.petitions_create_many(
+                council=council, user=user, items=items, source=PetitionSource.WRITING,
+                note=lambda item: _import_note(item["number"], [label]),
+                progress=lambda count: tell(written=written + count))
+        except ValidationError as error:
+            raise _RowRefused(None, error.messages) from error
+        for plan, petition in zip(new, created, strict=True):
+            plan.petition = petition
+            report.created += 1
+            report.changes.append((plan.number, petition.public_code, [label]))
+    tell(written=written + len(new))

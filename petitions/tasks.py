@@ -19,3 +19,15 @@ def voter_access_log_purge_task():
     from .privacy import voter_access_log_purge
 
     return voter_access_log_purge()
+
+
+@shared_task(base=OutboxAwareTask)
+def petitions_import_task(job_id):
+    """Import the petitions sheet of an ImportJob (delegations.imports); idempotent: a job already
+    finished is left alone, and the rows commit with the job's end."""
+    from delegations.imports import import_job_run
+
+    from .spreadsheets import petitions_import, petitions_sheet_read
+
+    return import_job_run(job_id=job_id, read=petitions_sheet_read, run=lambda job, sheet, progress: petitions_import(
+        council=job.council, user=job.user, sheet=sheet, progress=progress))

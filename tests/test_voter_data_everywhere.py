@@ -156,6 +156,24 @@ def planted_world(world):
     o["membership"] = world.users["office"].memberships.get()
     o["notification"] = Notification.objects.create(recipient=world.users["office"], subject="Nhắc hạn",
                                                     url=province.get_absolute_url())
+    # Excel imports of both councils' offices (the page and the status of each), finished.
+    from django.core.files.base import ContentFile
+
+    from delegations.models import ImportJob, ImportKind, ImportState
+    o["import_jobs"] = []
+    for council, user, petition in ((world.council, world.users["office"], province),
+                                    (commune, world.users["commune_office"], commune_petition)):
+        job = ImportJob(kind=ImportKind.PETITIONS, council=council, user=user, state=ImportState.DONE,
+                        rows_read=1, rows_checked=1, rows_written=1, rows_total=1,
+                        report={"created": 0, "updated": 1, "unchanged": 0, "errors": [],
+                                "changes": [[2, petition.public_code, ["tóm tắt"]]], "notes": []})
+        job.file.save("import.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+        job.save()
+        o["import_jobs"].append(job)
+    o["delegate_import_jobs"] = [ImportJob.objects.create(
+        kind=ImportKind.DELEGATES, council=council, user=user, state=ImportState.DONE,
+        report={"created": 1, "updated": 0, "groups_created": 0, "errors": [], "notes": []})
+        for council, user in ((world.council, world.users["office"]), (commune, world.users["commune_office"]))]
     return o
 
 
@@ -227,6 +245,9 @@ FILL = {
         "report_detail", "report_files", "report_issue", "report_refresh")},
     "petitions:report_download": lambda o, w: [{"pk": r.pk, "fmt": f} for r in o["reports"]
                                                for f in ("pdf", "docx", "xlsx")],
+    **{f"petitions:{name}": (lambda o, w: _pks(*o["import_jobs"])) for name in ("import_job", "import_job_status")},
+    **{f"delegations:{name}": (lambda o, w: _pks(*o["delegate_import_jobs"]))
+       for name in ("import_job", "import_job_status")},
 }
 # Pages asked again with a query that could pull a voter in: a search by the voter's name, the
 # similar-petitions fragment fed the voter's name, a filtered export, an iCal feed by group.

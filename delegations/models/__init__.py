@@ -14,6 +14,7 @@ from .deadlines import (  # noqa: F401
     parse_reminder_days,
     validate_reminder_days,
 )
+from .imports import FINISHED_STATES, ImportJob, ImportJobQuerySet, ImportKind, ImportState  # noqa: F401
 from .notifications import (  # noqa: F401
     MANDATORY_KINDS,
     Delivery,

@@ -1,7 +1,6 @@
 """How a report is built: its figures and tables read in a fixed number of queries, described once as an
 `OfficialDocument` (the renderer in `documents`), with the Excel workbook beside it."""
 import datetime
-import io
 import logging
 import re
 from collections import Counter, defaultdict
@@ -11,6 +10,17 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
 from delegations.models import AgencyLevel, CouncilLevel
+from delegations.spreadsheets import (
+    DATE,
+    INTEGER,
+    LONG,
+    PERCENT,
+    TEXT,
+    Column,
+    sheet_write,
+    workbook_new,
+    workbook_save,
+)
 from documents import Block, OfficialDocument, Signature
 from plans.models import RoundKind, Sitting
 from sessions.models import ContactSession, held_q
@@ -110,10 +120,15 @@ def round_label(rnd):
 
 @dataclass
 class Sheet:
+    """A sheet of a report's workbook: its header, rows (dates as dates, counts and ratios as
+    numbers), widths and the kind of each column (delegations.spreadsheets: TEXT, LONG, DATE, INTEGER,
+    PERCENT; TEXT when not given)."""
+
     title: str
     header: list
     rows: list
     widths: list = field(default_factory=list)
+    kinds: list = field(default_factory=list)
 
 
 @dataclass
@@ -298,27 +313,29 @@ def build_round_report(report):
                                      f"Thường trực HĐND {_level_word(council)}."))
 
     counts = Sheet("Số liệu", ["STT", "Nội dung", "Số lượng", "Tỷ lệ"], [
-        ["", "Số hội nghị đã tổ chức", meetings["held"], ""],
-        ["", "Số lượt cử tri tham dự", voters or 0, ""],
-        ["", "Số ý kiến, kiến nghị đã tiếp nhận", totals["received"], ""],
-        ["", "Số kiến nghị trùng lặp đã hợp nhất", totals["merged"], ""],
-        ["", "Số kiến nghị sau tổng hợp", total, ""],
-        *_sheet_table("Theo lĩnh vực", _count_rows(by_field, total, field_labels, with_total=False)),
-        *_sheet_table("Theo thẩm quyền", _count_rows(by_level, total, level_labels)),
-        *_sheet_table("Theo Tổ đại biểu", _count_rows(by_group, total, group_labels)),
-    ], [8, 50, 14, 12])
+        [None, "Số hội nghị đã tổ chức", meetings["held"], None],
+        [None, "Số lượt cử tri tham dự", voters or 0, None],
+        [None, "Số ý kiến, kiến nghị đã tiếp nhận", totals["received"], None],
+        [None, "Số kiến nghị trùng lặp đã hợp nhất", totals["merged"], None],
+        [None, "Số kiến nghị sau tổng hợp", total, None],
+        *_sheet_table("Theo lĩnh vực", _count_rows(by_field, total, field_labels, with_total=False), total),
+        *_sheet_table("Theo thẩm quyền", _count_rows(by_level, total, level_labels), total),
+        *_sheet_table("Theo Tổ đại biểu", _count_rows(by_group, total, group_labels), total),
+    ], [8, 50, 14, 12], [INTEGER, LONG, INTEGER, PERCENT])
     petitions = Sheet("Kiến nghị", ["STT", "Mã", "Tổ đại biểu", "Xã/phường", "Lĩnh vực", "Thẩm quyền",
                                     "Cơ quan giải quyết", "Tóm tắt", "Nội dung", "Số cử tri", "Số hội nghị",
                                     "Trạng thái"], sheet_rows,
-                      [6, 16, 22, 18, 22, 12, 30, 40, 60, 10, 10, 14])
+                      [6, 16, 22, 18, 22, 12, 30, 40, 60, 10, 10, 14],
+                      [INTEGER, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, LONG, LONG, INTEGER, INTEGER, TEXT])
     return Built(_base_document(report, subject, blocks, preamble), [petitions, counts], total)
 
 
-def _sheet_table(title, rows):
-    """A count table in the "Số liệu" sheet: a title row, then its rows with the counts as numbers."""
-    out = [["", title, "", ""]]
-    for stt, label, count, share in rows:
-        out.append([int(stt) if stt else "", label, int(count), share])
+def _sheet_table(title, rows, total):
+    """A count table in the "Số liệu" sheet: a title row, then its rows with the counts and their
+    share of `total` as numbers (the share a ratio, shown "26.1%" by the sheet's format)."""
+    out = [["", title, None, None]]
+    for stt, label, count, _share_text in rows:
+        out.append([int(stt) if stt else None, label, int(count), int(count) / total if total else 0])
     return out
 
 
@@ -437,10 +454,10 @@ def build_results_report(report, as_of):
             sheet_rows.append([number, row["public_code"] or "", row["group__name"] or "", row["commune__name"] or "",
                                LIST_SEPARATOR.join(names), LEVEL_LABELS.get(row["level"], ""), row["agency"],
                                row["summary"], row["text"],
-                               _date(timezone.localdate(row["forwarding__forwarded_at"])),
-                               _date(row["answer_due_on"]), OUTCOME_LABELS[row["outcome"]],
-                               _date(row["last_promised"]), "Có" if row["overdue"] else "",
-                               (as_of - row["missed"]).days if row["overdue"] else "", row["answer_text"]])
+                               timezone.localdate(row["forwarding__forwarded_at"]),
+                               row["answer_due_on"], OUTCOME_LABELS[row["outcome"]],
+                               row["last_promised"], "Có" if row["overdue"] else "",
+                               (as_of - row["missed"]).days if row["overdue"] else None, row["answer_text"]])
         return out
 
     blocks += listing(overdue_rows) or [Block("paragraph", "Không có kiến nghị quá hạn.")]
@@ -456,12 +473,14 @@ def build_results_report(report, as_of):
 
     counts = Sheet("Số liệu", ["STT", "Nội dung", "Đã chuyển", *(OUTCOME_LABELS[o] for o in OUTCOME_ORDER),
                                 "Quá hạn"],
-                   [[int(r[0]) if r[0] else "", r[1], *(int(c) for c in r[2:])] for r in agency_rows],
-                   [6, 40, 12, 14, 14, 14, 14, 10])
+                   [[int(r[0]) if r[0] else None, r[1], *(int(c) for c in r[2:])] for r in agency_rows],
+                   [6, 40, 12, 14, 14, 14, 14, 10], [INTEGER, LONG, *[INTEGER] * 6])
     petitions = Sheet("Kiến nghị", ["STT", "Mã", "Tổ đại biểu", "Xã/phường", "Lĩnh vực", "Thẩm quyền",
                                     "Cơ quan giải quyết", "Tóm tắt", "Nội dung", "Ngày chuyển", "Hạn trả lời",
                                     "Kết quả", "Ngày hẹn giải quyết", "Quá hạn", "Số ngày quá hạn", "Trả lời"],
-                      sheet_rows, [6, 16, 22, 18, 22, 12, 30, 40, 60, 12, 12, 20, 14, 8, 10, 60])
+                      sheet_rows, [6, 16, 22, 18, 22, 12, 30, 40, 60, 12, 12, 20, 14, 8, 10, 60],
+                      [INTEGER, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, LONG, LONG, DATE, DATE, TEXT, DATE, TEXT,
+                       INTEGER, LONG])
     return Built(_base_document(report, subject, blocks, preamble), [petitions, counts], total)
 
 
@@ -475,33 +494,16 @@ def report_build(report, as_of=None):
 # ------------------------------------------------------------------------------------- the files
 
 def workbook_bytes(sheets):
-    """The sheets as an .xlsx file (a write-only workbook: rows go straight out, whatever their number)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    from delegations.spreadsheets import text_row
-
-    workbook = Workbook(write_only=True)
+    """The sheets as an .xlsx file, written as every workbook of the product
+    (delegations.spreadsheets.sheet_write: real dates, numbers with formats, frozen header row,
+    auto-filter, wrapped long texts, A4 landscape print set-up)."""
+    workbook = workbook_new()
     for sheet in sheets:
-        ws = workbook.create_sheet(sheet.title)
-        for index, width in enumerate(sheet.widths, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-        ws.freeze_panes = "A2"
-        header = []
-        for title in sheet.header:
-            cell = WriteOnlyCell(ws, value=title)
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDEBF7")
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
-            header.append(cell)
-        ws.append(header)
-        for row in sheet.rows:
-            ws.append(text_row(ws, row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        kinds = sheet.kinds or [TEXT] * len(sheet.header)
+        widths = sheet.widths or [None] * len(sheet.header)
+        sheet_write(workbook, sheet.title, [Column(title, kind, width) for title, kind, width
+                                            in zip(sheet.header, kinds, widths, strict=True)], sheet.rows)
+    return workbook_save(workbook)
 
 
 def render_files(built):

@@ -4,25 +4,35 @@ import tempfile
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from delegations.access import require_office, require_role
 from delegations.downloads import file_download
-from delegations.models import OVERSIGHT_ROLES, Council
+from delegations.imports import (
+    StoredReport,
+    import_job_start,
+    import_progress_context,
+    import_status_response,
+)
+from delegations.models import OVERSIGHT_ROLES, Council, ImportJob, ImportKind
+from delegations.params import parse_id
+from delegations.spreadsheets import SheetError, check_sheet
 from delegations.textforms import NormalisedForm
 
 from ..models import VoterDataSurface
 from ..privacy import VotersShown, voter_access_record
 from ..spreadsheets import (
+    PETITION_COLUMNS,
     XLSX_CONTENT_TYPE,
+    PetitionImportReport,
     export_councils,
     export_workbook,
     import_template,
-    petitions_import,
 )
 from . import staff
 
@@ -63,22 +73,54 @@ def export(request):
 
 @login_required
 def import_sheet(request):
-    """Upload a petitions sheet: every row is checked first; all rows are applied or none, with a
-    row-by-row report."""
+    """Upload a petitions sheet: the file is checked at once (content, size, archive, header row) and
+    stored, and a background task imports it (delegations.imports); the page of the import shows its
+    progress and ends on its row-by-row report. All rows are applied or none."""
     require_office(request.user)
     report = None
     form = PetitionImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        report = petitions_import(council=form.cleaned_data["council"], user=request.user,
-                                  upload=form.cleaned_data["file"])
-        if report.ok:
-            messages.success(request, _("Imported: %(created)s new petitions, %(updated)s updated, "
-                                        "%(unchanged)s unchanged.")
-                             % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
-        else:
+        upload = form.cleaned_data["file"]
+        try:
+            rows_expected = check_sheet(upload, PETITION_COLUMNS)
+        except SheetError as error:
+            report = PetitionImportReport(errors=[(None, [str(error)])])
             messages.error(request, _("Nothing was imported: correct the rows below and upload the sheet again."))
-    refused = request.method == "POST" and (report is None or not report.ok)
+        else:
+            from ..tasks import petitions_import_task
+
+            job = import_job_start(kind=ImportKind.PETITIONS, council=form.cleaned_data["council"],
+                                   user=request.user, upload=upload, task=petitions_import_task,
+                                   rows_expected=rows_expected)
+            return redirect("petitions:import_job", pk=job.pk)
+    refused = request.method == "POST"
     return render(request, "petitions/import.html", {"form": form, "report": report}, status=400 if refused else 200)
+
+
+def _job_for(request, pk):
+    """The import `pk` if the user uploaded it and still manages its council (else 404)."""
+    require_office(request.user)
+    if parse_id(pk) is None:  # beyond PostgreSQL's bigint: no such import
+        raise Http404
+    return get_object_or_404(ImportJob.objects.of_uploader(request.user).filter(kind=ImportKind.PETITIONS), pk=pk)
+
+
+@login_required
+def import_job(request, pk):
+    """The page of one import: its progress while the worker reads, checks and writes the rows (the
+    progress card polls `import_job_status` through htmx), then its report."""
+    job = _job_for(request, pk)
+    report = StoredReport(job.report) if job.finished else None
+    status_url = reverse("petitions:import_job_status", args=[job.pk])
+    return render(request, "petitions/import_job.html", {**import_progress_context(job, status_url), "report": report})
+
+
+@login_required
+def import_job_status(request, pk):
+    """How far one import is (delegations.imports.import_status_response)."""
+    job = _job_for(request, pk)
+    return import_status_response(request, job, page_url=reverse("petitions:import_job", args=[job.pk]),
+                                  status_url=reverse("petitions:import_job_status", args=[job.pk]))
 
 
 @login_required

@@ -116,9 +116,24 @@ def test_reimporting_the_same_sheet_updates_rather_than_duplicates(world, units)
 
 
 @pytest.mark.django_db
+def through_the_view(client, data):
+    """Upload through the page; when it is accepted (a redirect to the import's page), run the task
+    the commit hands to the worker and return the import's page with its report."""
+    from delegations.models import ImportJob
+    from delegations.tasks import delegates_import_task
+
+    response = client.post(reverse("delegations:import"), data)
+    if response.status_code != 302:
+        return response
+    job = ImportJob.objects.latest("pk")
+    assert response["Location"] == reverse("delegations:import_job", args=[job.pk])
+    delegates_import_task(job_id=job.pk)
+    return client.get(response["Location"])
+
+
 def test_good_sheet_through_the_view(world, units, client_for):
     before = counts()
-    response = client_for(world.users["office"]).post(reverse("delegations:import"), {
+    response = through_the_view(client_for(world.users["office"]), {
         "council": world.council.pk, "term": world.term.pk, "file": upload(sheet_bytes(GOOD_ROWS)),
     })
     assert response.status_code == 200
@@ -194,11 +209,11 @@ def test_one_bad_row_blocks_the_good_ones_and_the_updates(world, units):
 def test_bad_rows_through_the_view(world, units, client_for):
     before = counts()
 
-    response = client_for(world.users["office"]).post(reverse("delegations:import"), {
+    response = through_the_view(client_for(world.users["office"]), {
         "council": world.council.pk, "term": world.term.pk, "file": upload(sheet_bytes(BAD_ROWS)),
     })
 
-    assert response.status_code == 400
+    assert response.status_code == 200 and not response.context["report"].ok  # the import's page, refused
     assert counts() == before
     html = response.content.decode()
     assert 'data-testid="import-errors"' in html
@@ -345,7 +360,7 @@ def test_downloaded_template_round_trips(world, units, client_for):
     workbook.save(buffer)
     before = counts()
 
-    response = client.post(reverse("delegations:import"), {
+    response = through_the_view(client, {
         "council": world.council.pk, "term": world.term.pk, "file": upload(buffer.getvalue()),
     })
 
@@ -420,3 +435,40 @@ def test_commune_office_cannot_import_into_its_province(world, units, client_for
     assert response.status_code == 400
     assert "council" in response.context["form"].errors
     assert counts() == before
+
+
+# --- the import's page and status: its uploader only -----------------------------------------------
+
+@pytest.fixture
+def delegates_job(world, units):
+    from delegations.imports import import_job_start
+    from delegations.tasks import delegates_import_task
+    return import_job_start(kind="delegates", council=world.council, term=world.term, user=world.users["office"],
+                            upload=upload(sheet_bytes(GOOD_ROWS)), task=delegates_import_task)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["standing", "group_leader", "delegate", "agency"])
+def test_the_import_page_refuses_other_roles(world, delegates_job, client_for, role):
+    for name in ("delegations:import_job", "delegations:import_job_status"):
+        assert client_for(world.users[role]).get(reverse(name, args=[delegates_job.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["commune_office", "other_council"])
+def test_another_office_never_sees_the_import(world, delegates_job, client_for, role):
+    for name in ("delegations:import_job", "delegations:import_job_status"):
+        assert client_for(world.users[role]).get(reverse(name, args=[delegates_job.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_import_page_polls_then_shows_the_report(world, delegates_job, client_for):
+    from delegations.tasks import delegates_import_task
+    client = client_for(world.users["office"])
+    page = client.get(reverse("delegations:import_job", args=[delegates_job.pk]))
+    assert f'hx-get="{reverse("delegations:import_job_status", args=[delegates_job.pk])}"' in page.content.decode()
+    assert delegates_import_task(job_id=delegates_job.pk) == "done"
+    status = client.get(reverse("delegations:import_job_status", args=[delegates_job.pk])).json()
+    assert (status["finished"], status["read"], status["checked"], status["written"]) == (True, 4, 4, 4)
+    page = client.get(reverse("delegations:import_job", args=[delegates_job.pk]))
+    assert page.context["report"].created == 4 and "hx-get" not in page.content.decode()

@@ -218,6 +218,8 @@ def test_matrix_covers_every_url_of_the_app():
     covered |= {"membership_unlock"}
     # Every role's own inbox (tests/delegations/test_notify.py, issue 12).
     covered |= {"inbox_read_all", "notification_preferences"}
+    # The import's page and status: role and ownership tests in tests/delegations/test_import.py (issue 14).
+    covered |= {"import_job", "import_job_status"}
     assert {pattern.name for pattern in urls.urlpatterns} == covered
 
 
@@ -363,10 +365,14 @@ def test_refused_import_post_changes_nothing(world, client_for, role):
 
 
 def test_office_import_post_succeeds(world, client_for):
+    from delegations.models import ImportJob
+    from delegations.tasks import delegates_import_task
+
     response = client_for(world.users["office"]).post(
         reverse("delegations:import"), {"council": world.council.pk, "term": world.term.pk, "file": import_upload()}
     )
-    assert response.status_code == 200
+    assert response.status_code == 302  # to the import's page; the worker imports the sheet
+    delegates_import_task(job_id=ImportJob.objects.get().pk)
     assert Delegate.objects.filter(council=world.council, full_name="Đinh Văn Nhập").exists()
 
 

@@ -84,10 +84,26 @@ def set_cells(sheet, row, **values):
 
 
 def import_sheet(client, workbook, council=None):
+    """Upload the sheet; when the page accepts it (a redirect to the import's page), run the import
+    task the commit hands to the worker, and return the import's page with its report. The page of a
+    refused import is given the status the synchronous import page had (400) for these tests."""
+    from delegations.models import ImportJob
+    from petitions.tasks import petitions_import_task
+
     data = {"file": as_upload(workbook) if isinstance(workbook, Workbook) else workbook}
     if council is not None:
         data["council"] = council.pk
-    return client.post(reverse("petitions:import"), data)
+    response = client.post(reverse("petitions:import"), data)
+    if response.status_code != 302:
+        return response
+    job = ImportJob.objects.latest("pk")
+    assert response["Location"] == reverse("petitions:import_job", args=[job.pk])
+    petitions_import_task(job_id=job.pk)
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    if not page.context["report"].ok:
+        page.status_code = 400
+    return page
 
 
 def errors_of(response):

@@ -246,7 +246,10 @@ def test_the_excel_sheet_has_one_row_per_main_petition(world, seeded, round_repo
     assert [r[5] for r in body][:2] == ["Trung ương", "Trung ương"]  # the PDF's order
     counts = list(workbook["Số liệu"].iter_rows(values_only=True))
     assert ("", "Số kiến nghị sau tổng hợp", 8, "") in [tuple("" if c is None else c for c in r) for r in counts]
-    assert (1, "Trung ương", 2, "25,0%") in counts
+    # Counts and shares are numbers with their formats (issue 14, finding 7): 25% is 0.25 shown "0.0%".
+    assert (1, "Trung ương", 2, 0.25) in counts
+    share = next(row for row in workbook["Số liệu"].iter_rows(min_row=2) if row[1].value == "Trung ương")[3]
+    assert (share.data_type, share.number_format) == ("n", "0.0%")
 
 
 def test_the_word_copy_has_the_title_the_subject_and_the_tables(round_report):
