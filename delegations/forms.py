@@ -318,7 +318,7 @@ class WorkingDaysForm(NormalisedForm):
 
 
 
-class InboxFilterForm(forms.Form):
+class InboxFilterForm(NormalisedForm):
     """The inbox's parameters: a kind of message, unread only."""
 
     kind = forms.ChoiceField(label=_("kind"), required=False)
@@ -331,7 +331,7 @@ class InboxFilterForm(forms.Form):
         self.fields["kind"].choices = [("", _("All kinds")), *NotificationKind.choices]
 
 
-class NotificationPreferencesForm(forms.Form):
+class NotificationPreferencesForm(NormalisedForm):
     """For each kind of message: e-mailed at once, in the daily digest, or not at all (mandatory
     kinds offer no "off", and refuse it); and the hour of the digest."""
 

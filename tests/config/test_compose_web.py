@@ -26,7 +26,7 @@ def compose_gunicorn_argv(port):
     """The web service's gunicorn command from docker-compose.yml, ${VAR:-default} taken at its default,
     bound to ``port`` on the loopback with one worker."""
     text = (ROOT / "docker-compose.yml").read_text()
-    command = re.search(r"(gunicorn config\.wsgi:application[^\"]*)\"", text).group(1)
+    command = re.search(r"(gunicorn (?:-c \S+ )?config\.wsgi:application[^\"]*)\"", text).group(1)
     argv = shlex.split(re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", command))
     argv[argv.index("--bind") + 1] = f"127.0.0.1:{port}"
     argv[argv.index("--workers") + 1] = "1"

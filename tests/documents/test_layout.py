@@ -21,6 +21,8 @@ from documents.official import (
     text_width,
 )
 from plans.models import Assignment, ContactPlan, ResponsibleKind
+from plans.outline_services import outline_build
+from plans.presets import PRESETS
 from plans.services import plan_document
 from tests.conftest import shared_dir
 
@@ -49,9 +51,13 @@ def closing_top(page):
 def long_plan(world):
     plan = ContactPlan.objects.create(
         council=world.council, year=2026, subject="Tiếp xúc cử tri của đại biểu HĐND tỉnh\ntrong năm 2026",
-        legal_bases="Căn cứ Luật Tổ chức chính quyền địa phương năm 2025;", purpose="Bảo đảm liên hệ với cử tri.",
-        requirements="Đúng quy định.", recipients="\n".join(RECIPIENTS), signing_on_behalf="KT. CHỦ TỊCH",
+        legal_bases="Căn cứ Luật Tổ chức chính quyền địa phương năm 2025;",
+        recipients="\n".join(RECIPIENTS), signing_on_behalf="KT. CHỦ TỊCH",
         signer_position="PHÓ CHỦ TỊCH", signer_name="Nguyễn Anh Tuấn")
+    # The body as the office shapes it: the current outline (seed 000), its purpose and requirements typed in.
+    outline_build(plan, PRESETS["current"][1])
+    plan.sections.filter(title="Mục đích").update(body_html="<p>Bảo đảm liên hệ với cử tri.</p>")
+    plan.sections.filter(title="Yêu cầu").update(body_html="<p>Đúng quy định.</p>")
     Assignment.objects.bulk_create([
         Assignment(plan=plan, order=i, lead=f"Đề nghị cơ quan thứ {i}", text=TASK,
                    responsible_kind=ResponsibleKind.OTHER) for i in range(1, 41)])

@@ -14,6 +14,8 @@ from documents import render_docx
 from petitions.models import Petition, ReportKind
 from petitions.reports import report_build, report_request
 from plans.models import Assignment, ContactPlan, ContactRound, PlanStatus, ResponsibleKind, RoundKind
+from plans.outline_services import outline_build
+from plans.presets import PRESETS
 from plans.services import plan_document
 from sessions import services as meetings
 from sessions.models import ContactSession, MeetingStatus, Minutes, MinutesStatus
@@ -36,9 +38,13 @@ def word_copies(world):
     council.save()
     plan = ContactPlan.objects.create(
         council=council, year=2026, subject="Tiếp xúc cử tri của đại biểu HĐND phường\ntrước kỳ họp thứ hai",
-        legal_bases="Căn cứ Luật Tổ chức chính quyền địa phương năm 2025;", purpose="Bảo đảm liên hệ với cử tri.",
-        requirements="Đúng quy định.", recipients="Thường trực HĐND phường;\nLưu: VT.", signing_on_behalf="KT. CHỦ TỊCH",
+        legal_bases="Căn cứ Luật Tổ chức chính quyền địa phương năm 2025;",
+        recipients="Thường trực HĐND phường;\nLưu: VT.", signing_on_behalf="KT. CHỦ TỊCH",
         signer_position="PHÓ CHỦ TỊCH", signer_name="Nguyễn Anh Tuấn", intended_on=datetime.date(2026, 11, 1))
+    # The body as the office shapes it: the current outline (seed 000), its purpose and requirements typed in.
+    outline_build(plan, PRESETS["current"][1])
+    plan.sections.filter(title="Mục đích").update(body_html="<p>Bảo đảm liên hệ với cử tri.</p>")
+    plan.sections.filter(title="Yêu cầu").update(body_html="<p>Đúng quy định.</p>")
     Assignment.objects.bulk_create([
         Assignment(plan=plan, order=i, lead=f"Đề nghị cơ quan thứ {i}", text=STATEMENT,
                    responsible_kind=ResponsibleKind.OTHER) for i in range(1, 26)])
