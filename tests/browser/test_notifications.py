@@ -46,6 +46,7 @@ def test_each_step_reaches_the_next_persons_inbox_and_nobody_elses(live_server, 
     message.get_by_role("button", name="Mở").click()
     page.wait_for_url(f"**{plan.get_absolute_url()}")
     page.get_by_test_id("step-approve").click()
+    page.get_by_test_id("confirm").click()  # approving cannot be undone: confirmed first (issue 12)
     page.wait_for_load_state()
     assert ContactPlan.objects.get(pk=plan.pk).status == PlanStatus.APPROVED
 

@@ -168,7 +168,7 @@ def test_a_note_read_straight_from_the_request_is_stored_clean(world, client_for
     services.petitions_classify(petitions=[petition], user=world.users["office"], fields=[field], level="province",
                                 agency=world.agency)
     response = client_for(world.users["office"]).post(reverse("petitions:bulk"), {
-        "ids": [petition.pk], "action": "forward", "note": NFD("Đề nghị trả lời​ sớm")})
+        "ids": [petition.pk], "action": "forward", "note": NFD("Đề nghị trả lời​ sớm"), "confirmed": "1"})
     assert response.status_code == 302
     assert list(Forwarding.objects.values_list("note", flat=True)) == ["Đề nghị trả lời sớm"]
 

@@ -93,10 +93,10 @@ def test_a_report_issued_out_of_order_is_told_and_issued_once_confirmed(world, c
     assert report.intended_on is None   # none chosen: the draft prints the current month, the issue today
     client = client_for(world.users["office"])
     url = reverse("petitions:report_issue", args=[report.pk])
-    client.post(url, {"issued_on": "2026-02-03"})
+    client.post(url, {"issued_on": "2026-02-03", "confirmed": "1"})
     report.refresh_from_db()
     assert report.number is None
-    client.post(url, {"issued_on": "2026-02-03", "confirm_order": "on"})
+    client.post(url, {"issued_on": "2026-02-03", "confirm_order": "on", "confirmed": "1"})
     report.refresh_from_db()
     assert (report.number, report.issued_on) == (2, datetime.date(2026, 2, 3))
     assert reports.file_stem(report) == "BC-02-2026-tong-hop-kien-nghi"

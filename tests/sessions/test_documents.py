@@ -126,11 +126,11 @@ def test_the_invitation_defaults_to_a_date_before_the_meeting_and_warns_after_it
     assert services.invitation_default_date(meeting) == datetime.date(2026, 11, 23)
     client = client_for(world.users["office"])
     url = reverse("contact_sessions:session_invitation", args=[meeting.pk])
-    response = client.post(url, {"dated": "2026-12-01"}, follow=True)
+    response = client.post(url, {"dated": "2026-12-01", "confirmed": "1"}, follow=True)
     assert "24/11/2026" in response.content.decode()   # told the meeting's date, nothing taken
     meeting.refresh_from_db()
     assert meeting.invitation_number is None
-    client.post(url, {})
+    client.post(url, {"confirmed": "1"})
     meeting.refresh_from_db()
     assert (meeting.invitation_number, meeting.invitation_date) == (1, datetime.date(2026, 11, 23))
     assert DocumentNumber.objects.get(type_code="GM").dated == datetime.date(2026, 11, 23)
