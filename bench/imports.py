@@ -145,6 +145,9 @@ def measure(count):
 def main(argv):
     sizes = [int(arg.replace("_", "").replace(",", "")) for arg in argv] or [2_000, 10_000]
     _setup_django()
+    from bench.guard import bench_guard
+
+    bench_guard()  # the bench settings and a database named *_bench, before anything is created
     _ensure_database()
     from django.core.management import call_command
     from django.db import connection
