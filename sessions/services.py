@@ -351,10 +351,9 @@ def session_subject(session):
 
 def minutes_petitions(session):
     """The petitions recorded at the meeting, in the order entered, with their fields: what was said
-    (the summary, or the text), never who said it (no voter's personal data in the minutes)."""
-    from petitions.models import Petition
-
-    return list(Petition.objects.filter(session=session, merged_into__isnull=True).order_by("pk")
+    (the summary, or the text), never who said it (no voter's personal data in the minutes). Read
+    through the meeting's reverse relation: sessions does not import petitions (apps are layered)."""
+    return list(session.petitions.filter(merged_into__isnull=True).order_by("pk")
                 .prefetch_related("fields").only("pk", "summary", "text"))
 
 
