@@ -43,7 +43,8 @@ def assignment_due_label(assignment):
     """The due dates of an assignment as the plan prints them ("" when it has none): the wording of its
     due rules (`Assignment.due_label`, the one place a due rule is worded), e.g. "Chậm nhất 05 ngày trước
     mỗi buổi tiếp xúc cử tri; trong 05 ngày làm việc sau mỗi buổi tiếp xúc cử tri"."""
-    return assignment.due_label()
+    label = assignment.due_label()
+    return label[:1].lower() + label[1:]  # it follows "Thời hạn: " or a comma
 
 
 def rounds_blocks(plan, rounds):

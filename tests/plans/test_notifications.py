@@ -6,7 +6,7 @@ from django.core import mail
 
 from delegations.models import Notification, NotificationKind, OutboxTask, Role
 from delegations.tasks import notifications_email
-from plans.models import Assignment, ContactPlan, PlanStatus, ResponsibleKind
+from plans.models import Assignment, AssignmentDue, ContactPlan, DueKind, PlanStatus, ResponsibleKind
 from plans.services import plan_transition
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 
@@ -56,9 +56,10 @@ def test_approved_or_sent_back_reaches_the_office_only(crowd, notified, step, ki
 @pytest.mark.parametrize("step", ["issue", "publish"])
 def test_issued_reaches_the_groups_and_the_agencies_with_assignments(crowd, notified, step):
     plan = make_plan(crowd.council, PlanStatus.APPROVED if step == "issue" else PlanStatus.ISSUED)
-    Assignment.objects.create(plan=plan, order=1, text="Báo cáo kết quả giải quyết kiến nghị",
-                              responsible_kind=ResponsibleKind.AGENCY, agency=crowd.agency,
-                              due_date_given=datetime.date(2026, 12, 1))
+    item = Assignment.objects.create(plan=plan, order=1, text="Báo cáo kết quả giải quyết kiến nghị",
+                                     responsible_kind=ResponsibleKind.AGENCY, agency=crowd.agency,
+                                     due_on=datetime.date(2026, 12, 1))
+    AssignmentDue.objects.create(assignment=item, kind=DueKind.DATE, date=datetime.date(2026, 12, 1))
     plan_transition(plan=plan, user=crowd.users["office"], step=step, issued_on=datetime.date(2026, 10, 6))
     # Group leaders and delegates with accounts (daibieu_a through their delegate record), the agency
     # with an assignment; not the office that acted, not the agency without one, not other councils.
