@@ -71,7 +71,8 @@ def text_clean(value, *, single_line):
     """The one cleaning of text at every way in (forms, imports, the request itself).
 
     NFC; zero-width characters, byte-order marks, direction controls and soft hyphens removed;
-    "Ð"/"Ɖ" stored as "Đ"; non-breaking and other odd spaces become plain spaces; a combining mark
+    "Ð"/"Ɖ" stored as "Đ"; non-breaking and other odd spaces become plain spaces (a tab stays in a text
+    of several lines: pasted spreadsheet lines separate their columns with it); a combining mark
     with no letter before it is dropped; `single_line` (names, codes, one-line inputs) also turns
     line breaks into spaces, collapses runs of spaces and strips the ends. Text that reads as an old
     font encoding keeps its characters (its soft hyphens and "Ð" are letters there): the form or
@@ -87,7 +88,9 @@ def text_clean(value, *, single_line):
             if ch in INVISIBLE or (ch == SOFT_HYPHEN and not legacy):
                 continue
             if ch in ODD_SPACES:
-                ch = " "
+                # A tab in a text of several lines is kept: lines pasted from a spreadsheet separate
+                # their columns with it (the plan's bulk add); in a one-line field it is a space.
+                ch = "\t" if ch == "\t" and not single_line else " "
             elif ch in LINE_BREAKS:
                 ch = LINE_BREAKS[ch]
             elif ch in D_LOOKALIKES and not legacy:

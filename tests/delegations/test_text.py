@@ -31,7 +31,7 @@ NFD = lambda text: unicodedata.normalize("NFD", text)  # noqa: E731
     ("Ðường", "Đường", "Đường"),
     ("\u0301Đường", "Đường", "Đường"),
     ("dòng 1\u2028dòng 2", "dòng 1 dòng 2", "dòng 1\ndòng 2"),
-    ("dòng 1\ndòng\t2", "dòng 1 dòng 2", "dòng 1\ndòng 2"),
+    ("dòng 1\ndòng\t2", "dòng 1 dòng 2", "dòng 1\ndòng\t2"),  # a tab separates pasted columns
     ("giao\u00adthông", "giaothông", "giaothông"),
     ("hoà bình", "hoà bình", "hoà bình"),  # old tone placement is kept as typed; search folds it
     ("Ѕở Xâу dựng", "Ѕở Xâу dựng", "Ѕở Xâу dựng"),  # look-alikes are kept; search folds them
