@@ -18,6 +18,7 @@ from delegations.models import ImportJob, ImportState
 from petitions.models import Petition, PetitionField
 from petitions.spreadsheets import PETITION_COLUMNS
 from petitions.tasks import petitions_import_task
+from tests.brokers import reset_producer_pools
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 ROWS = 2000
@@ -30,13 +31,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-def reset_producer_pools(app=celery_app):
-    """Forget pooled broker connections and the task router, so that the next publish uses the
-    options and routes set here (Celery builds its router from task_routes once)."""
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.amqp._rtable = None
-    app.amqp.__dict__.pop("router", None)
 
 
 @pytest.fixture

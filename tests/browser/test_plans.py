@@ -23,6 +23,7 @@ from delegations.models import Agency, Council, Term
 from plans.models import ContactPlan, ContactRound, PlanStatus, RoundKind, Sitting, SittingKind
 from plans.outline import text_to_html
 from plans.tasks import plan_render
+from tests.brokers import reset_producer_pools
 from tests.conftest import shared_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -95,14 +96,6 @@ def read_seed():
 
 # ---------------------------------------------------------------- a worker on a queue of this test's own
 
-def reset_producer_pools(app):
-    """Forget pooled broker connections, and the task router, so that the next publish uses the options
-    and routes set here: Celery builds its router from task_routes once and keeps it (setting
-    conf.task_routes afterwards does not reach it)."""
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.amqp._rtable = None
-    app.amqp.__dict__.pop("router", None)
 
 
 @pytest.fixture

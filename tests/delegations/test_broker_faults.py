@@ -35,6 +35,7 @@ from petitions.tasks import report_render
 from plans.models import ContactPlan, ContactRound, DocumentNumber, PlanStatus, RoundKind
 from plans.services import plan_transition
 from plans.tasks import plan_render
+from tests.brokers import reset_producer_pools
 from tests.plans.test_services import make_plan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,13 +77,6 @@ class RedisServer:
         self.process = None
 
 
-def reset_producer_pools(app):
-    """Forget the app's pooled broker connections and routing so that the next publish uses the
-    current settings (kombu keeps its pools by broker URL and options)."""
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.amqp._rtable = None
-    app.amqp.__dict__.pop("router", None)
 
 
 @pytest.fixture

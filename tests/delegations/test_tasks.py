@@ -14,18 +14,12 @@ from config.celery import app as celery_app
 from delegations import services
 from delegations.models import Notification
 from delegations.tasks import notification_email
+from tests.brokers import reset_producer_pools
 from tests.factories import UserFactory
 
 TASK_NAME = notification_email.name
 
 
-def reset_producer_pools(app):
-    """Forget the app's pooled broker connections so that the next publish uses the current settings
-    (kombu keeps its pools by broker URL and options: a pool of the same broker is found again)."""
-    app._pool = None
-    app.amqp._producer_pool = None
-    # The routing table is computed at the first publish and kept: forget it too, so task_routes apply.
-    app.amqp._rtable = None
 
 
 @pytest.fixture
