@@ -66,6 +66,8 @@ class Walk:
         page = self.as_user(username)
         assert unread_badge(page) == self.unread[username], username
         page.goto(f"{self.url}/org/inbox/")
+        # Nobody opens a message in this walk: the list holds exactly the unread ones, newest first.
+        assert page.get_by_test_id("notification").count() == self.unread[username], username
         first = page.get_by_test_id("notification").first
         assert first.get_attribute("data-kind") == kind, username
         assert text in first.inner_text(), (username, first.inner_text())
@@ -161,7 +163,8 @@ def test_six_users_walk_the_chain_and_only_the_next_one_is_told(live_server, pag
     assert work_count(page, "totruong", "not_sent") == before["not_sent"] - sent  # off the leader's list
     walk.told(4, NotificationKind.PETITIONS_SUBMITTED, {"vanphong"})
     walk.check_untold("xa", "coquan", "daibieu")
-    page = walk.check_inbox("vanphong", NotificationKind.PETITIONS_SUBMITTED, "đến Văn phòng")
+    page = walk.check_inbox("vanphong", NotificationKind.PETITIONS_SUBMITTED,
+                            f"{group.name} đã gửi {sent} kiến nghị đến Văn phòng")
     # FINDING: the office's "Cần phân loại" does not go up here. It counts every received petition
     # (petitions.models.unclassified_q: status only), so it already counted this one before the group
     # sent it. What is asserted: the sent petitions are in it, and in the list it links to.
@@ -191,7 +194,7 @@ def test_six_users_walk_the_chain_and_only_the_next_one_is_told(live_server, pag
     assert (petition.status, petition.agency_id) == (PetitionStatus.FORWARDED, construction.pk)
     walk.told(5, NotificationKind.PETITIONS_FORWARDED, {"coquan"})
     walk.check_untold("xa", "daibieu", "totruong")
-    page = walk.check_inbox("coquan", NotificationKind.PETITIONS_FORWARDED, "chuyển")
+    page = walk.check_inbox("coquan", NotificationKind.PETITIONS_FORWARDED, petition.public_code)
     assert work_count(page, "coquan", "to_answer") == before["to_answer"] + 1
     assert petition.public_code in page.get_by_test_id("item-to_answer").inner_text()
 
