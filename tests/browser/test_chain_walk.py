@@ -165,9 +165,10 @@ def test_six_users_walk_the_chain_and_only_the_next_one_is_told(live_server, pag
     walk.check_untold("xa", "coquan", "daibieu")
     page = walk.check_inbox("vanphong", NotificationKind.PETITIONS_SUBMITTED,
                             f"{group.name} đã gửi {sent} kiến nghị đến Văn phòng")
-    # FINDING: the office's "Cần phân loại" does not go up here. It counts every received petition
-    # (petitions.models.unclassified_q: status only), so it already counted this one before the group
-    # sent it. What is asserted: the sent petitions are in it, and in the list it links to.
+    # The office's "Cần phân loại" does not go up here: the office may classify a petition as soon as it
+    # is recorded (petitions.models.unclassified_q: status only, the dashboard's rule too), so it counted
+    # this one already; sending tells the office (above). Asserted: the sent petitions are in it, and in
+    # the list it links to.
     unclassified = work_count(page, "vanphong", "unclassified")
     assert unclassified == before["unclassified"] >= sent
     page.get_by_test_id("link-unclassified").click()
