@@ -197,8 +197,14 @@ class AssignmentForm(NormalisedModelForm):
         return cleaned
 
 
-RoundFormSet = inlineformset_factory(ContactPlan, ContactRound, form=RoundForm, extra=1, can_delete=True)
-AssignmentFormSet = inlineformset_factory(ContactPlan, Assignment, form=AssignmentForm, extra=1, can_delete=True)
+# Bounded: each assignment form lists every round of the form, so a forged TOTAL_FORMS of thousands
+# would build millions of options (Django's own cap is 2,000 forms). A year plan has a handful of rounds
+# and a few dozen assignments.
+MAX_ROUNDS, MAX_ASSIGNMENTS = 40, 150
+RoundFormSet = inlineformset_factory(ContactPlan, ContactRound, form=RoundForm, extra=1, can_delete=True,
+                                     max_num=MAX_ROUNDS, absolute_max=MAX_ROUNDS, validate_max=True)
+AssignmentFormSet = inlineformset_factory(ContactPlan, Assignment, form=AssignmentForm, extra=1, can_delete=True,
+                                          max_num=MAX_ASSIGNMENTS, absolute_max=MAX_ASSIGNMENTS, validate_max=True)
 
 
 class AssignmentPartForm(NormalisedModelForm):

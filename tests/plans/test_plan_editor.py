@@ -354,3 +354,17 @@ def test_a_deadline_counting_from_a_round_left_empty_in_the_same_form_is_refused
     assert response.status_code == 400
     assert "due_round" in response.context["assignments"].forms[0].errors
     assert not ContactPlan.objects.exists()
+
+
+def test_a_forged_form_count_is_bounded_and_refused(world, client_for):
+    """A plan form posted with TOTAL_FORMS in the millions built 2,000 round forms and, in each of 2,000
+    assignment forms, a menu of every round (found by tests/test_fuzz.py: 14 GB). Now bounded and refused."""
+    from plans.forms import MAX_ASSIGNMENTS, MAX_ROUNDS
+
+    data = {"rounds-TOTAL_FORMS": "9999999", "rounds-INITIAL_FORMS": "0",
+            "assignments-TOTAL_FORMS": "9999999", "assignments-INITIAL_FORMS": "0"}
+    response = office(client_for, world).post(reverse("plans:plan_create"), data)
+    assert response.status_code == 400
+    assert len(response.context["rounds"].forms) == MAX_ROUNDS
+    assert len(response.context["assignments"].forms) == MAX_ASSIGNMENTS
+    assert not ContactPlan.objects.exists()
