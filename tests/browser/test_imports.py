@@ -6,7 +6,6 @@ import io
 import os
 import re
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from delegations.models import ImportJob, ImportState
 from petitions.models import Petition, PetitionField
 from petitions.spreadsheets import PETITION_COLUMNS
 from petitions.tasks import petitions_import_task
-from tests.brokers import reset_producer_pools
+from tests.brokers import own_queue
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 ROWS = 2000
@@ -37,40 +36,9 @@ document.addEventListener("securitypolicyviolation", (e) => {
 def import_worker(tmp_path, settings):
     """A real worker for petitions_import_task, on a queue (and filesystem folders) of this test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    conf = celery_app.conf
-    saved = {"broker_transport_options": dict(conf.broker_transport_options or {}), "task_routes": conf.task_routes,
-             "task_always_eager": conf.task_always_eager}
-    queue = f"test-imports-{uuid.uuid4().hex}"
-    filesystem = conf.broker_url.startswith("filesystem://")
-    if filesystem:
-        folders = {name: tmp_path / "broker" / name for name in ("messages", "processed", "control")}
-        for folder in folders.values():
-            folder.mkdir(parents=True)
-        conf.broker_transport_options = {
-            "data_folder_in": str(folders["messages"]), "data_folder_out": str(folders["messages"]),
-            "processed_folder": str(folders["processed"]), "control_folder": str(folders["control"]),
-            "store_processed": False,
-        }
-    conf.task_routes = {petitions_import_task.name: {"queue": queue}}
-    conf.task_always_eager = False
-    reset_producer_pools()
-    try:
-        with start_worker(celery_app, perform_ping_check=False, pool="solo", queues=[queue], shutdown_timeout=60):
-            yield queue
-    finally:
-        if not filesystem:
-            with celery_app.connection_for_write() as connection:
-                channel = connection.default_channel
-                channel.exchange_declare(exchange=queue, type="direct")
-                channel.queue_bind(queue, exchange=queue, routing_key=queue)
-                channel.queue_delete(queue)
-        conf.broker_transport_options = saved["broker_transport_options"]
-        conf.task_routes = saved["task_routes"]
-        conf.task_always_eager = saved["task_always_eager"]
-        queues = celery_app.amqp.queues
-        queues.pop(queue, None)
-        queues._consume_from = None
-        reset_producer_pools()
+    with own_queue(petitions_import_task.name, tmp_path / "broker", "test-imports") as queue, \
+            start_worker(celery_app, perform_ping_check=False, pool="solo", queues=[queue], shutdown_timeout=60):
+        yield queue
 
 
 def sheet_file(path, world):

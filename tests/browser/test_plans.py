@@ -10,7 +10,6 @@ import io
 import re
 import time
 import unicodedata
-import uuid
 from dataclasses import dataclass, field
 
 import pdfplumber
@@ -23,7 +22,7 @@ from delegations.models import Agency, Council, Term
 from plans.models import ContactPlan, ContactRound, PlanStatus, RoundKind, Sitting, SittingKind
 from plans.outline import text_to_html
 from plans.tasks import plan_render
-from tests.brokers import reset_producer_pools
+from tests.brokers import own_queue
 from tests.conftest import shared_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -101,43 +100,11 @@ def read_seed():
 @pytest.fixture
 def render_worker(tmp_path, settings):
     """A real Celery worker for plans.tasks.plan_render, on the configured broker, with a queue (and,
-    for the filesystem transport, folders) of this test's own: no other worker (`make run`, another
-    test run on the same Redis) takes its messages, and no message left by them reaches it."""
+    for the filesystem transport, folders) of this test's own (tests/brokers.py)."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    conf = celery_app.conf
-    saved = {"broker_transport_options": dict(conf.broker_transport_options or {}), "task_routes": conf.task_routes,
-             "task_always_eager": conf.task_always_eager}
-    queue = f"test-plans-{uuid.uuid4().hex}"
-    filesystem = conf.broker_url.startswith("filesystem://")
-    if filesystem:
-        folders = {name: tmp_path / "broker" / name for name in ("messages", "processed", "control")}
-        for folder in folders.values():
-            folder.mkdir(parents=True)
-        conf.broker_transport_options = {
-            "data_folder_in": str(folders["messages"]), "data_folder_out": str(folders["messages"]),
-            "processed_folder": str(folders["processed"]), "control_folder": str(folders["control"]),
-            "store_processed": False,
-        }
-    conf.task_routes = {plan_render.name: {"queue": queue}}
-    conf.task_always_eager = False
-    reset_producer_pools(celery_app)
-    try:
-        with start_worker(celery_app, perform_ping_check=False, pool="solo", queues=[queue], shutdown_timeout=30):
-            yield queue
-    finally:
-        if not filesystem:
-            with celery_app.connection_for_write() as connection:
-                channel = connection.default_channel
-                channel.exchange_declare(exchange=queue, type="direct")
-                channel.queue_bind(queue, exchange=queue, routing_key=queue)
-                channel.queue_delete(queue)
-        conf.broker_transport_options = saved["broker_transport_options"]
-        conf.task_routes = saved["task_routes"]
-        conf.task_always_eager = saved["task_always_eager"]
-        queues = celery_app.amqp.queues
-        queues.pop(queue, None)
-        queues._consume_from = None
-        reset_producer_pools(celery_app)
+    with own_queue(plan_render.name, tmp_path / "broker", "test-plans") as queue, \
+            start_worker(celery_app, perform_ping_check=False, pool="solo", queues=[queue], shutdown_timeout=30):
+        yield queue
 
 
 # ---------------------------------------------------------------- helpers

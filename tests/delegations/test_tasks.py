@@ -1,7 +1,6 @@
 """The notification email task: a real round trip through the broker and a worker, idempotence,
 and the password change page that starts it."""
 import time
-import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -14,13 +13,10 @@ from config.celery import app as celery_app
 from delegations import services
 from delegations.models import Notification
 from delegations.tasks import notification_email
-from tests.brokers import reset_producer_pools
+from tests.brokers import own_queue
 from tests.factories import UserFactory
 
 TASK_NAME = notification_email.name
-
-
-
 
 @pytest.fixture
 def isolated_broker(tmp_path):
@@ -28,40 +24,8 @@ def isolated_broker(tmp_path):
     this test's own, so that no other worker (`make run`, another test run on the same Redis) takes
     the message and no message left behind by them reaches this test's worker. The filesystem
     transport gets empty folders of its own: the default ones under var/ may not exist yet."""
-    conf = celery_app.conf
-    saved = {"broker_transport_options": dict(conf.broker_transport_options or {}),
-             "task_routes": conf.task_routes}
-    queue = f"test-{uuid.uuid4().hex}"
-    if conf.broker_url.startswith("filesystem://"):
-        folders = {name: tmp_path / name for name in ("messages", "processed", "control")}
-        for folder in folders.values():
-            folder.mkdir()
-        conf.broker_transport_options = {
-            "data_folder_in": str(folders["messages"]),
-            "data_folder_out": str(folders["messages"]),
-            "processed_folder": str(folders["processed"]),
-            "control_folder": str(folders["control"]),
-            "store_processed": False,
-        }
-    conf.task_routes = {TASK_NAME: {"queue": queue}}
-    reset_producer_pools(celery_app)
-    try:
+    with own_queue(TASK_NAME, tmp_path) as queue:
         yield queue
-    finally:
-        if not conf.broker_url.startswith("filesystem://"):
-            # Remove the queue and its binding from Redis (a fresh channel knows the binding only once bound).
-            with celery_app.connection_for_write() as connection:
-                channel = connection.default_channel
-                channel.exchange_declare(exchange=queue, type="direct")
-                channel.queue_bind(queue, exchange=queue, routing_key=queue)
-                channel.queue_delete(queue)
-        conf.broker_transport_options = saved["broker_transport_options"]
-        conf.task_routes = saved["task_routes"]
-        queues = celery_app.amqp.queues
-        queues.pop(queue, None)
-        queues._consume_from = None
-        reset_producer_pools(celery_app)
-
 
 def wait_for(condition, timeout=20.0):
     deadline = time.monotonic() + timeout
@@ -70,7 +34,6 @@ def wait_for(condition, timeout=20.0):
             return True
         time.sleep(0.2)
     return condition()
-
 
 @pytest.mark.celery_worker
 def test_password_change_email_goes_through_broker_and_worker(transactional_db, isolated_broker):
@@ -94,7 +57,6 @@ def test_password_change_email_goes_through_broker_and_worker(transactional_db, 
     assert message.subject == gettext("Your password was changed")
     assert "doimatkhau" in message.body
 
-
 @pytest.mark.django_db
 def test_notification_email_is_idempotent(world):
     user = world.users["office"]
@@ -112,12 +74,10 @@ def test_notification_email_is_idempotent(world):
     assert mail.outbox[0].to == [user.email]
     assert mail.outbox[0].subject == "Kế hoạch đã ban hành"
 
-
 @pytest.mark.django_db
 def test_notification_email_of_a_missing_notification_sends_nothing(world):
     assert notification_email(987654) is False
     assert mail.outbox == []
-
 
 @pytest.mark.django_db
 def test_notification_for_a_user_without_email_is_not_dispatched(world, django_capture_on_commit_callbacks):
@@ -128,14 +88,12 @@ def test_notification_for_a_user_without_email_is_not_dispatched(world, django_c
     assert Notification.objects.filter(pk=notification.pk, recipient=user).exists()
     assert mail.outbox == []
 
-
 @pytest.fixture
 def eager_tasks():
     saved = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = saved
-
 
 @pytest.mark.django_db
 def test_password_change_view_creates_the_notification(world, client_for, django_capture_on_commit_callbacks,
@@ -165,7 +123,6 @@ def test_password_change_view_creates_the_notification(world, client_for, django
     assert notification.emailed_at is not None
     assert [m.to for m in mail.outbox] == [[user.email]]
 
-
 @pytest.mark.django_db
 def test_password_change_view_with_a_wrong_old_password_creates_nothing(world, client_for):
     user = world.users["office"]
@@ -178,7 +135,6 @@ def test_password_change_view_with_a_wrong_old_password_creates_nothing(world, c
     assert response.context["form"].errors
     assert not Notification.objects.filter(recipient=user).exists()
     assert mail.outbox == []
-
 
 def test_password_change_view_redirects_anonymous(client):
     response = client.get(reverse("password_change"))
