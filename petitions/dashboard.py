@@ -1,11 +1,12 @@
 """The dashboard of a council's office and standing committee: the voter-contact programme's
-targets for one round as live figures.
+targets for one round.
 
-Every figure is an aggregate over one council's round (or year), read in a fixed handful of
-queries whatever the number of petitions: each starts from `round_id = … AND council_id = …`
-(an index on round) and counts with `COUNT(…) FILTER (WHERE …)`; nothing is counted row by row in
-Python. The cost follows the size of the round, not of the table. Each figure carries the URL of the list behind it (the petition list or the
-meeting list, with their own filters), so that a number can always be checked against its rows.
+The petition figures are kept per council × round and counted again every minute when something
+changed (petitions.round_figures, where the counts are defined); the page says when they were
+counted. The meeting figures (a round holds tens of meetings, not thousands) and the thematic
+rounds are counted live, each in one query. Each figure carries the URL of the list behind it (the
+petition list or the meeting list, with their own filters), so that a number can always be checked
+against its rows.
 """
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -19,15 +20,11 @@ from delegations.models import Council, Membership, Role
 from plans.models import ContactRound, RoundKind
 from sessions.models import ContactSession, held_q, planned_q
 
-from .models import (
-    Petition,
-    PetitionStatus,
-    answer_due_reached_q,
-    answered_on_time_q,
-    not_yet_due_q,
-    overdue_q,
-    to_forward_q,
-    unclassified_q,
+from .models import PetitionStatus
+from .round_figures import (  # noqa: F401 (petition_totals, overdue_by_agency_of: the counts' one home)
+    overdue_by_agency_of,
+    petition_totals,
+    round_figures_read,
 )
 
 DASHBOARD_ROLES = (Role.OFFICE, Role.STANDING)
@@ -109,58 +106,6 @@ class Progress:
         return self.part_url or self.whole_url
 
 
-def round_petitions(council, rnd):
-    """The round's main petitions (not merged into another one) of one council."""
-    return Petition.objects.main().filter(council=council, round=rnd)
-
-
-def answered_on_time():
-    """petitions.models.answered_on_time_q(), the one definition."""
-    return answered_on_time_q()
-
-
-def petition_totals(council, rnd, today):
-    """One query: the round's totals."""
-    overdue = overdue_q(today)
-    return round_petitions(council, rnd).aggregate(
-        total=Count("pk"),
-        classified=Count("pk", filter=~unclassified_q()),
-        unclassified=Count("pk", filter=unclassified_q()),
-        waiting=Count("pk", filter=to_forward_q()),
-        forwarded=Count("pk", filter=Q(forwarding__isnull=False)),
-        on_time=Count("pk", filter=answered_on_time()),
-        due_reached=Count("pk", filter=answer_due_reached_q(today)),
-        not_yet_due=Count("pk", filter=not_yet_due_q(today)),
-        overdue=Count("pk", filter=overdue),
-        overdue_forwarded=Count("pk", filter=overdue & Q(forwarding__isnull=False)),
-        overdue_office=Count("pk", filter=overdue & Q(forwarding__isnull=True)),
-    )
-
-
-def overdue_by_agency_of(petitions, today):
-    """One query: of `petitions`, the forwarded ones past their date (the answer date, or the date
-    an agency promised), per agency, worst first (the dashboard's and the standing committee's
-    home page's). Petitions not forwarded yet are late at the office, not at an agency."""
-    return list(petitions.overdue(today).filter(forwarding__isnull=False)
-                .values("agency_id", "agency__name", "agency__short_name")
-                .annotate(count=Count("pk")).order_by("-count", "agency__name", "agency_id"))
-
-
-def overdue_by_agency(council, rnd, today):
-    """The round's overdue_by_agency_of; the office's own late ones are `overdue_office` in the totals."""
-    return overdue_by_agency_of(round_petitions(council, rnd), today)
-
-
-def petitions_by_field(council, rnd):
-    """One query, from the round's petitions to their fields (a petition with two fields counts
-    in both), most first."""
-    through = Petition.fields.through
-    return list(through.objects.filter(petition__council=council, petition__round=rnd,
-                                       petition__merged_into__isnull=True)
-                .values("petitionfield_id", "petitionfield__name")
-                .annotate(count=Count("petition_id")).order_by("-count", "petitionfield__name"))
-
-
 def meetings_by_group(council, rnd):
     """One query: per delegate group, the round's meetings planned (all but the cancelled ones),
     held, and held with final minutes on or before their due date (minutes without a due date
@@ -226,9 +171,8 @@ def chart(bars):
 def round_dashboard(*, council, rnd, today):
     """Every figure of the round, with the list behind each."""
     base = {"round": rnd.pk}
-    totals = petition_totals(council, rnd, today)
-    agencies = overdue_by_agency(council, rnd, today)
-    fields = petitions_by_field(council, rnd)
+    kept = round_figures_read(council=council, rnd=rnd, today=today)
+    totals, agencies, fields = kept.totals, kept.agencies, kept.fields
     groups = meetings_by_group(council, rnd)
 
     progress = [
@@ -265,6 +209,7 @@ def round_dashboard(*, council, rnd, today):
     held = sum(row["held"] for row in groups)
     minutes = sum(row["minutes_on_time"] for row in groups)
     return {
+        "counted_at": kept.computed_at,
         "totals": totals,
         "total_url": petition_list_url(**base),
         "overdue_url": petition_list_url(**base, overdue=1),

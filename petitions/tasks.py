@@ -31,3 +31,12 @@ def petitions_import_task(job_id):
 
     return import_job_run(job_id=job_id, read=petitions_sheet_read, run=lambda job, sheet, progress: petitions_import(
         council=job.council, user=job.user, sheet=sheet, progress=progress))
+
+
+@shared_task(acks_late=True)
+def round_figures_refresh_task():
+    """Celery beat, every ROUND_FIGURES_REFRESH_SECONDS: count again the dashboard's kept round
+    figures that are stale (petitions.round_figures). Idempotent; returns how many were counted."""
+    from .round_figures import round_figures_refresh_stale
+
+    return round_figures_refresh_stale()

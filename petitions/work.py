@@ -23,7 +23,6 @@ from plans.models import ContactPlan, PlanStatus, assignment_overdue_q
 from plans.services import assignments_for
 from sessions.models import ContactSession, attended_by_q, session_state_q
 
-from .dashboard import overdue_by_agency_of
 from .models import (
     Petition,
     PetitionStatus,
@@ -32,6 +31,7 @@ from .models import (
     petition_state_q,
     sent_back_q,
 )
+from .round_figures import overdue_by_agency_of
 
 # The agency's "due soon": due within this many working days of the council (delegations/calendar.py).
 DUE_SOON_WORKING_DAYS = 5

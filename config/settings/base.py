@@ -281,7 +281,14 @@ CACHES = {"default": (
 # these many days by a daily beat job (delegations.services.records_purge).
 FORM_TOKEN_KEEP_DAYS = int(os.environ.get("FORM_TOKEN_KEEP_DAYS", "30"))
 LOGIN_LOG_RETENTION_DAYS = int(os.environ.get("LOGIN_LOG_RETENTION_DAYS", "365"))
+# The dashboard's kept round figures are counted again this often when stale (petitions.round_figures).
+ROUND_FIGURES_REFRESH_SECONDS = int(os.environ.get("ROUND_FIGURES_REFRESH_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
+    "round-figures-refresh": {
+        "task": "petitions.tasks.round_figures_refresh_task",
+        "schedule": ROUND_FIGURES_REFRESH_SECONDS,
+        "options": {"expires": ROUND_FIGURES_REFRESH_SECONDS},
+    },
     "outbox-sweep": {
         "task": "delegations.tasks.outbox_sweep_task",
         "schedule": OUTBOX_SWEEP_SECONDS,
