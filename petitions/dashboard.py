@@ -8,6 +8,7 @@ rounds are counted live, each in one query. Each figure carries the URL of the l
 petition list or the meeting list, with their own filters), so that a number can always be checked
 against its rows.
 """
+import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -64,12 +65,18 @@ def default_round(rounds, today):
 
 # ------------------------------------------------------------------------------------- links
 
+@functools.cache
+def _path(name):
+    """A list's path, reversed once per process (the dashboard links to it a hundred times)."""
+    return reverse(name)
+
+
 def petition_list_url(**params):
-    return f"{reverse('petitions:petition_list')}?{urlencode(params)}"
+    return f"{_path('petitions:petition_list')}?{urlencode(params)}"
 
 
 def session_list_url(**params):
-    return f"{reverse('contact_sessions:session_list')}?{urlencode(params)}"
+    return f"{_path('contact_sessions:session_list')}?{urlencode(params)}"
 
 
 # ----------------------------------------------------------------------------------- figures
