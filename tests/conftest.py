@@ -1,12 +1,15 @@
 """Fixed role users for permission tests: office staff, standing committee, the leader of group A,
-a delegate (of group B), an agency responder, a user of another council, and anonymous."""
-import os
+a delegate (of group B), an agency responder, a user of another council, and anonymous; and the round,
+meeting and field that the tests of several apps build on (their builders: tests/<app>/builders.py)."""
+import datetime
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from delegations.models import Role
+from petitions.models import PetitionField
+from plans.models import ContactPlan, ContactRound, PlanStatus, RoundKind
+from sessions.models import MeetingStatus
 from tests.factories import (
     AgencyFactory,
     CommuneCouncilFactory,
@@ -18,6 +21,7 @@ from tests.factories import (
     TermFactory,
     UserFactory,
 )
+from tests.sessions.builders import make_session
 
 
 @dataclass
@@ -73,16 +77,6 @@ def client_for(client):
         return client
 
     return login
-
-
-def shared_dir():
-    """The team's shared/ folder (seeds, the Decree 30 checker): $SHARED_DIR, else ../shared beside
-    the project, else /work/shared where the workplace keeps it."""
-    root = Path(__file__).resolve().parents[1]
-    for candidate in (os.environ.get("SHARED_DIR"), root.parent / "shared", Path("/work/shared")):
-        if candidate and (Path(candidate) / "tools" / "decree30_check.py").is_file():
-            return Path(candidate)
-    return root.parent / "shared"
 
 
 class FlakyBroker:
@@ -153,3 +147,34 @@ def notified():
         return set(Notification.objects.filter(kind=kind).values_list("recipient__username", flat=True))
 
     return read
+
+
+# ------------------------------------ a round, its commune and a held meeting, shared by the apps' tests
+
+@pytest.fixture
+def setup(world):
+    """An issued plan's round (2/11–1/12/2026) and the commune Kiêm Tân covered by groups A and B, with a
+    second delegate in group B: {"round", "commune", "other_delegate"}."""
+    plan = ContactPlan.objects.create(council=world.council, year=2026, subject="Kế hoạch TXCT", status=PlanStatus.ISSUED,
+                                      number=1, issued_on=datetime.date(2026, 10, 15))
+    rnd = ContactRound.objects.create(plan=plan, kind=RoundKind.BEFORE_SITTING, starts_on=datetime.date(2026, 11, 2),
+                                      ends_on=datetime.date(2026, 12, 1))
+    commune = CommuneFactory(council=world.council, name="Kiêm Tân")
+    world.group_a.communes.add(commune)
+    world.group_b.communes.add(commune)
+    other_delegate = DelegateFactory(council=world.council, term=world.term, full_name="Trần Văn Bảo", group=world.group_b)
+    return {"round": rnd, "commune": commune, "other_delegate": other_delegate}
+
+
+@pytest.fixture
+def meeting(world, setup):
+    """A held meeting of group A in `setup`'s round on 24/11/2026, and the council's field "Giao thông"."""
+    session = make_session(world, setup, day=24, status=MeetingStatus.HELD)
+    PetitionField.objects.create(council=world.council, name="Giao thông")
+    return session
+
+
+@pytest.fixture
+def field(world):
+    """The council's petition field "Giao thông" (the one `meeting` made, if any)."""
+    return PetitionField.objects.get_or_create(council=world.council, name="Giao thông")[0]

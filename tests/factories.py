@@ -114,3 +114,20 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     council = factory.SubFactory(CouncilFactory)
     role = Role.OFFICE
+
+
+PERSON_NAMES = ["Lê Thị Hồng", "Phạm Văn Bình", "Trần Thu Hà", "Hoàng Minh Đức", "Vũ Thị Lan", "Đặng Quốc Huy",
+                "Bùi Thanh Tâm", "Đỗ Ngọc Mai", "Ngô Văn Sơn", "Dương Thị Yến"]
+
+
+def person(council, role, index, **kwargs):
+    """A member with a name of their own (the factory's users all share one), so the message can
+    be checked to name the one who acted."""
+    last, first = PERSON_NAMES[index].rsplit(" ", 1)
+    user = UserFactory(username=f"nguoi{role}{index}", first_name=first, last_name=last)
+    MembershipFactory(user=user, council=council, role=role, **kwargs)
+    return user
+
+
+def full_name(user):
+    return user.get_full_name()

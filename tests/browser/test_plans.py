@@ -23,7 +23,7 @@ from plans.models import ContactPlan, ContactRound, PlanStatus, RoundKind, Sitti
 from plans.outline import text_to_html
 from plans.tasks import plan_render
 from tests.brokers import own_queue
-from tests.conftest import shared_dir
+from tests.shared import shared_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 

@@ -13,13 +13,13 @@ from petitions import services
 from petitions.models import Answer, PetitionField, PetitionSource
 from sessions.models import MeetingStatus
 from tests import pdfs
-from tests.sessions.test_sessions import make_session, setup  # noqa: F401 - the fixture is shared
+from tests.sessions.builders import make_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def test_a_pdf_with_javascript_is_refused_with_a_clear_message(live_server, page, login, world, setup,  # noqa: F811
+def test_a_pdf_with_javascript_is_refused_with_a_clear_message(live_server, page, login, world, setup,
                                                                 tmp_path):
     office = world.users["office"]
     session = make_session(world, setup, day=24, status=MeetingStatus.HELD)

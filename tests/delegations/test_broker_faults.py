@@ -36,7 +36,7 @@ from plans.models import ContactPlan, ContactRound, DocumentNumber, PlanStatus, 
 from plans.services import plan_transition
 from plans.tasks import plan_render
 from tests.brokers import reset_producer_pools
-from tests.plans.test_services import make_plan
+from tests.plans.builders import make_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 D = datetime.date

@@ -58,8 +58,7 @@ from plans.models import (
 from sessions import services as session_services
 from sessions.models import MeetingStatus, Minutes
 from tests.factories import CommuneFactory, MembershipFactory, UserFactory
-from tests.sessions.test_sessions import make_session
-from tests.sessions.test_sessions import setup as setup  # noqa: F401, PLC0414 - the fixture
+from tests.sessions.builders import make_session
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -468,7 +467,7 @@ def test_a_merged_or_commune_level_petition_has_no_clock_to_forward(world, petit
     assert deadline_of(duplicate, petition_services.PETITION_FORWARD).state == DeadlineState.CANCELLED
 
 
-def test_minutes_fall_due_when_a_meeting_is_held_and_stop_when_final(world, setup, time_machine):  # noqa: F811
+def test_minutes_fall_due_when_a_meeting_is_held_and_stop_when_final(world, setup, time_machine):
     time_machine.move_to(at(d("25/11/2026"), 9), tick=False)
     session = make_session(world, setup, day=24)
     session_services.session_record_outcome(session=session, status=MeetingStatus.HELD, chair="Ông A",

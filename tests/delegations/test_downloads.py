@@ -16,9 +16,8 @@ from petitions.models import Answer, AnswerOutcome
 from plans.models import ContactPlan, PlanStatus
 from sessions.models import MeetingStatus, Minutes
 from tests import pdfs
-from tests.delegations.test_uploads import forwarded  # noqa: F401 - the fixture is shared
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory
-from tests.sessions.test_sessions import make_session, setup  # noqa: F401 - the fixture is shared
+from tests.sessions.builders import make_session
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
@@ -119,7 +118,7 @@ def test_plan_files_are_refused_to(world, client_for, plan, role, status):
 # ------------------------------------------------------------------------------------ meetings
 
 @pytest.fixture
-def meeting(world, setup):  # noqa: F811
+def meeting(world, setup):
     session = make_session(world, setup, day=24, status=MeetingStatus.HELD)
     minutes = Minutes.objects.create(session=session)
     minutes.pdf.save("BB.pdf", ContentFile(pdfs.PLAIN), save=False)
@@ -159,7 +158,7 @@ def test_minutes_and_invitations_are_refused_to(world, client_for, meeting, role
 # ------------------------------------------------------------------------- answers' attachments
 
 @pytest.fixture
-def answered(world, forwarded):  # noqa: F811
+def answered(world, forwarded):
     petition = forwarded
     answer = Answer.objects.create(petition=petition, agency=world.agency, outcome=AnswerOutcome.RESOLVED,
                                    text="Đã sửa.", answered_by=world.users["agency"])

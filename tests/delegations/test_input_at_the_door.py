@@ -5,16 +5,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from petitions.models import Petition, PetitionStatus
-from tests.petitions.test_floor import meeting  # noqa: F401 - shared fixture
-from tests.petitions.test_views import field, make  # noqa: F401 - shared fixture
-from tests.sessions.test_sessions import setup  # noqa: F401 - shared fixture
+from tests.petitions.builders import make
 
 pytestmark = pytest.mark.django_db
 BEYOND_BIGINT = ["9223372036854775808", "99999999999999999999999"]
 
 
 @pytest.mark.parametrize("huge", BEYOND_BIGINT)
-def test_a_field_id_beyond_bigint_is_an_invalid_choice(world, meeting, field, client_for, huge):  # noqa: F811
+def test_a_field_id_beyond_bigint_is_an_invalid_choice(world, meeting, field, client_for, huge):
     petition = make(world, meeting, 1)[0]
     office = client_for(world.users["office"])
     response = office.post(reverse("petitions:classify", args=[petition.pk]),
@@ -26,7 +24,7 @@ def test_a_field_id_beyond_bigint_is_an_invalid_choice(world, meeting, field, cl
     assert Petition.objects.get().status == PetitionStatus.RECEIVED
 
 
-def test_the_multi_select_refuses_a_huge_id_as_an_invalid_value(world, field):  # noqa: F811
+def test_the_multi_select_refuses_a_huge_id_as_an_invalid_value(world, field):
     from petitions.forms import ClassifyForm
 
     form = ClassifyForm({"fields_": [BEYOND_BIGINT[0]], "level": "province", "agency": world.agency.pk},
@@ -34,7 +32,7 @@ def test_the_multi_select_refuses_a_huge_id_as_an_invalid_value(world, field):  
     assert not form.is_valid() and "fields_" in form.errors
 
 
-def test_a_nul_in_a_posted_note_is_a_400_and_nothing_is_saved(world, meeting, client_for):  # noqa: F811
+def test_a_nul_in_a_posted_note_is_a_400_and_nothing_is_saved(world, meeting, client_for):
     petition = make(world, meeting, 1)[0]
     response = client_for(world.users["office"]).post(reverse("petitions:close", args=[petition.pk]),
                                                       {"note": "đã xong\x00"})

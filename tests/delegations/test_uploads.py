@@ -16,11 +16,11 @@ from django.utils.html import escape
 
 from delegations.uploads import PdfUnreadable, pdf_active_content, validate_upload
 from petitions import services as petition_services
-from petitions.models import Answer, AnswerOutcome, PetitionField, PetitionSource, PetitionStatus
+from petitions.models import Answer, AnswerOutcome, PetitionStatus
 from plans.models import ContactPlan, PlanStatus
 from sessions.models import MeetingStatus, Minutes
 from tests import pdfs
-from tests.sessions.test_sessions import make_session, setup  # noqa: F401 - the fixture is shared
+from tests.sessions.builders import make_session
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 ACTIVE_KINDS = {
@@ -98,20 +98,6 @@ def test_an_upload_is_renamed_after_its_content():
 
 # ------------------------------------------------------------------------------ agency answers
 
-@pytest.fixture
-def forwarded(world, setup):  # noqa: F811
-    office = world.users["office"]
-    session = make_session(world, setup, day=24, status=MeetingStatus.HELD)
-    field = PetitionField.objects.create(council=world.council, name="Giao thông")
-    petition = petition_services.petition_create(council=world.council, user=office, text="Đề nghị sửa cầu",
-                                                 session=session, source=PetitionSource.MEETING, fields=[field])
-    petition_services.petitions_classify(petitions=[petition], user=office, agency=world.agency)
-    petition_services.petitions_forward(petitions=[petition], user=office,
-                                        now=datetime.datetime(2026, 12, 1, 9, tzinfo=HANOI))
-    petition.refresh_from_db()
-    return petition
-
-
 def post_answer(client, petition, attachment):
     return client.post(reverse("petitions:agency_answer", args=[petition.pk]), {
         "outcome": AnswerOutcome.RESOLVED, "text": "Đã sửa xong.", "roadmap": "", "promised_on": "",
@@ -166,7 +152,7 @@ def test_a_plans_signed_copy_with_javascript_is_refused_and_never_published(worl
     assert not (media / "plans" / "signed").exists() or not any((media / "plans" / "signed").iterdir())
 
 
-def test_a_minutes_scan_with_embedded_files_is_refused(world, setup, client_for):  # noqa: F811
+def test_a_minutes_scan_with_embedded_files_is_refused(world, setup, client_for):
     session = make_session(world, setup, day=24, status=MeetingStatus.HELD)
     Minutes.objects.create(session=session)
     response = client_for(world.users["group_leader"]).post(

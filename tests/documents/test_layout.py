@@ -24,7 +24,7 @@ from plans.models import Assignment, ContactPlan, ResponsibleKind
 from plans.outline_services import outline_build
 from plans.presets import PRESETS
 from plans.services import plan_document
-from tests.conftest import shared_dir
+from tests.shared import shared_dir
 
 CHECK = shared_dir() / "tools" / "decree30_check.py"
 LONG_WARD = ["HỘI ĐỒNG NHÂN DÂN", "PHƯỜNG ĐÔNG HƯNG THUẬN"]

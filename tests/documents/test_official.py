@@ -39,7 +39,7 @@ from plans.models import (
     SittingKind,
 )
 from plans.services import plan_document, plan_transition
-from tests.conftest import shared_dir
+from tests.shared import shared_dir
 
 MM = 72 / 25.4
 A4 = (595.28, 841.89)

@@ -19,8 +19,8 @@ from plans.presets import PRESETS
 from plans.services import plan_document
 from sessions import services as meetings
 from sessions.models import ContactSession, MeetingStatus, Minutes, MinutesStatus
-from tests.conftest import shared_dir
 from tests.factories import CommuneFactory
+from tests.shared import shared_dir
 
 pytestmark = pytest.mark.libreoffice
 

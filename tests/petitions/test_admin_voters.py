@@ -6,12 +6,10 @@ from django.urls import reverse
 
 from petitions import services
 from tests.factories import UserFactory
-from tests.petitions.test_floor import meeting  # noqa: F401 - shared fixture
-from tests.sessions.test_sessions import setup  # noqa: F401 - shared fixture
 
 
 @pytest.fixture
-def petition_with_voter(world, meeting):  # noqa: F811
+def petition_with_voter(world, meeting):
     return services.petition_create(council=world.council, user=world.users["office"], session=meeting,
                                     text="Đề nghị sửa cầu treo thôn Đông", source="meeting",
                                     voters=[{"name": "Hà Thị Bí Mật", "phone": "0912000999"}])

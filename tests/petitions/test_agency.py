@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from delegations.models import Role
 from petitions import services
 from petitions.models import (
     Answer,
@@ -20,59 +19,15 @@ from petitions.models import (
     ExtensionStatus,
     Petition,
     PetitionEvent,
-    PetitionField,
-    PetitionSource,
     PetitionStatus,
 )
-from sessions.models import MeetingStatus
 from tests import pdfs
-from tests.factories import AgencyFactory, MembershipFactory, UserFactory
-from tests.sessions.test_sessions import make_session, setup  # noqa: F401 - the fixture is shared
+from tests.petitions.builders import answer_url, at, post_answer, receive
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 TODAY = datetime.date(2026, 12, 15)
 VOTER = {"name": "Lương Thị Ẩn Danh Tuyệt Mật", "address": "Số 9 ngõ Bí Mật", "phone": "0988777666"}
 PDF = pdfs.PLAIN  # a real (tiny) PDF: uploads are read with pypdf
-
-
-def at(day, month=12, year=2026):
-    return datetime.datetime(year, month, day, 9, tzinfo=HANOI)
-
-
-@pytest.fixture
-def portal(world, setup, time_machine):  # noqa: F811
-    """A held meeting, a field, a second agency with its own responder, and today = 15/12/2026."""
-    time_machine.move_to(at(15))
-    session = make_session(world, setup, day=24, status=MeetingStatus.HELD)
-    field = PetitionField.objects.create(council=world.council, name="Giao thông")
-    health = AgencyFactory(council=world.council, name="Sở Y tế")
-    health_user = MembershipFactory(user=UserFactory(username="soyte"), council=world.council, role=Role.AGENCY,
-                                    agency=health).user
-    return {"session": session, "field": field, "health": health, "health_user": health_user}
-
-
-def receive(world, portal, text, *, agency=None, voters=(), forward=True, now=None):
-    """A petition raised at the meeting, classified to `agency` (the world's by default) and,
-    unless told otherwise, forwarded at `now`."""
-    office = world.users["office"]
-    petition = services.petition_create(council=world.council, user=office, text=text, session=portal["session"],
-                                        source=PetitionSource.MEETING, fields=[portal["field"]], voters=voters)
-    services.petitions_classify(petitions=[petition], user=office, agency=agency or world.agency)
-    if forward:
-        services.petitions_forward(petitions=[petition], user=office, now=now or at(1))
-    petition.refresh_from_db()
-    return petition
-
-
-def answer_url(petition):
-    return reverse("petitions:agency_answer", args=[petition.pk])
-
-
-def post_answer(client, petition, **data):
-    payload = {"outcome": AnswerOutcome.RESOLVED, "text": "Đã sửa xong đoạn đường.", "roadmap": "",
-               "promised_on": ""}
-    payload.update(data)
-    return client.post(answer_url(petition), payload)
 
 
 # ------------------------------------------------------------------------------------- the inbox

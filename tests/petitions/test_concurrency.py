@@ -6,12 +6,11 @@ SQLite one after the other, with objects read before either ran (what a second b
 
 Also finding 8: "send to the office" writes a history row for each petition, credited to the leader."""
 import datetime
-from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from delegations.models import AgencyLevel, Role
+from delegations.models import Role
 from petitions import services
 from petitions.models import (
     Answer,
@@ -23,69 +22,12 @@ from petitions.models import (
     Forwarding,
     Petition,
     PetitionEvent,
-    PetitionField,
     PetitionStatus,
     Submission,
 )
-from plans.models import ContactPlan, ContactRound, PlanStatus, RoundKind
 from tests.concurrency import at_once, split
-from tests.factories import AgencyFactory, CommuneFactory, MembershipFactory, UserFactory
-
-ROUND_ENDS = datetime.date(2026, 11, 20)
-NAMES = ["Lê Thị Hồng", "Phạm Văn Bình", "Trần Thu Hà", "Hoàng Minh Đức", "Vũ Thị Lan", "Đặng Quốc Huy",
-         "Bùi Thanh Tâm", "Đỗ Ngọc Mai", "Ngô Văn Sơn", "Dương Thị Yến"]
-
-
-def person(council, role, index, **kwargs):
-    """A member with a name of their own (the factory's users all share one), so the message can
-    be checked to name the one who acted."""
-    last, first = NAMES[index].rsplit(" ", 1)
-    user = UserFactory(username=f"nguoi{role}{index}", first_name=first, last_name=last)
-    MembershipFactory(user=user, council=council, role=role, **kwargs)
-    return user
-
-
-def full_name(user):
-    return user.get_full_name()
-
-
-@pytest.fixture
-def ctx(transactional_db, world):
-    plan = ContactPlan.objects.create(council=world.council, year=2026, subject="Kế hoạch TXCT",
-                                      status=PlanStatus.ISSUED, number=3, issued_on=datetime.date(2026, 10, 1))
-    rnd = ContactRound.objects.create(plan=plan, kind=RoundKind.BEFORE_SITTING,
-                                      starts_on=datetime.date(2026, 11, 2), ends_on=ROUND_ENDS)
-    later = ContactRound.objects.create(plan=plan, kind=RoundKind.AFTER_SITTING,
-                                        starts_on=datetime.date(2027, 1, 4), ends_on=datetime.date(2027, 1, 29))
-    commune = CommuneFactory(council=world.council, name="Kiêm Tân")
-    world.group_a.communes.add(commune)
-    return SimpleNamespace(
-        world=world, council=world.council, round=rnd, later=later, commune=commune,
-        field=PetitionField.objects.create(council=world.council, name="Giao thông"),
-        agencies=[world.agency, AgencyFactory(council=world.council, name="Sở Giáo dục", level=AgencyLevel.PROVINCE)],
-        office=[person(world.council, Role.OFFICE, i) for i in range(10)],
-        standing=person(world.council, Role.STANDING, 0),
-        responder=world.users["agency"],
-    )
-
-
-def petitions(ctx, count, classified=True, group=None):
-    made = []
-    for index in range(count):
-        petition = services.petition_create(council=ctx.council, user=ctx.office[0], round=ctx.round,
-                                            group=group or ctx.world.group_a, commune=ctx.commune,
-                                            text=f"Kiến nghị số {index + 1} về đường liên thôn")
-        if classified:
-            services.petitions_classify(petitions=[petition], user=ctx.office[0], fields=[ctx.field],
-                                        agency=ctx.agencies[index % 2])
-        made.append(petition)
-    return made
-
-
-def read(pks):
-    """The petitions as a page would hold them: read now, used later."""
-    return list(Petition.objects.filter(pk__in=pks).select_related("agency", "council", "round", "merged_into")
-                .order_by("pk"))
+from tests.factories import full_name, person
+from tests.petitions.builders import petitions, read
 
 
 def answered(ctx):

@@ -2,10 +2,7 @@
 carries a token rendered with it (delegations.once); the second POST with the same token makes
 nothing and goes to what the first one made, saying so. On PostgreSQL the two POSTs also run at
 the same instant, each in its own thread and connection (tests/concurrency.py)."""
-import re
-
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from delegations.models import SubmittedForm
@@ -13,43 +10,12 @@ from petitions import reports, services
 from petitions.models import Answer, AnswerOutcome, EventKind, Forwarding, Petition, PetitionEvent, Report
 from sessions.models import MeetingStatus
 from tests.concurrency import at_once
-from tests.petitions.test_concurrency import ctx, petitions, read  # noqa: F401 - the fixture is shared
-from tests.sessions.test_sessions import make_session
-
-TOKEN = re.compile(r'name="form_token" value="([0-9a-f-]{36})"')
-
-
-def token_of(client, url):
-    """The form's token, as the page renders it."""
-    response = client.get(url)
-    assert response.status_code == 200
-    found = TOKEN.findall(response.content.decode())
-    assert found, "the form carries no token"
-    return found[0]
+from tests.double_submit import assert_second_went_to_the_first, logged_in, send_twice, token_of
+from tests.petitions.builders import petitions, read
+from tests.sessions.builders import make_session
 
 
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def send_twice(user, url, data, page=None):
-    """The same form (shown at `page`, by default `url`) sent twice: at the same instant on
-    PostgreSQL, one after the other elsewhere. Returns both responses."""
-    clients = [logged_in(user), logged_in(user)]
-    data = {**data, "form_token": token_of(clients[0], page or url)}
-    return at_once(*[lambda client=client: client.post(url, data) for client in clients])
-
-
-def assert_second_went_to_the_first(responses):
-    assert all(not isinstance(r, Exception) for r in responses), responses
-    assert [r.status_code for r in responses] == [302, 302], [r.status_code for r in responses]
-    assert responses[0].url == responses[1].url
-    assert SubmittedForm.objects.count() == 1
-
-
-def test_a_new_petition_sent_twice_is_recorded_once(ctx):  # noqa: F811
+def test_a_new_petition_sent_twice_is_recorded_once(ctx):
     url = reverse("petitions:petition_new")
     responses = send_twice(ctx.office[0], url, {"source": "letter", "text": "Đề nghị lắp đèn đường thôn Đông",
                                                "round": ctx.round.pk})
@@ -58,7 +24,7 @@ def test_a_new_petition_sent_twice_is_recorded_once(ctx):  # noqa: F811
     assert responses[0].url == Petition.objects.get().get_absolute_url()
 
 
-def test_the_second_send_is_told_the_form_was_already_sent(ctx):  # noqa: F811
+def test_the_second_send_is_told_the_form_was_already_sent(ctx):
     client = logged_in(ctx.office[0])
     url = reverse("petitions:petition_new")
     data = {"source": "letter", "text": "Đề nghị lắp đèn đường thôn Đông", "form_token": token_of(client, url)}
@@ -69,7 +35,7 @@ def test_the_second_send_is_told_the_form_was_already_sent(ctx):  # noqa: F811
     assert "đã được gửi lúc" in second.content.decode()
 
 
-def test_a_refused_form_keeps_its_token_and_acts_once_when_corrected(ctx):  # noqa: F811
+def test_a_refused_form_keeps_its_token_and_acts_once_when_corrected(ctx):
     client = logged_in(ctx.office[0])
     url = reverse("petitions:petition_new")
     token = token_of(client, url)
@@ -79,14 +45,14 @@ def test_a_refused_form_keeps_its_token_and_acts_once_when_corrected(ctx):  # no
     assert Petition.objects.count() == 1
 
 
-def test_a_report_asked_for_twice_is_made_once(ctx, monkeypatch):  # noqa: F811
+def test_a_report_asked_for_twice_is_made_once(ctx, monkeypatch):
     monkeypatch.setattr(reports, "_render_after_commit", lambda report: None)  # no broker here
     responses = send_twice(ctx.office[0], reverse("petitions:report_list"), {"kind": "round", "round": ctx.round.pk})
     assert Report.objects.count() == 1
     assert_second_went_to_the_first(responses)
 
 
-def test_a_floor_table_saved_twice_records_its_rows_once(ctx):  # noqa: F811
+def test_a_floor_table_saved_twice_records_its_rows_once(ctx):
     session = make_session(ctx.world, {"round": ctx.round, "commune": ctx.commune}, day=10,
                            status=MeetingStatus.HELD)
     data = {"rows-TOTAL_FORMS": "2", "rows-INITIAL_FORMS": "0",
@@ -96,7 +62,7 @@ def test_a_floor_table_saved_twice_records_its_rows_once(ctx):  # noqa: F811
     assert_second_went_to_the_first(responses)
 
 
-def test_forward_clicked_twice_forwards_once(ctx):  # noqa: F811
+def test_forward_clicked_twice_forwards_once(ctx):
     pks = [p.pk for p in petitions(ctx, 3)]
     responses = send_twice(ctx.office[0], reverse("petitions:bulk"), {"action": "forward", "ids": pks, "confirmed": "1"},
                            page=reverse("petitions:petition_list"))
@@ -105,7 +71,7 @@ def test_forward_clicked_twice_forwards_once(ctx):  # noqa: F811
     assert PetitionEvent.objects.filter(kind=EventKind.FORWARDED).count() == 3
 
 
-def test_an_answer_sent_twice_is_recorded_once(ctx):  # noqa: F811
+def test_an_answer_sent_twice_is_recorded_once(ctx):
     petition, = petitions(ctx, 1)
     services.petitions_forward(petitions=read([petition.pk]), user=ctx.office[0])
     url = reverse("petitions:agency_answer", args=[petition.pk])
@@ -115,7 +81,7 @@ def test_an_answer_sent_twice_is_recorded_once(ctx):  # noqa: F811
     assert_second_went_to_the_first(responses)
 
 
-def test_raise_again_clicked_twice_records_once(ctx):  # noqa: F811
+def test_raise_again_clicked_twice_records_once(ctx):
     petition, = petitions(ctx, 1)
     services.petitions_forward(petitions=read([petition.pk]), user=ctx.office[0])
     services.answer_record(petition=read([petition.pk])[0], user=ctx.responder, agency=ctx.agencies[0],
@@ -130,7 +96,7 @@ def test_raise_again_clicked_twice_records_once(ctx):  # noqa: F811
 
 
 @pytest.mark.parametrize("missing", ["", "not-a-uuid"])
-def test_a_form_without_a_valid_token_still_works(ctx, missing):  # noqa: F811
+def test_a_form_without_a_valid_token_still_works(ctx, missing):
     client = logged_in(ctx.office[0])
     response = client.post(reverse("petitions:petition_new"), {"source": "letter", "text": "Đề nghị nạo vét kênh",
                                                               "form_token": missing})
@@ -138,7 +104,7 @@ def test_a_form_without_a_valid_token_still_works(ctx, missing):  # noqa: F811
     assert SubmittedForm.objects.count() == 0
 
 
-def test_tokens_are_fresh_on_each_page(ctx):  # noqa: F811
+def test_tokens_are_fresh_on_each_page(ctx):
     client = logged_in(ctx.office[0])
     url = reverse("petitions:petition_new")
     assert token_of(client, url) != token_of(client, url)  # a new form each time the page is shown

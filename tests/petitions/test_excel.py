@@ -24,7 +24,6 @@ from petitions.models import (
 )
 from petitions.spreadsheets import PETITION_COLUMNS
 from tests.factories import AgencyFactory, MembershipFactory
-from tests.sessions.test_sessions import setup  # noqa: F401 - the fixture is shared
 
 HEADERS = list(PETITION_COLUMNS.values())
 
@@ -326,7 +325,7 @@ def test_an_agency_of_another_level_than_written_is_refused(world, fields, clien
     assert Petition.objects.get().agency_id is None
 
 
-def test_new_rows_from_the_template_become_petitions(world, fields, setup, client_for):  # noqa: F811
+def test_new_rows_from_the_template_become_petitions(world, fields, setup, client_for):
     client = client_for(world.users["office"])
     response = client.get(reverse("petitions:import_template"))
     assert response.status_code == 200
@@ -485,7 +484,7 @@ def test_the_office_of_one_council_cannot_import_into_another(world, fields, cli
 
 # ------------------------------------------------------------------------------------- queries
 
-def test_the_export_takes_the_same_number_of_queries_for_10_and_100_petitions(world, fields, setup,  # noqa: F811
+def test_the_export_takes_the_same_number_of_queries_for_10_and_100_petitions(world, fields, setup,
                                                                               client_for):
     client = client_for(world.users["office"])
 

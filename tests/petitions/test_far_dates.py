@@ -6,15 +6,14 @@ from django.urls import reverse
 
 from petitions import services
 from petitions.models import Answer, AnswerOutcome, ExtensionRequest, PetitionStatus
-from tests.petitions.test_agency import portal, post_answer, receive  # noqa: F401 - shared fixtures
-from tests.sessions.test_sessions import setup  # noqa: F401 - shared fixture
+from tests.petitions.builders import post_answer, receive
 
 pytestmark = pytest.mark.django_db
 ROADMAP = "Quý I khảo sát, quý II thi công"
 
 
 @pytest.mark.parametrize("far", ["9999-12-31", "2029-01-01"])
-def test_a_far_promised_date_is_refused(world, portal, client_for, far):  # noqa: F811
+def test_a_far_promised_date_is_refused(world, portal, client_for, far):
     petition = receive(world, portal, "Đề nghị xây trường")
     response = post_answer(client_for(world.users["agency"]), petition, outcome=AnswerOutcome.IN_PROGRESS,
                            roadmap=ROADMAP, promised_on=far)
@@ -25,14 +24,14 @@ def test_a_far_promised_date_is_refused(world, portal, client_for, far):  # noqa
     assert petition.status == PetitionStatus.FORWARDED
 
 
-def test_a_promised_date_within_the_span_is_accepted(world, portal, client_for):  # noqa: F811
+def test_a_promised_date_within_the_span_is_accepted(world, portal, client_for):
     petition = receive(world, portal, "Đề nghị xây trường")
     response = post_answer(client_for(world.users["agency"]), petition, outcome=AnswerOutcome.IN_PROGRESS,
                            roadmap=ROADMAP, promised_on="2028-12-01")  # 15/12/2026 + 730 days = 15/12/2028
     assert response.status_code == 302
 
 
-def test_the_service_refuses_a_far_promise_whoever_calls_it(world, portal):  # noqa: F811
+def test_the_service_refuses_a_far_promise_whoever_calls_it(world, portal):
     import datetime
 
     petition = receive(world, portal, "Đề nghị xây trường")
@@ -42,7 +41,7 @@ def test_the_service_refuses_a_far_promise_whoever_calls_it(world, portal):  # n
                                promised_on=datetime.date(9999, 12, 31))
 
 
-def test_more_time_until_9999_is_refused(world, portal, client_for):  # noqa: F811
+def test_more_time_until_9999_is_refused(world, portal, client_for):
     petition = receive(world, portal, "Đề nghị xây trường")
     response = client_for(world.users["agency"]).post(reverse("petitions:agency_extension", args=[petition.pk]),
                                                       {"until": "9999-12-31", "reason": "Cần thêm thời gian"})

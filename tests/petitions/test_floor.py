@@ -8,18 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from petitions.models import Petition, PetitionField, PetitionVoter
-from sessions.models import MeetingStatus
-from tests.sessions.test_sessions import make_session, setup  # noqa: F401 - the fixture is shared
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 DISTINCTIVE = "Hoàng Thị Xuyến Độc Nhất"
-
-
-@pytest.fixture
-def meeting(world, setup):  # noqa: F811
-    session = make_session(world, setup, day=24, status=MeetingStatus.HELD)
-    PetitionField.objects.create(council=world.council, name="Giao thông")
-    return session
 
 
 def floor_data(rows, total=12):

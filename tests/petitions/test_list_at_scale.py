@@ -10,10 +10,7 @@ from petitions import services
 from petitions.models import Petition
 from petitions.views import agency as agency_views
 from petitions.views import staff
-from tests.petitions.test_agency import portal, receive  # noqa: F401 - the fixture is shared
-from tests.petitions.test_floor import meeting  # noqa: F401 - shared fixture
-from tests.petitions.test_views import field, make  # noqa: F401 - shared fixture
-from tests.sessions.test_sessions import setup  # noqa: F401 - shared fixture
+from tests.petitions.builders import make, receive
 
 
 def english(client):
@@ -21,7 +18,7 @@ def english(client):
     return client
 
 
-def test_the_list_says_more_than_the_limit_and_pages_up_to_it(world, meeting, client_for, monkeypatch):  # noqa: F811
+def test_the_list_says_more_than_the_limit_and_pages_up_to_it(world, meeting, client_for, monkeypatch):
     make(world, meeting, 5)
     monkeypatch.setattr(staff, "COUNT_LIMIT", 3)
     office = english(client_for(world.users["office"]))
@@ -38,7 +35,7 @@ def test_the_list_says_more_than_the_limit_and_pages_up_to_it(world, meeting, cl
 
 @pytest.mark.parametrize("small_scope, limit", [(0, 1000), (0, 2), (10**6, 1000), (10**6, 2)],
                          ids=["trigram-index", "many-matches-in-order", "few-petitions", "few-petitions-capped"])
-def test_every_way_of_reading_a_search_gives_the_same_page(world, meeting, client_for, monkeypatch,  # noqa: F811
+def test_every_way_of_reading_a_search_gives_the_same_page(world, meeting, client_for, monkeypatch,
                                                            small_scope, limit):
     make(world, meeting, 4, text="Đề nghị sửa đường giao thông thôn {i}")
     make(world, meeting, 2, text="Hỗ trợ học phí cho học sinh {i}")
@@ -58,7 +55,7 @@ def test_every_way_of_reading_a_search_gives_the_same_page(world, meeting, clien
     assert [p.pk for p in page] == [commune_petition.pk]
 
 
-def test_the_inbox_pages_up_to_its_limit_and_says_more_than(world, portal, client_for, monkeypatch):  # noqa: F811
+def test_the_inbox_pages_up_to_its_limit_and_says_more_than(world, portal, client_for, monkeypatch):
     for i in range(3):
         receive(world, portal, f"Đề nghị sửa cầu số {i}")
     monkeypatch.setattr(agency_views, "COUNT_LIMIT", 2)

@@ -5,9 +5,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from petitions.models import Submission
-from tests.petitions.test_floor import meeting  # noqa: F401 - shared fixture
-from tests.petitions.test_views import make
-from tests.sessions.test_sessions import setup  # noqa: F401 - shared fixture
+from tests.petitions.builders import make
 
 pytestmark = pytest.mark.django_db
 HUGE = "99999999999999999999"
@@ -20,21 +18,21 @@ def test_similar_with_a_council_that_is_not_an_id_finds_nothing(world, client_fo
 
 
 @pytest.mark.parametrize("rows", ["abc", HUGE, "-5", "1e3"])
-def test_the_floor_table_ignores_a_bad_row_count(world, meeting, client_for, rows):  # noqa: F811
+def test_the_floor_table_ignores_a_bad_row_count(world, meeting, client_for, rows):
     response = client_for(world.users["group_leader"]).get(reverse("petitions:floor", args=[meeting.pk]),
                                                            {"rows": rows})
     assert response.status_code == 200
     assert 10 <= response.context["formset"].total_form_count() <= 200
 
 
-def test_the_floor_table_still_grows_on_request(world, meeting, client_for):  # noqa: F811
+def test_the_floor_table_still_grows_on_request(world, meeting, client_for):
     response = client_for(world.users["group_leader"]).get(reverse("petitions:floor", args=[meeting.pk]),
                                                            {"rows": "30"})
     assert response.context["formset"].total_form_count() == 30
 
 
 @pytest.mark.parametrize("group", ["abc", HUGE, "-1", ""])
-def test_submitting_with_a_bad_group_is_refused_with_a_message(world, meeting, client_for, group):  # noqa: F811
+def test_submitting_with_a_bad_group_is_refused_with_a_message(world, meeting, client_for, group):
     make(world, meeting, 2)
     response = client_for(world.users["group_leader"]).post(reverse("petitions:submit"),
                                                             {"group": group, "round": meeting.round_id})
@@ -43,7 +41,7 @@ def test_submitting_with_a_bad_group_is_refused_with_a_message(world, meeting, c
     assert not Submission.objects.exists()
 
 
-def test_the_list_ignores_bad_filters_with_a_message(world, meeting, client_for):  # noqa: F811
+def test_the_list_ignores_bad_filters_with_a_message(world, meeting, client_for):
     make(world, meeting, 2)
     response = client_for(world.users["office"]).get(reverse("petitions:petition_list"), {
         "round": HUGE, "group": "abc", "status": "nonsense", "q": "đường\x00"})

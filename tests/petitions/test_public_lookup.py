@@ -17,9 +17,7 @@ from petitions.models import (
     public_code_new,
     public_code_normalise,
 )
-from tests.petitions.test_floor import meeting  # noqa: F401 - shared fixture
-from tests.petitions.test_views import VOTER, field, forwarded, make  # noqa: F401 - shared fixtures
-from tests.sessions.test_sessions import setup  # noqa: F401 - shared fixture
+from tests.petitions.builders import VOTER, forwarded, make
 
 pytestmark = pytest.mark.django_db
 ANSWER = "Sở đã sửa chữa xong tuyến đường liên thôn."
@@ -45,7 +43,7 @@ def result_part(response):
     return re.sub(r'value="[^"]*"', 'value=""', html)
 
 
-def test_new_codes_are_random_with_a_check_character_and_unique(world, meeting):  # noqa: F811
+def test_new_codes_are_random_with_a_check_character_and_unique(world, meeting):
     petitions = make(world, meeting, 30)
     codes = [p.public_code for p in petitions]
     assert len(set(codes)) == 30
@@ -70,14 +68,14 @@ def test_a_mistyped_character_is_caught_by_the_check_character():
     assert public_code_normalise("KN-2026-000031") == "KN-2026-000031"  # the earlier codes keep working
 
 
-def test_an_earlier_sequential_code_still_finds_its_petition(world, meeting, client):  # noqa: F811
+def test_an_earlier_sequential_code_still_finds_its_petition(world, meeting, client):
     petition = make(world, meeting, 1)[0]
     Petition.objects.filter(pk=petition.pk).update(public_code="KN-2025-000031")
     response = lookup(client, "kn-2025-000031")
     assert response.status_code == 200 and 'data-testid="lookup-result"' in response.content.decode()
 
 
-def test_the_answer_is_public_only_once_the_office_accepts_it(world, meeting, field, client):  # noqa: F811
+def test_the_answer_is_public_only_once_the_office_accepts_it(world, meeting, field, client):
     petition = forwarded(world, meeting, field, voter=True)[0]
     services.answer_record(petition=petition, user=world.users["agency"], agency=world.agency, outcome="resolved",
                            text=ANSWER)
@@ -90,7 +88,7 @@ def test_the_answer_is_public_only_once_the_office_accepts_it(world, meeting, fi
     assert ANSWER in after and VOTER not in after and "0912000111" not in after
 
 
-def test_an_answer_sent_back_never_becomes_public(world, meeting, field, client):  # noqa: F811
+def test_an_answer_sent_back_never_becomes_public(world, meeting, field, client):
     petition = forwarded(world, meeting, field)[0]
     services.answer_record(petition=petition, user=world.users["agency"], agency=world.agency, outcome="resolved",
                            text=ANSWER)
@@ -103,7 +101,7 @@ def test_an_answer_sent_back_never_becomes_public(world, meeting, field, client)
     assert "Câu trả lời lần hai, đầy đủ." in html and ANSWER not in html
 
 
-def test_a_council_may_publish_answers_as_soon_as_received(world, meeting, field, client):  # noqa: F811
+def test_a_council_may_publish_answers_as_soon_as_received(world, meeting, field, client):
     world.council.publish_answers_on_receipt = True
     world.council.save(update_fields=["publish_answers_on_receipt"])
     petition = forwarded(world, meeting, field)[0]
@@ -127,7 +125,7 @@ def test_the_office_sets_the_publication_choice_on_the_council_page(world, clien
     assert council.publish_answers_on_receipt is True
 
 
-def test_unknown_and_malformed_codes_give_the_same_page(world, meeting, client):  # noqa: F811
+def test_unknown_and_malformed_codes_give_the_same_page(world, meeting, client):
     petition = make(world, meeting, 1)[0]
     real = petition.public_code
     wrong_check = real[:-1] + next(c for c in PUBLIC_CODE_ALPHABET if c != real[-1])
@@ -139,7 +137,7 @@ def test_unknown_and_malformed_codes_give_the_same_page(world, meeting, client):
 
 
 @override_settings(PETITION_LOOKUP_RATE="5/m")
-def test_lookups_are_limited_per_address_and_the_limit_looks_like_an_unknown_code(world, meeting, client):  # noqa: F811
+def test_lookups_are_limited_per_address_and_the_limit_looks_like_an_unknown_code(world, meeting, client):
     petition = make(world, meeting, 1)[0]
     unknown_page = result_part(lookup(client, public_code_new(2026), address="198.51.100.9"))
     for _attempt in range(5):

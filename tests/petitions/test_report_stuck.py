@@ -11,7 +11,6 @@ from delegations.models import OutboxTask
 from petitions import reports
 from petitions.models import Report, ReportKind, ReportStatus
 from petitions.tasks import report_render
-from tests.sessions.test_sessions import setup  # noqa: F401 - the fixture is shared
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +20,13 @@ def broker(flaky_broker):
     return flaky_broker(report_render)
 
 
-def ask(world, setup):  # noqa: F811
+def ask(world, setup):
     return reports.report_request(user=world.users["office"], council=world.council, kind=ReportKind.ROUND,
                                   round=setup["round"], signer_name="Nguyễn Văn Hòa")
 
 
 def test_a_report_requested_with_the_broker_down_offers_prepare_again_and_then_renders(
-        world, setup, broker, client_for, django_capture_on_commit_callbacks):  # noqa: F811
+        world, setup, broker, client_for, django_capture_on_commit_callbacks):
     """Finding 1: the report stayed "being prepared" for good with its retry button hidden."""
     broker.down = True
     with django_capture_on_commit_callbacks(execute=True):
@@ -54,7 +53,7 @@ def test_a_report_requested_with_the_broker_down_offers_prepare_again_and_then_r
 
 
 def test_a_pending_report_offers_prepare_again_only_once_it_waits_too_long(
-        world, setup, broker, client_for, settings):  # noqa: F811
+        world, setup, broker, client_for, settings):
     settings.OUTBOX_REDISPATCH_AFTER_SECONDS = 300
     report = ask(world, setup)  # in the test's transaction: asked, not handed yet
     url = reverse("petitions:report_detail", args=[report.pk])
@@ -64,7 +63,7 @@ def test_a_pending_report_offers_prepare_again_only_once_it_waits_too_long(
     assert 'data-testid="refresh"' in client_for(world.users["standing"]).get(url).content.decode()
 
 
-def test_a_report_asked_before_the_outbox_existed_is_stuck_once_old_enough(world, setup, settings):  # noqa: F811
+def test_a_report_asked_before_the_outbox_existed_is_stuck_once_old_enough(world, setup, settings):
     settings.OUTBOX_REDISPATCH_AFTER_SECONDS = 300
     report = ask(world, setup)
     OutboxTask.objects.all().delete()

@@ -33,9 +33,9 @@ from plans.models import (
     SittingKind,
 )
 from sessions.models import MeetingStatus
-from tests.conftest import shared_dir
 from tests.factories import AgencyFactory, DelegateGroupFactory, TermFactory
-from tests.sessions.test_sessions import make_session, setup  # noqa: F401 - the fixture is shared
+from tests.sessions.builders import make_session
+from tests.shared import shared_dir
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 DECREE30_CHECK = shared_dir() / "tools" / "decree30_check.py"
@@ -101,7 +101,7 @@ def eager(media):
 
 
 @pytest.fixture
-def seeded(world, setup, media, time_machine):  # noqa: F811
+def seeded(world, setup, media, time_machine):
     """A round of the province council with two held meetings (80 and 45 voters), one planned, and
     eight main petitions of known fields, levels and groups, two duplicates merged into the first
     central one; another round of the same council and another council's round, each with a petition

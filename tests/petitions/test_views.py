@@ -11,31 +11,9 @@ from django.urls import reverse
 
 from delegations.models import AgencyLevel
 from petitions import services
-from petitions.models import EventKind, Forwarding, Petition, PetitionField, PetitionStatus
+from petitions.models import EventKind, Forwarding, Petition, PetitionStatus
 from tests.factories import AgencyFactory, CommuneFactory
-from tests.petitions.test_floor import meeting  # noqa: F401 - shared fixture
-from tests.sessions.test_sessions import setup  # noqa: F401 - shared fixture
-
-VOTER = "Lê Thị Riêng Tư"
-
-
-@pytest.fixture
-def field(world):
-    return PetitionField.objects.get_or_create(council=world.council, name="Giao thông")[0]
-
-
-def make(world, meeting, n, text="Đề nghị sửa đường giao thông liên thôn số {i}", voter=False):  # noqa: F811
-    user = world.users["office"]
-    return [services.petition_create(council=world.council, user=user, session=meeting, text=text.format(i=i),
-                                     source="meeting", voters=[{"name": VOTER, "phone": "0912000111"}] if voter else ())
-            for i in range(n)]
-
-
-def forwarded(world, meeting, field, n=1, voter=False):  # noqa: F811
-    petitions = make(world, meeting, n, voter=voter)
-    services.petitions_classify(petitions=petitions, user=world.users["office"], fields=[field], agency=world.agency)
-    services.petitions_forward(petitions=[Petition.objects.get(pk=p.pk) for p in petitions], user=world.users["office"])
-    return [Petition.objects.get(pk=p.pk) for p in petitions]
+from tests.petitions.builders import VOTER, forwarded, make
 
 
 def query_count(client, url, params=None):
@@ -46,7 +24,7 @@ def query_count(client, url, params=None):
     return len(queries), response
 
 
-def test_the_list_runs_a_fixed_number_of_queries_with_every_filter(world, meeting, field, client_for):  # noqa: F811
+def test_the_list_runs_a_fixed_number_of_queries_with_every_filter(world, meeting, field, client_for):
     office = client_for(world.users["office"])
     url = reverse("petitions:petition_list")
     everything = {"q": "duong giao thong", "round": meeting.round_id, "group": meeting.group_id,
@@ -75,7 +53,7 @@ def test_the_list_runs_a_fixed_number_of_queries_with_every_filter(world, meetin
     assert overdue <= many_plain
 
 
-def test_each_filter_narrows_the_list_and_stays_in_the_page_links(world, meeting, field, client_for):  # noqa: F811
+def test_each_filter_narrows_the_list_and_stays_in_the_page_links(world, meeting, field, client_for):
     office = client_for(world.users["office"])
     other_commune = CommuneFactory(council=world.council, name="Đông Phong")
     classified = make(world, meeting, 2)
@@ -100,7 +78,7 @@ def test_each_filter_narrows_the_list_and_stays_in_the_page_links(world, meeting
     assert response.context["querystring"] == "status=received"
 
 
-def test_a_commune_office_never_sees_the_province_petitions(world, meeting, field, client_for):  # noqa: F811
+def test_a_commune_office_never_sees_the_province_petitions(world, meeting, field, client_for):
     make(world, meeting, 3, voter=True)
     commune_petition = services.petition_create(council=world.commune_council, user=world.users["commune_office"],
                                                 text="Đề nghị sửa đường giao thông nội đồng")
@@ -127,14 +105,14 @@ def test_the_province_office_reads_a_commune_petition_without_its_voters(world, 
 
 
 @pytest.mark.parametrize("role, status", [("agency", 403), ("other_council", 404), (None, 302)])
-def test_the_petition_page_is_refused_to_others(world, meeting, role, status, client_for):  # noqa: F811
+def test_the_petition_page_is_refused_to_others(world, meeting, role, status, client_for):
     petition = make(world, meeting, 1, voter=True)[0]
     response = client_for(world.users.get(role)).get(reverse("petitions:petition_detail", args=[petition.pk]))
     assert response.status_code == status
     assert VOTER not in response.content.decode()
 
 
-def test_the_office_classifies_five_at_once_and_forwards_them(world, meeting, field, client_for):  # noqa: F811
+def test_the_office_classifies_five_at_once_and_forwards_them(world, meeting, field, client_for):
     petitions = make(world, meeting, 6)
     office = client_for(world.users["office"])
     ids = [p.pk for p in petitions[:5]]
@@ -151,7 +129,7 @@ def test_the_office_classifies_five_at_once_and_forwards_them(world, meeting, fi
     assert forwarding.forward_due_on and forwarding.answer_due_on
 
 
-def test_bulk_actions_are_refused_to_everyone_but_the_office(world, meeting, field, client_for):  # noqa: F811
+def test_bulk_actions_are_refused_to_everyone_but_the_office(world, meeting, field, client_for):
     petition = make(world, meeting, 1)[0]
     data = {"ids": [petition.pk], "action": "classify", "fields_": [field.pk], "agency": world.agency.pk}
     for role in ("standing", "group_leader", "delegate", "agency"):
@@ -161,7 +139,7 @@ def test_bulk_actions_are_refused_to_everyone_but_the_office(world, meeting, fie
     assert Petition.objects.get().status == PetitionStatus.RECEIVED
 
 
-def test_merging_from_the_list_and_undoing_it(world, meeting, client_for):  # noqa: F811
+def test_merging_from_the_list_and_undoing_it(world, meeting, client_for):
     first, second = make(world, meeting, 2, voter=True)
     office = client_for(world.users["office"])
     office.post(reverse("petitions:bulk"), {"ids": [first.pk, second.pk], "action": "merge", "main": second.pk})
@@ -175,7 +153,7 @@ def test_merging_from_the_list_and_undoing_it(world, meeting, client_for):  # no
     assert Petition.objects.get(pk=first.pk).merged_into is None and second.voter_count == 1
 
 
-def test_review_actions_belong_to_the_office_and_the_standing_committee(world, meeting, field, client_for):  # noqa: F811
+def test_review_actions_belong_to_the_office_and_the_standing_committee(world, meeting, field, client_for):
     petition = forwarded(world, meeting, field)[0]
     services.answer_record(petition=petition, user=world.users["agency"], agency=world.agency, outcome="resolved",
                            text="Đã sửa xong")
@@ -194,7 +172,7 @@ def test_review_actions_belong_to_the_office_and_the_standing_committee(world, m
     assert petition.status == PetitionStatus.FORWARDED  # closing an unanswered petition is refused
 
 
-def test_the_timeline_shows_every_step(world, meeting, field, client_for):  # noqa: F811
+def test_the_timeline_shows_every_step(world, meeting, field, client_for):
     petition = forwarded(world, meeting, field)[0]
     services.answer_record(petition=petition, user=world.users["agency"], agency=world.agency, outcome="resolved",
                            text="Đã sửa xong")
@@ -204,7 +182,7 @@ def test_the_timeline_shows_every_step(world, meeting, field, client_for):  # no
     assert kinds == ["received", "classified", "forwarded", "answered", "closed"]
 
 
-def test_an_extension_is_decided_by_the_office(world, meeting, field, client_for):  # noqa: F811
+def test_an_extension_is_decided_by_the_office(world, meeting, field, client_for):
     petition = forwarded(world, meeting, field)[0]
     until = petition.answer_due_on + datetime.timedelta(days=30)
     extension = services.extension_request(petition=petition, user=world.users["agency"], agency=world.agency,
@@ -216,7 +194,7 @@ def test_an_extension_is_decided_by_the_office(world, meeting, field, client_for
     assert petition.answer_due_on == until and petition.due_on == until
 
 
-def test_raising_again_links_the_two_petitions(world, meeting, field, client_for):  # noqa: F811
+def test_raising_again_links_the_two_petitions(world, meeting, field, client_for):
     from plans.models import ContactRound, RoundKind
     petition = forwarded(world, meeting, field)[0]
     services.answer_record(petition=petition, user=world.users["agency"], agency=world.agency, outcome="explained",
@@ -230,7 +208,7 @@ def test_raising_again_links_the_two_petitions(world, meeting, field, client_for
     assert again.round == later and again.status == PetitionStatus.CLASSIFIED
 
 
-def test_the_group_leader_sends_the_group_petitions(world, meeting, client_for):  # noqa: F811
+def test_the_group_leader_sends_the_group_petitions(world, meeting, client_for):
     make(world, meeting, 3)
     leader = client_for(world.users["group_leader"])
     page = leader.get(reverse("petitions:submit"))
@@ -243,7 +221,7 @@ def test_the_group_leader_sends_the_group_petitions(world, meeting, client_for):
     assert response.status_code == 404
 
 
-def test_progress_counts_the_unclassified_per_round_and_group(world, meeting, field, client_for):  # noqa: F811
+def test_progress_counts_the_unclassified_per_round_and_group(world, meeting, field, client_for):
     petitions = make(world, meeting, 4)
     services.petitions_classify(petitions=petitions[:1], user=world.users["office"], fields=[field],
                                 agency=world.agency)
@@ -251,7 +229,7 @@ def test_progress_counts_the_unclassified_per_round_and_group(world, meeting, fi
     assert [(r["total"], r["unclassified"], r["waiting"]) for r in rows] == [(4, 3, 1)]
 
 
-def test_a_letter_is_typed_in_and_similar_petitions_are_shown(world, meeting, field, client_for):  # noqa: F811
+def test_a_letter_is_typed_in_and_similar_petitions_are_shown(world, meeting, field, client_for):
     make(world, meeting, 1, text="Đề nghị sửa chữa đường giao thông liên thôn Kiêm Tân bị xuống cấp")
     office = client_for(world.users["office"])
     similar = office.get(reverse("petitions:similar"), {"council": world.council.pk, "round": meeting.round_id,
@@ -269,7 +247,7 @@ def test_a_letter_is_typed_in_and_similar_petitions_are_shown(world, meeting, fi
     assert client_for(world.users["delegate"]).get(reverse("petitions:petition_new")).status_code == 403
 
 
-def test_the_public_lookup_shows_the_answer_and_no_personal_data(world, meeting, field, client):  # noqa: F811
+def test_the_public_lookup_shows_the_answer_and_no_personal_data(world, meeting, field, client):
     petition = forwarded(world, meeting, field, voter=True)[0]
     services.answer_record(petition=petition, user=world.users["agency"], agency=world.agency, outcome="resolved",
                            text="Đã hoàn thành sửa chữa tuyến đường")
@@ -293,7 +271,7 @@ def test_search_is_served_by_the_trigram_index_on_postgresql(world):
     assert "petition_search_trgm" in plan, plan
 
 
-def test_another_agency_of_the_same_level_is_accepted_in_classification(world, meeting, field):  # noqa: F811
+def test_another_agency_of_the_same_level_is_accepted_in_classification(world, meeting, field):
     commune_agency = AgencyFactory(council=world.council, name="UBND xã Kiêm Tân", level=AgencyLevel.COMMUNE)
     petition = make(world, meeting, 1)[0]
     services.petitions_classify(petitions=[petition], user=world.users["office"], fields=[field],
@@ -301,7 +279,7 @@ def test_another_agency_of_the_same_level_is_accepted_in_classification(world, m
     assert petition.level == AgencyLevel.COMMUNE and petition.status == PetitionStatus.CLASSIFIED
 
 
-def test_the_history_names_the_fields_a_classification_set(world, meeting, field, client_for):  # noqa: F811
+def test_the_history_names_the_fields_a_classification_set(world, meeting, field, client_for):
     petition = make(world, meeting, 1)[0]
     services.petitions_classify(petitions=[petition], user=world.users["office"], fields=[field],
                                 agency=world.agency)
@@ -312,7 +290,7 @@ def test_the_history_names_the_fields_a_classification_set(world, meeting, field
     assert not any("petitionfield" in value for value in values)
 
 
-def test_a_commune_level_petition_raised_again_has_no_forwarding_clock(world, meeting, field):  # noqa: F811
+def test_a_commune_level_petition_raised_again_has_no_forwarding_clock(world, meeting, field):
     from delegations.models import Deadline
     from plans.models import ContactRound, RoundKind
     commune_agency = AgencyFactory(council=world.council, name="UBND xã Kiêm Tân", level=AgencyLevel.COMMUNE)
@@ -331,7 +309,7 @@ def test_a_commune_level_petition_raised_again_has_no_forwarding_clock(world, me
 
 
 @pytest.mark.parametrize("main", ["abc", "99999999999999999999", "0"])
-def test_merging_with_a_main_petition_that_is_not_selected_merges_nothing_and_says_why(world, meeting, client_for,  # noqa: F811
+def test_merging_with_a_main_petition_that_is_not_selected_merges_nothing_and_says_why(world, meeting, client_for,
                                                                                       main):
     first, second = make(world, meeting, 2)
     office = client_for(world.users["office"])

@@ -7,10 +7,9 @@ from django.urls import reverse
 
 from plans.models import ContactPlan, PlanStatus
 from sessions.models import ContactSession
-from tests.petitions.test_double_submit import assert_second_went_to_the_first, send_twice
-from tests.plans.test_services import make_plan, make_sitting
-from tests.plans.test_views import ASSIGNMENT_UBND, new_plan_data
-from tests.sessions.test_sessions import form_data, setup  # noqa: F401 - the fixture is shared
+from tests.double_submit import assert_second_went_to_the_first, send_twice
+from tests.plans.builders import ASSIGNMENT_UBND, make_plan, make_sitting, new_plan_data
+from tests.sessions.builders import form_data
 
 
 def test_a_new_plan_saved_twice_is_made_once(transactional_db, world):
@@ -30,7 +29,7 @@ def test_a_plan_copied_twice_is_copied_once(transactional_db, world):
     assert_second_went_to_the_first(responses)
 
 
-def test_a_new_meeting_scheduled_twice_is_made_once(transactional_db, world, setup):  # noqa: F811
+def test_a_new_meeting_scheduled_twice_is_made_once(transactional_db, world, setup):
     responses = send_twice(world.users["group_leader"], reverse("contact_sessions:session_create"),
                            form_data(world, setup))
     assert ContactSession.objects.count() == 1

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from plans.models import ContactPlan, DocumentNumber, PlanStatus
 from plans.services import PlanError, plan_transition
-from tests.plans.test_services import make_plan
+from tests.plans.builders import make_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -36,7 +36,7 @@ from plans.models import (
 from plans.outline import html_to_blocks, sanitize_html
 from plans.presets import PRESETS
 from sessions.models import ContactSession
-from tests.conftest import shared_dir
+from tests.shared import shared_dir
 
 D = datetime.date
 DECREE30_CHECK = shared_dir() / "tools" / "decree30_check.py"

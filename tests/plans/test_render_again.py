@@ -13,7 +13,7 @@ from delegations.models import OutboxTask
 from plans.models import ContactPlan, PlanStatus
 from plans.services import plan_changed, plan_transition
 from plans.tasks import plan_render
-from tests.plans.test_services import make_plan
+from tests.plans.builders import make_plan
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

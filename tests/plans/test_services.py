@@ -23,25 +23,12 @@ from plans.models import (
     PlanStatus,
     ResponsibleKind,
     RoundKind,
-    Sitting,
     SittingKind,
 )
 from plans.services import PlanError, plan_transition
+from tests.plans.builders import make_plan, make_sitting
 
 D = datetime.date
-
-
-def make_sitting(world, number=1, opens=None, closes=None, kind=SittingKind.REGULAR_YEAR_END):
-    return Sitting.objects.create(council=world.council, term=world.term, number=number, kind=kind,
-                                  opens_on=opens or D(2025, 12, 8), closes_on=closes or D(2025, 12, 10))
-
-
-def make_plan(council, *, year=2025, status=PlanStatus.DRAFT, sitting=None, **fields):
-    values = {"subject": "Tiếp xúc cử tri của đại biểu HĐND tỉnh\ntrước và sau kỳ họp thường lệ cuối năm 2025",
-              "closing": "Trên đây là Kế hoạch TXCT.", "signer_name": "Nguyễn Anh Tuấn",
-              "signing_on_behalf": "KT. CHỦ TỊCH", "signer_position": "PHÓ CHỦ TỊCH",
-              "recipients": "Thường trực HĐND tỉnh;\nLưu: VT, TTDN.", **fields}
-    return ContactPlan.objects.create(council=council, year=year, status=status, sitting=sitting, **values)
 
 
 def event_trail(plan):

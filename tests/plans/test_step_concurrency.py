@@ -16,8 +16,7 @@ from plans.services import PlanError, plan_transition
 from sessions import services as session_services
 from sessions.models import ContactSession, MeetingStatus, Minutes, MinutesStatus
 from tests.concurrency import at_once, split
-from tests.factories import CommuneFactory
-from tests.petitions.test_concurrency import full_name, person
+from tests.factories import CommuneFactory, full_name, person
 
 
 def plan_in(council, status):

@@ -38,6 +38,7 @@ from plans.models import (
 from plans.views import PAGE_SIZE
 from tests import pdfs
 from tests.factories import AgencyFactory, MembershipFactory, TermFactory, UserFactory
+from tests.plans.builders import ASSIGNMENT_UBND, SUBJECT, new_plan_data
 
 pytestmark = pytest.mark.django_db
 
@@ -164,42 +165,6 @@ def page_data(response):
         for form in formset.forms:
             form_fields(form, data)
     return data
-
-
-SUBJECT = "Tiếp xúc cử tri của đại biểu HĐND tỉnh\r\ntrước và sau kỳ họp thường lệ cuối năm 2025"
-
-
-def new_plan_data(world, sitting, *, assignments=(), **overrides):
-    """The create form's POST: the plan, one empty round form (so the rounds are proposed) and the
-    assignments given followed by one empty form, as the page offers them."""
-    data = {
-        "council": world.council.pk, "scope": "sitting", "sitting": sitting.pk, "year": 2025,
-        "subject": SUBJECT,
-        "legal_bases": "Thực hiện Luật Tổ chức chính quyền địa phương năm 2025;",
-        "preset": "current", "closing": "Trên đây là Kế hoạch TXCT.",
-        "contact_person": "Nguyễn Văn A", "contact_phone": "0222 3822 123",
-        "recipients": "Thường trực HĐND tỉnh;\r\nLưu: VT, TTDN.",
-        "signing_authority": "TM. THƯỜNG TRỰC HĐND", "signing_on_behalf": "KT. CHỦ TỊCH",
-        "signer_position": "PHÓ CHỦ TỊCH", "signer_name": "Nguyễn Anh Tuấn",
-        "rounds-TOTAL_FORMS": "1", "rounds-INITIAL_FORMS": "0", "rounds-MIN_NUM_FORMS": "0",
-        "rounds-MAX_NUM_FORMS": "1000",
-        "rounds-0-id": "", "rounds-0-kind": "", "rounds-0-sitting": "", "rounds-0-topic": "", "rounds-0-starts_on": "",
-        "rounds-0-ends_on": "",
-        "assignments-TOTAL_FORMS": str(len(assignments) + 1), "assignments-INITIAL_FORMS": "0",
-        "assignments-MIN_NUM_FORMS": "0", "assignments-MAX_NUM_FORMS": "1000",
-        **overrides,
-    }
-    empty = {"id": "", "lead": "", "text": "", "responsible_kind": "", "agency": "",
-             "due_kind": "", "due_date": "", "due_amount": "", "due_unit": "days", "due_round": ""}
-    for index, item in enumerate([*assignments, {}]):
-        for name, value in {**empty, **item}.items():
-            data[f"assignments-{index}-{name}"] = value
-    return data
-
-
-ASSIGNMENT_UBND = {"order": "1", "lead": "Đề nghị UBND tỉnh", "responsible_kind": "agency",
-                   "text": "xây dựng Báo cáo tóm tắt tình hình kinh tế - xã hội 10 tháng năm 2025.",
-                   "due_kind": "date", "due_date": "2025-10-31"}
 
 
 @pytest.fixture

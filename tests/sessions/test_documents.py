@@ -21,8 +21,8 @@ from petitions.models import Petition, PetitionField, PetitionVoter
 from plans.models import ContactPlan, ContactRound, DocumentNumber, PlanStatus, RoundKind
 from sessions import services
 from sessions.models import ContactSession, MeetingStatus, Minutes, MinutesStatus
-from tests.conftest import shared_dir
 from tests.factories import CommuneFactory
+from tests.shared import shared_dir
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 CHECK = shared_dir() / "tools" / "decree30_check.py"

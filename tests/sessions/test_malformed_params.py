@@ -6,7 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from tests.sessions.test_sessions import make_session, setup  # noqa: F401 - shared fixture
+from tests.sessions.builders import make_session
 
 pytestmark = pytest.mark.django_db
 HUGE = "99999999999999999999"
@@ -16,7 +16,7 @@ def warned(response):
     return [str(m) for m in get_messages(response.wsgi_request) if "bỏ qua" in str(m)]
 
 
-def test_the_public_schedule_ignores_a_council_id_beyond_bigint(world, setup, client):  # noqa: F811
+def test_the_public_schedule_ignores_a_council_id_beyond_bigint(world, setup, client):
     make_session(world, setup, day=28)
     response = client.get(reverse("contact_sessions:public_schedule"), {"council": HUGE})
     assert response.status_code == 200
@@ -35,7 +35,7 @@ def test_the_calendar_ignores_a_date_out_of_range(world, client_for):
     assert ok.context["anchor"] == datetime.date(2026, 11, 2) and not warned(ok)
 
 
-def test_the_ical_feed_and_the_list_ignore_bad_ids(world, setup, client, client_for):  # noqa: F811
+def test_the_ical_feed_and_the_list_ignore_bad_ids(world, setup, client, client_for):
     feed = client.get(reverse("contact_sessions:ical_feed", args=[world.council.pk]), {"group": HUGE, "commune": "x"})
     assert feed.status_code == 200 and feed["Content-Type"].startswith("text/calendar")
     listing = client_for(world.users["office"]).get(reverse("contact_sessions:session_list"),
@@ -48,8 +48,8 @@ def test_a_meeting_id_beyond_bigint_is_a_404(world, client_for):
     assert response.status_code == 404
 
 
-def test_a_meeting_scheduled_in_9999_is_refused(world, setup, client_for):  # noqa: F811
-    from tests.sessions.test_sessions import form_data
+def test_a_meeting_scheduled_in_9999_is_refused(world, setup, client_for):
+    from tests.sessions.builders import form_data
 
     response = client_for(world.users["office"]).post(
         reverse("contact_sessions:session_create"),

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from sessions.models import MeetingStatus, Minutes, MinutesStatus
-from tests.conftest import shared_dir
-from tests.sessions.test_sessions import make_session, setup  # noqa: F401 - the fixture is shared
+from tests.sessions.builders import make_session
+from tests.shared import shared_dir
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 CHAIR = "Ông Nguyễn Văn Hòa, Chủ tịch Ủy ban MTTQ xã"
@@ -23,7 +23,7 @@ STATEMENT = ("phản ánh tuyến đường giao thông liên thôn từ cổng 
 
 
 @pytest.fixture
-def held(world, setup, client_for, time_machine):  # noqa: F811
+def held(world, setup, client_for, time_machine):
     time_machine.move_to(datetime.datetime(2026, 11, 24, 15, tzinfo=HANOI))
     session = make_session(world, setup, day=24, hour=8)
     response = client_for(world.users["group_leader"]).post(
@@ -53,7 +53,7 @@ def test_holding_a_meeting_opens_draft_minutes_due_five_days_later(held):
     assert held.voters_present == 112 and held.chair == CHAIR
 
 
-def test_a_meeting_cannot_be_held_before_it_starts(world, setup, client_for, time_machine):  # noqa: F811
+def test_a_meeting_cannot_be_held_before_it_starts(world, setup, client_for, time_machine):
     time_machine.move_to(datetime.datetime(2026, 11, 20, 9, tzinfo=HANOI))
     session = make_session(world, setup, day=24)
     response = client_for(world.users["office"]).post(
@@ -63,7 +63,7 @@ def test_a_meeting_cannot_be_held_before_it_starts(world, setup, client_for, tim
     assert session.status == MeetingStatus.PLANNED and not Minutes.objects.exists()
 
 
-def test_postponing_needs_the_new_date_and_cancelling_a_reason(world, setup, client_for):  # noqa: F811
+def test_postponing_needs_the_new_date_and_cancelling_a_reason(world, setup, client_for):
     session = make_session(world, setup, day=24)
     client = client_for(world.users["office"])
     url = reverse("contact_sessions:session_outcome", args=[session.pk])
@@ -163,7 +163,7 @@ def test_outcome_and_minutes_refused_to_others(held, world, client_for, role, st
     assert Minutes.objects.get().opening == ""
 
 
-def test_the_invitation_is_numbered_once_and_printed_in_the_decree_layout(world, setup, client_for,  # noqa: F811
+def test_the_invitation_is_numbered_once_and_printed_in_the_decree_layout(world, setup, client_for,
                                                                           django_capture_on_commit_callbacks, tmp_path):
     from config.celery import app
 

@@ -8,44 +8,12 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from delegations.models import Role
-from plans.models import ContactPlan, ContactRound, PlanStatus, RoundKind
+from plans.models import ContactPlan, ContactRound, RoundKind
 from sessions.models import ContactSession, MeetingStatus
-from tests.factories import CommuneFactory, DelegateFactory, MembershipFactory, UserFactory
+from tests.factories import CommuneFactory, MembershipFactory, UserFactory
+from tests.sessions.builders import form_data, make_session
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-@pytest.fixture
-def setup(world):
-    plan = ContactPlan.objects.create(council=world.council, year=2026, subject="Kế hoạch TXCT", status=PlanStatus.ISSUED,
-                                      number=1, issued_on=datetime.date(2026, 10, 15))
-    rnd = ContactRound.objects.create(plan=plan, kind=RoundKind.BEFORE_SITTING, starts_on=datetime.date(2026, 11, 2),
-                                      ends_on=datetime.date(2026, 12, 1))
-    commune = CommuneFactory(council=world.council, name="Kiêm Tân")
-    world.group_a.communes.add(commune)
-    world.group_b.communes.add(commune)
-    other_delegate = DelegateFactory(council=world.council, term=world.term, full_name="Trần Văn Bảo", group=world.group_b)
-    return {"round": rnd, "commune": commune, "other_delegate": other_delegate}
-
-
-def form_data(world, setup, **overrides):
-    data = {
-        "round": setup["round"].pk, "group": world.group_a.pk, "commune": setup["commune"].pk,
-        "starts_at": "2026-11-24T08:00", "ends_at": "2026-11-24T11:00", "venue": "Nhà văn hóa thôn Kiêm Tân",
-        "format": "in_person", "kind": "periodic", "content": "Báo cáo kết quả kỳ họp",
-        "delegates": [world.delegate.pk], "invited": "Ủy ban MTTQ xã", "expected_voters": 100,
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def make_session(world, setup, day=24, hour=8, group=None, delegates=None, status=MeetingStatus.PLANNED):
-    session = ContactSession.objects.create(
-        council=world.council, round=setup["round"], group=group or world.group_a, commune=setup["commune"],
-        starts_at=datetime.datetime(2026, 11, day, hour, tzinfo=HANOI), venue="Nhà văn hóa", status=status,
-    )
-    session.delegates.set(delegates if delegates is not None else [world.delegate])
-    return session
 
 
 def test_group_leader_schedules_a_meeting_of_their_group(world, setup, client_for):
