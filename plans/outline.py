@@ -8,7 +8,7 @@ import nh3
 
 from documents import Block, Run
 
-# The tags the renderer prints (documents/official.py): anything else is dropped, its text kept;
+# The tags the renderer prints (documents/official/): anything else is dropped, its text kept;
 # the content of <script> and <style> is dropped with them.
 ALLOWED_TAGS = {"p", "strong", "b", "em", "i", "u", "ul", "ol", "li", "br"}
 

@@ -114,7 +114,7 @@ def test_a_declared_dimension_is_ignored_and_only_the_cells_present_are_read():
 
 
 def test_more_filled_rows_than_the_cap_are_refused(monkeypatch):
-    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 3)
+    monkeypatch.setattr(spreadsheets.reading, "MAX_ROWS", 3)
     workbook = Workbook()
     workbook.active.append(list(PETITION_COLUMNS.values()))
     for i in range(4):

@@ -106,7 +106,7 @@ def test_a_merged_text_fills_the_rows_and_an_empty_merged_range_fills_nothing(wo
 
 
 def test_merged_ranges_are_read_from_the_xml_within_bounds(monkeypatch):
-    monkeypatch.setattr(spreadsheets, "MAX_MERGED_RANGES", 2)
+    monkeypatch.setattr(spreadsheets.reading, "MAX_MERGED_RANGES", 2)
     workbook = Workbook()
     workbook.active.append(HEADERS)
     for row in range(2, 8, 2):

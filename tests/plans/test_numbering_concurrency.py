@@ -6,9 +6,8 @@ import threading
 import pytest
 from django.db import connection
 
-from plans import services
 from plans.models import ContactPlan, DocumentNumber, PlanStatus
-from plans.services import PlanError, plan_transition
+from plans.services import PlanError, plan_transition, workflow
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
                                 reason="row locks and concurrent transactions need PostgreSQL")
@@ -50,7 +49,7 @@ def issue_at_once(plans, user, numbers):
 def no_render(monkeypatch):
     """The issue's render task is not what these tests are about: nothing goes to the broker."""
     sent = []
-    monkeypatch.setattr(services, "_render_after_commit", lambda plan: sent.append(plan.pk))
+    monkeypatch.setattr(workflow, "_render_after_commit", lambda plan: sent.append(plan.pk))
     return sent
 
 
