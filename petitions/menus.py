@@ -53,11 +53,13 @@ def ordered_councils(user, councils):
     return sorted(councils, key=lambda c: (c.pk not in own, c.level != "province", c.name, c.pk))
 
 
-def grouped_menus(user, councils, selected=None):
+def grouped_menus(user, councils, selected=None, *, ordered=False):
     """{kind: [(council, [(pk, label), …]), …]} for the councils given (only `selected` when it is
-    one of them), the user's own council first; councils with no option of a kind are left out of
-    that menu."""
-    councils = ordered_councils(user, councils)
+    one of them), the user's own council first (`ordered`: the councils come from ordered_councils
+    already, which need not read the user's memberships again); councils with no option of a kind
+    are left out of that menu."""
+    if not ordered:
+        councils = ordered_councils(user, councils)
     if selected is not None:
         councils = [c for c in councils if c.pk == selected] or councils
     menus = council_menus([c.pk for c in councils])

@@ -119,10 +119,12 @@ def filtered_petitions(request):
     """The petitions a staff user may read, narrowed by the filters in the URL (so a filtered list
     can be bookmarked and shared). Shared by the list and the Excel export."""
     params = PetitionFilterQuery(request.GET)
-    # The user's councils also as literal ids (at most a province and its communes): PostgreSQL then
-    # knows how many petitions they hold, and walks one commune council's rows by its own index
-    # instead of the whole province's.
-    rows = Petition.objects.for_user(request.user).filter(council_id__in=_council_ids(request)).main()
+    # Petition.objects.for_user(user) is `council__in=Council.objects.for_user(user)`: the same rule
+    # here with the councils read once per request as literal ids (at most a province and its
+    # communes). PostgreSQL then knows how many petitions they hold, walks one commune council's
+    # rows by its own index instead of the whole province's, and plans the query without the
+    # subquery (6 ms less planning a search at 1M petitions).
+    rows = Petition.objects.filter(council_id__in=_council_ids(request)).main()
     query = (params.get("q") or "").strip()
     if query:
         rows = rows.search(query)
@@ -152,29 +154,37 @@ def list_order(request):
     return ("-created_at", "-pk")
 
 
-def filter_choices(user, council=None):
+def filter_choices(user, council=None, *, councils=None):
     """The options of the list's filters, whatever the number of petitions: the councils (one
-    query), the rounds (one), and the groups, communes, agencies and fields of each council grouped
-    under its name, from the cache (petitions.menus; four queries when not cached). With a council
+    query, none when `councils`, the user's councils as councils_for_menus reads them, are given),
+    the rounds (one), and the groups, communes, agencies and fields of each council grouped under
+    its name, from the cache (petitions.menus; four queries when not cached). With a council
     chosen, only that council's options."""
-    councils = councils_for_menus(user)
+    if councils is None:
+        councils = councils_for_menus(user)
     rounds = ContactRound.objects.filter(plan__council__in=[c.pk for c in councils]).select_related("plan")
     if council and any(c.pk == council for c in councils):
         rounds = rounds.filter(plan__council_id=council)
+    councils = ordered_councils(user, councils)
     return {
-        "councils": ordered_councils(user, councils),
+        "councils": councils,
         "rounds": rounds.order_by("-starts_on")[:50],
-        **grouped_menus(user, councils, selected=council),
+        **grouped_menus(user, councils, selected=council, ordered=True),
         "levels": AgencyLevel.choices, "statuses": PetitionStatus.choices,
         "states": [(key, label) for key, (label, _rule) in PETITION_STATES.items()],
     }
 
 
+def _councils(request):
+    """The councils the user reads (Council.objects.for_user: pk, name, level), read once per request."""
+    if not hasattr(request, "_petition_councils"):
+        request._petition_councils = councils_for_menus(request.user)
+    return request._petition_councils
+
+
 def _council_ids(request):
-    """The ids of the councils the user reads (Council.objects.for_user), read once per request."""
-    if not hasattr(request, "_petition_council_ids"):
-        request._petition_council_ids = list(Council.objects.for_user(request.user).values_list("pk", flat=True))
-    return request._petition_council_ids
+    """The ids of the councils the user reads (Council.objects.for_user)."""
+    return [c.pk for c in _councils(request)]
 
 
 def _few_petitions(request):
@@ -205,7 +215,8 @@ def petition_list(request):
     can_manage = managed.exists()
     return render(request, "petitions/petition_list.html", {
         "page_obj": page_obj, "querystring": querystring, "filters": {k: request.GET.get(k, "") for k in FILTERS},
-        "choices": filter_choices(request.user, PetitionFilterQuery(request.GET).get("council")),
+        "choices": filter_choices(request.user, PetitionFilterQuery(request.GET).get("council"),
+                                  councils=_councils(request)),
         "can_manage": can_manage,
         "oversees": can_manage or has_role(request.user, Role.STANDING),
         "classify_form": ClassifyForm(councils=managed) if can_manage else None,
