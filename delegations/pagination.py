@@ -15,23 +15,28 @@ IN_ORDER = {"enable_bitmapscan": "off", **NO_PARALLEL}
 @contextmanager
 def planner_settings(using, settings):
     """PostgreSQL planner settings for the queries of the block only (elsewhere: nothing). Local to a
-    transaction, and put back as they were at the end of the block for the rest of an enclosing one;
-    a rollback puts them back by itself."""
+    transaction: outside one, the block's own transaction ends them at its COMMIT (two statements
+    around the block's queries: BEGIN and one SELECT set_config …; then COMMIT); inside an enclosing
+    one, they are read first and put back at the end of the block for the rest of it. A rollback
+    puts them back by itself."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         yield
         return
     names = list(settings)
+    nested = connection.in_atomic_block
     with transaction.atomic(using=using):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
-            before = cursor.fetchone()
+            if nested:
+                cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+                before = cursor.fetchone()
             cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
                            [value for name in names for value in (name, settings[name])])
         yield
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
-                           [value for pair in zip(names, before, strict=True) for value in pair])
+        if nested:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+                               [value for pair in zip(names, before, strict=True) for value in pair])
 
 
 class CappedPaginator(Paginator):

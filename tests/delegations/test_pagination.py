@@ -78,3 +78,35 @@ def test_reading_in_order_gives_the_same_rows_and_ends_with_its_block(councils):
         with connection.cursor() as cursor:
             cursor.execute("SHOW enable_bitmapscan")
             assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings exist on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("enclosed", [False, True], ids=["own-transaction", "inside-a-transaction"])
+def test_planner_settings_last_as_long_as_their_block(enclosed):
+    """Outside a transaction the block's own COMMIT ends the settings (one statement sets them);
+    inside one they are read first and put back at the end of the block (two more statements)."""
+    from django.db import transaction
+
+    from delegations.pagination import planner_settings
+
+    def show():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_bitmapscan")
+            return cursor.fetchone()[0]
+
+    def block():
+        with CaptureQueriesContext(connection) as queries:
+            with planner_settings("default", {"enable_bitmapscan": "off"}):
+                inside = show()
+        return inside, [q["sql"] for q in queries.captured_queries if "enable_bitmapscan" in q["sql"]]
+
+    if enclosed:
+        with transaction.atomic():
+            inside, statements = block()
+            after = show()
+    else:
+        inside, statements = block()
+        after = show()
+    assert inside == "off" and after == "on"
+    assert len(statements) == (4 if enclosed else 2)  # (read,) set, SHOW inside, (put back)

@@ -33,6 +33,22 @@ def test_the_list_says_more_than_the_limit_and_pages_up_to_it(world, meeting, cl
     assert "5 petitions" in response.content.decode()
 
 
+def test_a_page_counts_up_to_a_few_pages_past_itself(world, meeting, client_for, monkeypatch):  # noqa: F811
+    make(world, meeting, 5)
+    monkeypatch.setattr(staff, "PAGE_SIZE", 1)
+    monkeypatch.setattr(staff, "PAGES_AHEAD", 2)
+    office = english(client_for(world.users["office"]))
+    newest = list(Petition.objects.order_by("-created_at", "-pk").values_list("pk", flat=True))
+    response = office.get(reverse("petitions:petition_list"))
+    page = response.context["page_obj"]
+    assert page.paginator.count_capped and page.paginator.limit == 3 and page.paginator.num_pages == 3
+    assert "More than 3 petitions" in response.content.decode() and [p.pk for p in page] == newest[:1]
+    response = office.get(reverse("petitions:petition_list"), {"page": 3})  # counts up to page 5: all five
+    page = response.context["page_obj"]
+    assert not page.paginator.count_capped and page.paginator.count == 5 and page.has_next()
+    assert "5 petitions" in response.content.decode() and [p.pk for p in page] == newest[2:3]
+
+
 @pytest.mark.parametrize("small_scope, limit", [(0, 1000), (0, 2), (10**6, 1000), (10**6, 2)],
                          ids=["trigram-index", "many-matches-in-order", "few-petitions", "few-petitions-capped"])
 def test_every_way_of_reading_a_search_gives_the_same_page(world, meeting, client_for, monkeypatch,

@@ -125,3 +125,36 @@ def test_a_change_of_a_councils_options_forgets_its_cached_menus(world, menus, c
     kind, label = expected
     rebuilt = [name for _pk, name in council_menus([ward.pk])[ward.pk][kind]]
     assert (label in rebuilt) if label else rebuilt == []
+
+
+def test_the_chosen_option_is_selected_in_its_menu(world, menus, client_for):
+    field = PetitionField.objects.get(council=menus["ward"], name="Giao thông")
+    html = client_for(world.users["office"]).get(URL, {"field": field.pk}).content.decode()
+    menu = html[html.index('data-testid="menu-field"'):]
+    menu = menu[:menu.index("</select>")]
+    assert menu.count(" selected") == 1 and f'<option value="{field.pk}" selected>Giao thông</option>' in menu
+
+
+def test_the_select_renderer_writes_the_html_django_writes(world, menus):
+    """petitions.menus.SelectRenderer (the list's bulk-action form) against Django's own templates:
+    unbound and bound, with option groups and text to escape."""
+    from django import forms
+
+    from delegations.models import Council
+    from petitions.forms import ClassifyForm
+    from petitions.menus import SelectRenderer
+
+    councils = Council.objects.filter(pk__in=[world.council.pk, menus["ward"].pk])
+    field = PetitionField.objects.filter(council=world.council).first()
+    for data in (None, {"level": "province", "fields_": [str(field.pk)]}):
+        plain = ClassifyForm(data, councils=councils)
+        fast = ClassifyForm(data, councils=councils, renderer=SelectRenderer())
+        for name in ("fields_", "level", "agency"):
+            assert str(fast[name]) == str(plain[name]) and "<option" in str(fast[name])
+
+    class Grouped(forms.Form):
+        kind = forms.ChoiceField(choices=[("Xã & phường", [("1", 'An "Bình"'), ("2", "<b>")]), ("3", "Khác")],
+                                 widget=forms.Select(attrs={"class": "form-select", "disabled": False}))
+
+    for data in (None, {"kind": "2"}):
+        assert str(Grouped(data, renderer=SelectRenderer())["kind"]) == str(Grouped(data)["kind"])
