@@ -112,12 +112,21 @@ def closing_blocks(plan):
     return [Block("paragraph", line.strip()) for line in plan.closing.splitlines() if line.strip()]
 
 
+# Who lists a plan's meetings: `provider(plan)` → its meetings planned (not cancelled), each with
+# group, commune, starts_at and venue. The sessions app registers it at start-up (sessions.apps):
+# plans come before sessions in the apps' one-way layering and do not import them.
+SCHEDULE_PROVIDERS = []
+
+
+def schedule_provider_register(provider):
+    if provider not in SCHEDULE_PROVIDERS:
+        SCHEDULE_PROVIDERS.append(provider)
+
+
 class PlanData:
     """A plan's data read once (four queries) for all the blocks of its outline."""
 
     def __init__(self, plan):
-        from sessions.models import ContactSession, MeetingStatus
-
         self.plan = plan
         self.rounds = list(plan.rounds.select_related("sitting").order_by("starts_on", "pk"))
         rounds = {r.pk: r for r in self.rounds}
@@ -128,13 +137,11 @@ class PlanData:
                 if due.round_id:
                     due.round = rounds.get(due.round_id)
         self._sessions = None
-        self._session_model, self._cancelled = ContactSession, MeetingStatus.CANCELLED
 
     @property
     def sessions(self):
         if self._sessions is None:
-            self._sessions = list(self._session_model.objects.filter(round__plan=self.plan)
-                                  .exclude(status=self._cancelled).select_related("group", "commune"))
+            self._sessions = [session for provider in SCHEDULE_PROVIDERS for session in provider(self.plan)]
         return self._sessions
 
     def generate(self, section, label):

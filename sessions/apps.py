@@ -10,6 +10,7 @@ class ContactSessionsConfig(AppConfig):
 
     def ready(self):
         from delegations.deadlines import deadline_kind_register
+        from plans.blocks import schedule_provider_register
         from plans.services import meetings_provider_register
 
         from . import services
@@ -20,3 +21,4 @@ class ContactSessionsConfig(AppConfig):
                                on_moved=services.minutes_deadlines_moved, rule_field="minutes_due_days")
         # Plans count due dates from each meeting ("5 days before each meeting"): it asks for them here.
         meetings_provider_register(services.meetings_of_rounds)
+        schedule_provider_register(services.meetings_of_plan)  # the plan's printed schedule (plans.blocks)

@@ -33,6 +33,7 @@ from .minutes import (  # noqa: F401
     minutes_update,
 )
 from .scheduling import (  # noqa: F401
+    meetings_of_plan,
     meetings_of_rounds,
     schedulable_groups,
     session_conflicts,

@@ -15,7 +15,7 @@ from delegations.deadlines import deadline_close, deadline_open, due_compute
 from delegations.models import DeadlineRules, DeadlineUnit, DelegateGroup, Role
 from plans.services import Meeting, meeting_dues_sync
 
-from ..models import DEFAULT_DURATION, ContactSession, MeetingStatus, Minutes, MinutesStatus
+from ..models import DEFAULT_DURATION, ContactSession, MeetingStatus, Minutes, MinutesStatus, planned_q
 from .minutes import MINUTES_DEADLINE
 
 
@@ -81,6 +81,12 @@ def meetings_of_rounds(round_ids):
             .order_by("starts_at", "pk").values_list("pk", "round_id", "group_id", "starts_at"))
     return [Meeting(session_id=pk, round_id=round_id, group_id=group_id, day=timezone.localtime(starts_at).date())
             for pk, round_id, group_id, starts_at in rows]
+
+
+def meetings_of_plan(plan):
+    """The meetings planned (sessions.models.planned_q: not cancelled) of a plan's rounds, with their
+    group and commune, for the plan's printed schedule (plans.blocks): one query."""
+    return list(ContactSession.objects.filter(planned_q(), round__plan=plan).select_related("group", "commune"))
 
 
 @transaction.atomic
