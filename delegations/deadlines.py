@@ -353,6 +353,19 @@ def stages_due(reminders, escalations, today, due_on):
     return stages
 
 
+def array_literal(values):
+    """A PostgreSQL array literal of ints, dates or strings (`{1,2,3}`), sent as one text
+    parameter and cast in the SQL (`%s::bigint[]`): ten times cheaper to build than the driver's
+    adaptation of a list, element by element."""
+    def element(value):
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return "{" + ",".join(map(element, values)) + "}"
+
+
 def among(ids):
     """The right side of `<field>__in` for a long list of integer ids: on PostgreSQL one array
     parameter (`IN (SELECT unnest(%s::bigint[]))`, the primary-key index looked up once per id)
@@ -360,7 +373,7 @@ def among(ids):
     costs to run; the list as it is elsewhere."""
     ids = list(ids)
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+        return RawSQL("SELECT unnest(%s::bigint[])", [array_literal(ids)])
     return ids
 
 
@@ -567,8 +580,9 @@ def _claim(claims, messages, token):
                 "FROM unnest(%s::bigint[], %s::varchar[], %s::date[], %s::integer[]) "
                 "AS claim(deadline, stage, due_on, recipients) "
                 f"ON CONFLICT DO NOTHING RETURNING {column('deadline')}, stage",
-                [now, token, [d.pk for d, _s in claims], [s for _d, s in claims], [d.due_on for d, _s in claims],
-                 [len(messages[(d.pk, s)]) for d, s in claims]])
+                [now, token, array_literal(d.pk for d, _s in claims), array_literal(s for _d, s in claims),
+                 array_literal(d.due_on for d, _s in claims),
+                 array_literal(len(messages[(d.pk, s)]) for d, s in claims)])
             return set(cursor.fetchall())
     DeadlineNotice.objects.bulk_create(
         [DeadlineNotice(deadline_id=d.pk, stage=s, due_on=d.due_on, sweep=token, sent_at=now,
@@ -614,27 +628,32 @@ def _recipients(deadline, stage, responsible, context):
     return list(unique.values())
 
 
-def _message(deadline, stage, context):
-    """(subject, body) of one item; its wordings translated once a sweep (SweepContext)."""
+def _subject(deadline, stage, context):
+    """The subject of one item (a line of a message listing several); its wordings translated once
+    a sweep (SweepContext)."""
     values = {"kind": context.label(deadline.kind), "title": deadline.title, "due": context.date(deadline.due_on)}
     if stage == DUE_TODAY:
-        subject = context.gettext("Due today: %(kind)s · %(title)s") % values
-    elif stage == OVERDUE:
-        subject = context.gettext("Overdue since %(due)s: %(kind)s · %(title)s") % values
-    elif stage == ESCALATE_STANDING:
+        return context.gettext("Due today: %(kind)s · %(title)s") % values
+    if stage == OVERDUE:
+        return context.gettext("Overdue since %(due)s: %(kind)s · %(title)s") % values
+    if stage == ESCALATE_STANDING:
         late = context.working_days_between(deadline.council_id, deadline.due_on, context.today)
-        subject = context.ngettext("Overdue by %(n)s working day: %(kind)s · %(title)s",
-                                   "Overdue by %(n)s working days: %(kind)s · %(title)s", late) % {**values, "n": late}
-    else:
-        left = context.working_days_between(deadline.council_id, context.today, deadline.due_on)
-        subject = context.ngettext("Due on %(due)s, in %(n)s working day: %(kind)s · %(title)s",
-                                   "Due on %(due)s, in %(n)s working days: %(kind)s · %(title)s",
-                                   left) % {**values, "n": left}
+        return context.ngettext("Overdue by %(n)s working day: %(kind)s · %(title)s",
+                                "Overdue by %(n)s working days: %(kind)s · %(title)s", late) % {**values, "n": late}
+    left = context.working_days_between(deadline.council_id, context.today, deadline.due_on)
+    return context.ngettext("Due on %(due)s, in %(n)s working day: %(kind)s · %(title)s",
+                            "Due on %(due)s, in %(n)s working days: %(kind)s · %(title)s",
+                            left) % {**values, "n": left}
+
+
+def _message(deadline, stage, context):
+    """(subject, body) of a message about one item."""
+    values = {"kind": context.label(deadline.kind), "title": deadline.title, "due": context.date(deadline.due_on)}
     body = context.gettext("%(title)s\n%(kind)s, due on %(due)s.") % values
     if deadline.explanation:
         body += "\n" + context.gettext("How the date was computed: %(explanation)s") % {
             "explanation": deadline.explanation}
-    return subject, body
+    return _subject(deadline, stage, context), body
 
 
 def _grouped(items, users, context):
@@ -661,7 +680,7 @@ def _grouped(items, users, context):
                                         "%(n)s deadlines coming, the first on %(due)s", n)) % {"n": n, "due": soonest}
             lines = []
             for deadline, stage in found:
-                lines.append("• " + _message(deadline, stage, context)[0])
+                lines.append("• " + _subject(deadline, stage, context))
                 if deadline.url:
                     lines.append(deadline.url)
             body, url = "\n".join(lines), ""
