@@ -445,7 +445,8 @@ class SweepContext:
             self.deliveries[key] = delivery_for(self.preferences.get(user_pk), kind)
         return self.deliveries[key]
 
-    # The words of the messages: each wording translated once a sweep (a plural once per number).
+    # The words of the messages: each wording translated once a sweep (a plural once per number);
+    # named gettext and ngettext, so that makemessages (xgettext) still finds the wordings.
     def gettext(self, msgid):
         if msgid not in self.texts:
             self.texts[msgid] = _(msgid)
