@@ -84,8 +84,8 @@ def test_a_second_sweep_the_same_day_sends_nothing_in_two_queries(world, subject
     assert Notification.objects.count() == sent
 
 
-def test_a_batch_split_in_two_sends_the_same_notices_once(world, subjects_kind):
-    """Two batches of a sweep claim disjoint rows: every notice once, whatever the batch size."""
+def test_a_sweep_in_small_batches_sends_each_notice_once(world, subjects_kind):
+    """Five batches of a sweep claim disjoint rows: every notice once, whatever the batch size."""
     open_due(world, 30, 0)
     counts = deadlines_sweep(today=TODAY, batch_size=7)
     assert counts["looked_at"] == 30
