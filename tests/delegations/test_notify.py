@@ -229,7 +229,7 @@ def test_the_sweep_costs_the_same_queries_for_3_or_60_items(world, one_responsib
 
     few = sweep_of(3, 0)
     many = sweep_of(60, 100)
-    assert few == many == 24
+    assert few == many == 23
 
 
 # ------------------------------------------------------------------------------ the inbox
