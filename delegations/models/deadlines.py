@@ -120,10 +120,12 @@ class Deadline(models.Model):
     """One clock: what it is for (a kind and a subject row of another app), its due date, how that
     date was computed and the rule to compute it again, and its state."""
 
+    # No index of their own: (council, state, due_on) and the unique (content_type, object_id, kind)
+    # begin with them, and every index costs the sweep's UPDATE of the next notice day a write.
     council = models.ForeignKey(Council, verbose_name=_("council"), on_delete=models.CASCADE,
-                                related_name="deadlines")
+                                related_name="deadlines", db_index=False)
     kind = models.CharField(_("kind"), max_length=40)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+", db_index=False)
     object_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")
     title = models.CharField(_("what"), max_length=255)
@@ -226,7 +228,7 @@ class DeadlineNotice(models.Model):
     deadline is reminded again for its new date."""
 
     deadline = models.ForeignKey(Deadline, verbose_name=_("deadline"), on_delete=models.CASCADE,
-                                 related_name="notices")
+                                 related_name="notices", db_index=False)  # the unique constraint begins with it
     stage = models.CharField(_("stage"), max_length=40)
     due_on = models.DateField(_("for the due date"))
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
