@@ -1,9 +1,8 @@
 """Imports read sheets as offices make them (issue 14, findings 1–3): merged cells, numbers in text
-columns, dates in date columns. The shared cases (/work/shared/cases/spreadsheets) are built into
+columns, dates in date columns. The team's shared cases (shared/cases/spreadsheets) are built into
 each test, with the other cases of their kind beside them."""
 import datetime
 import io
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,8 +15,9 @@ from delegations.services import DELEGATE_COLUMNS, delegates_import
 from petitions.models import Petition, PetitionField
 from petitions.spreadsheets import PETITION_COLUMNS, petitions_import
 from tests.factories import CommuneFactory
+from tests.shared import shared_dir
 
-CASES = Path("/work/shared/cases/spreadsheets")
+CASES = shared_dir() / "cases" / "spreadsheets"
 HEADERS = list(PETITION_COLUMNS.values())
 COL = {key: index for index, key in enumerate(PETITION_COLUMNS, start=1)}
 
