@@ -5,9 +5,10 @@ translated (Vietnamese in the interface)."""
 
 import datetime
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from delegations.calendar import WorkingCalendar
 from delegations.dates import validate_promised_date
-from delegations.deadlines import deadline_close, deadline_open, deadline_set_date, due_compute
+from delegations.deadlines import DeadlinePut, deadlines_close_many, deadlines_put_many, due_compute
 from delegations.models import (
     AgencyLevel,
     Deadline,
@@ -121,14 +122,18 @@ def petition_create(*, council, user, text, source=None, session=None, round=Non
 @transaction.atomic
 def petitions_from_floor(*, session, rows, user):
     """Petitions raised at a meeting, from the minutes page's table: one petition a row, each with
-    its voter when named; all rows or none."""
-    return [
-        petition_create(council=session.council, user=user, text=row["text"], source=PetitionSource.MEETING,
-                        session=session, fields=[row["field"]] if row.get("field") else (),
-                        voters=[{"name": row.get("voter_name"), "address": row.get("voter_address"),
-                                 "phone": row.get("voter_phone")}])
-        for row in rows
-    ]
+    its voter when named; all rows or none. The rows `petition_create` would write for each (code,
+    voter, field, counts, "received" event, forwarding clock, one history row), written together by
+    `petitions_create_many`: a fixed number of queries however many rows (rules and calendar read
+    once). `rows`: dicts with text, and field (a PetitionField), voter_name, voter_address,
+    voter_phone when given."""
+    items = [{"text": row["text"], "session": session, "round": session.round, "group": session.group,
+              "commune": session.commune, "fields": [row["field"]] if row.get("field") else [],
+              "voters": [{"name": row.get("voter_name"), "address": row.get("voter_address"),
+                          "phone": row.get("voter_phone")}]}
+             for row in rows]
+    return petitions_create_many(council=session.council, user=user, items=items, source=PetitionSource.MEETING,
+                                 classified_event=False)
 
 
 # -------------------------------------------------------------------------------- classification
@@ -153,6 +158,7 @@ def petitions_classify(*, petitions, user, fields=None, level=None, agency=None)
     _refuse_unless(petitions, _("Select at least one petition."))
     _refuse_unless(fields or level or agency, _("Choose a field, a level or an agency to set."))
     petitions = _lock(petitions, user)
+    prefetch_related_objects(petitions, "council", "round", "agency")  # read once, not once a petition
     if agency is not None and level and agency.level != level:
         raise ValidationError(_("%(agency)s answers %(level)s-level petitions, not the level chosen.")
                               % {"agency": agency, "level": agency.get_level_display().lower()})
@@ -165,10 +171,21 @@ def petitions_classify(*, petitions, user, fields=None, level=None, agency=None)
             _refuse_unless(agency.council_id == petition.council_id and agency.is_active,
                            _("%(agency)s does not take petitions of %(council)s.")
                            % {"agency": agency, "council": petition.council})
-    changed = []
+    through = Petition.fields.through
+    ids = [p.pk for p in petitions]
+    if fields:
+        fields = sorted(fields, key=lambda f: (f.council_id, f.order, f.name))  # PetitionField's own order
+        through.objects.filter(petition_id__in=ids).delete()
+        links = through.objects.bulk_create([through(petition_id=pk, petitionfield=f) for pk in ids for f in fields])
+        for petition in petitions:  # as fields.set() does: a prefetched list is stale now
+            getattr(petition, "_prefetched_objects_cache", {}).pop("fields", None)
+    else:
+        links = list(through.objects.filter(petition_id__in=ids).select_related("petitionfield")
+                     .order_by("petitionfield__council_id", "petitionfield__order", "petitionfield__name"))
+    links = _links_by_petition(links)
+    fields_of = {pk: [link.petitionfield for link in links.get(pk, ())] for pk in ids}
+    rules, calendars = {}, {}
     for petition in petitions:
-        if fields:
-            petition.fields.set(fields)
         if agency is not None:
             petition.agency = agency
             petition.level = level or agency.level
@@ -176,19 +193,54 @@ def petitions_classify(*, petitions, user, fields=None, level=None, agency=None)
             petition.level = level
             if petition.agency_id and petition.agency.level != level:
                 petition.agency = None
-        petition.status = PetitionStatus.CLASSIFIED if petition.is_classified else PetitionStatus.RECEIVED
-        forward_due_compute(petition)
-        petition.save()
-        petition_deadlines_sync(petition)
-        event_add(petition, EventKind.CLASSIFIED, user, _classification_note(petition))
-        changed.append(petition)
-    return changed
+        classified = bool(petition.level and petition.agency_id and fields_of[petition.pk])
+        petition.status = PetitionStatus.CLASSIFIED if classified else PetitionStatus.RECEIVED
+        if petition.council_id not in rules:
+            rules[petition.council_id] = DeadlineRules.for_council(petition.council)
+            calendars[petition.council_id] = WorkingCalendar.for_council(petition.council)
+        forward_due_compute(petition, calendars[petition.council_id], rules[petition.council_id])
+    _petitions_save(petitions, user, ["level", "agency", "status", "forward_due_on", "forward_due_explanation",
+                                      "due_on"], links=links)
+    petitions_deadlines_sync(petitions, rules=rules, calendars=calendars)
+    PetitionEvent.objects.bulk_create([
+        PetitionEvent(petition=p, kind=EventKind.CLASSIFIED, by=user, note=_classification_note(p, fields_of[p.pk]))
+        for p in petitions])
+    return petitions
 
 
-def _classification_note(petition):
-    parts = [", ".join(str(f) for f in petition.fields.all()), petition.get_level_display(),
-             str(petition.agency or "")]
+def _classification_note(petition, fields):
+    parts = [", ".join(str(f) for f in fields), petition.get_level_display(), str(petition.agency or "")]
     return " · ".join(p for p in parts if p)
+
+
+def _petitions_save(petitions, user, names, *, links=None):
+    """Save these fields of many petitions at once, each with one history row credited to `user`
+    (django-simple-history's bulk path, as `petitions_create_many`), its fields on it as a save
+    records them: a fixed number of queries whatever their number. `links`: {petition id: its rows
+    of the fields' through table} when the caller has them (read otherwise)."""
+    Petition.objects.bulk_update(petitions, names)
+    history = Petition.history.bulk_history_create(petitions, update=True, default_user=user,
+                                                   default_date=timezone.now())
+    if links is None:
+        links = _links_by_petition(Petition.fields.through.objects.filter(petition__in=petitions))
+    _history_fields_write([(row.pk, row.id) for row in history or ()], links)
+
+
+def _links_by_petition(links):
+    found = {}
+    for link in links:
+        found.setdefault(link.petition_id, []).append(link)
+    return found
+
+
+def _history_fields_write(history, links):
+    """The fields of each petition on its history row: `history` is [(history id, petition id)],
+    `links` {petition id: its rows of the fields' through table}. What a save or `fields.set()`
+    writes one by one (django-simple-history's m2m history), in one insert."""
+    model = apps.get_model("petitions", "HistoricalPetition_fields")
+    model.objects.bulk_create([model(history_id=history_id, id=link.pk, petition_id=pk,
+                                     petitionfield_id=link.petitionfield_id)
+                               for history_id, pk in history for link in links.get(pk, ())], batch_size=2000)
 
 
 # --------------------------------------------------------------------- locking and re-checking
@@ -442,6 +494,7 @@ def petitions_forward(*, petitions, user, note="", now=None):
     # Ten people forwarding the same petitions at once: the first forwards them all, the others
     # wait on these row locks and are then told who forwarded them, and when (no empty batch).
     _lock(petitions, user)
+    prefetch_related_objects(petitions, "agency__council")
     for petition in petitions:
         _check_workable(petition)
         if petition.forwarding_id is not None:  # forwarded meanwhile, by someone else or a double click
@@ -461,10 +514,13 @@ def petitions_forward(*, petitions, user, note="", now=None):
     by_agency = {}
     for petition in petitions:
         by_agency.setdefault(petition.agency, []).append(petition)
-    forwardings = []
+    forwardings, rules, calendars, events = [], {}, {}, []
     for agency, batch in by_agency.items():
-        rules = DeadlineRules.for_council(agency.council)
-        answer_due_on, answer_explanation = answer_due_compute(today, rules)
+        if agency.council_id not in rules:
+            rules[agency.council_id] = DeadlineRules.for_council(agency.council)
+            calendars[agency.council_id] = WorkingCalendar.for_council(agency.council)
+        answer_due_on, answer_explanation = answer_due_compute(today, rules[agency.council_id],
+                                                               calendars[agency.council_id])
         earliest = min((p for p in batch if p.forward_due_on), key=lambda p: p.forward_due_on, default=None)
         forwarding = Forwarding.objects.create(
             council=agency.council, agency=agency, forwarded_by=user, forwarded_at=now, note=note,
@@ -477,12 +533,15 @@ def petitions_forward(*, petitions, user, note="", now=None):
             petition.status = PetitionStatus.FORWARDED
             petition.answer_due_on, petition.answer_due_explanation = answer_due_on, answer_explanation
             petition.due_on = answer_due_on
-            petition.save()
-            petition_deadlines_sync(petition, answer_start=today)
-            event_add(petition, EventKind.FORWARDED, user, _("to %(agency)s, answer due %(due)s")
-                      % {"agency": agency, "due": answer_due_on.strftime("%d/%m/%Y")})
+            events.append(PetitionEvent(petition=petition, kind=EventKind.FORWARDED, by=user,
+                                        note=_("to %(agency)s, answer due %(due)s")
+                                        % {"agency": agency, "due": answer_due_on.strftime("%d/%m/%Y")}))
         forwardings.append(forwarding)
-        values = {"n": len(batch), "due": date_vn(answer_due_on), "council": agency.council}
+    _petitions_save(petitions, user, ["forwarding", "status", "answer_due_on", "answer_due_explanation", "due_on"])
+    petitions_deadlines_sync(petitions, answer_start=today, rules=rules, calendars=calendars)
+    PetitionEvent.objects.bulk_create(events)
+    for forwarding, (agency, batch) in zip(forwardings, by_agency.items(), strict=True):
+        values = {"n": len(batch), "due": date_vn(forwarding.answer_due_on), "council": agency.council}
         lines = [_("%(council)s forwarded these petitions to your agency; the answer is due by %(due)s:") % values]
         lines += [f"• {p.public_code} · {(p.summary or p.text).splitlines()[0][:150] if (p.summary or p.text) else ''}"
                   for p in batch]
@@ -708,49 +767,99 @@ PETITION_PROMISED = "petition_promised"
 
 
 def petition_deadlines_sync(petition, *, answer=None, reason="", answer_start=None):
-    """The petition's rows in the deadline table (delegations/deadlines.py) follow its state: to
+    """The petition's rows in the deadline table follow its state: see `petitions_deadlines_sync`."""
+    petitions_deadlines_sync([petition], answers={petition.pk: answer} if answer is not None else None,
+                             reason=reason, answer_start=answer_start)
+
+
+def petitions_deadlines_sync(petitions, *, answers=None, reason="", answer_start=None, rules=None, calendars=None):
+    """The petitions' rows in the deadline table (delegations/deadlines.py) follow their state: to
     be forwarded while received or classified with a forwarding date (N working days after the
     round: a council day off moves it); to be answered while forwarded (moved by more time granted,
     restarted by a send-back); a "being resolved" answer's promised date while answered; none once
-    closed or merged. The petition's own date fields stay as they are: the copies lists read.
+    closed or merged. The petitions' own date fields stay as they are: the copies lists read.
     `answer_start`: the day the answer clock (re)starts (forwarding, send-back): the deadline is
     then the council's rule (N days, ending on a working day), which calendar and rule changes move;
-    a date given as it is (more time granted) is kept as it is."""
-    if petition.merged_into_id is not None:
-        deadline_close(subject=petition, cancelled=True)
-        return
-    what = {"subject": petition, "council": petition.council, "url": petition.get_absolute_url(),
-            "title": f"{petition.public_code} · {petition.summary or petition.text}"[:160], "reason": reason}
-    if petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED):
-        if petition.forward_due_on and petition.round_id:
-            rules = DeadlineRules.for_council(petition.council)
-            deadline_open(**what, kind=PETITION_FORWARD, start=petition.round.ends_on,
-                          amount=rules.forward_working_days, unit=DeadlineUnit.WORKING_DAYS)
+    a date given as it is (more time granted) is kept as it is. `answers`: {petition id: its latest
+    answer} when the caller has them (read otherwise). `rules`, `calendars`: {council id: …} read
+    once per council otherwise. A fixed number of queries however many petitions: one UPDATE per
+    kind of closing, one read of the answers, the deadlines locked, inserted and updated at once."""
+    rules = {} if rules is None else rules
+    calendars = {} if calendars is None else calendars
+    answers = dict(answers or {})
+
+    def rules_of(petition):
+        if petition.council_id not in rules:
+            rules[petition.council_id] = DeadlineRules.for_council(petition.council)
+        return rules[petition.council_id]
+
+    def calendar_of(petition):
+        if petition.council_id not in calendars:
+            calendars[petition.council_id] = WorkingCalendar.for_council(petition.council)
+        return calendars[petition.council_id]
+
+    closes = {}  # (kinds, cancelled) -> petition ids
+
+    def close(petition, kind=None, cancelled=False):
+        key = (tuple(kind) if isinstance(kind, list) else kind, cancelled)
+        closes.setdefault(key, []).append(petition.pk)
+
+    puts = []
+
+    def put(petition, kind, due_on, explanation, start_on=None, amount=None, unit=DeadlineUnit.DATE):
+        puts.append(DeadlinePut(subject=petition, kind=kind, council_id=petition.council_id, due_on=due_on,
+                                explanation=explanation, title=f"{petition.public_code} · "
+                                f"{petition.summary or petition.text}"[:160], url=petition.get_absolute_url(),
+                                start_on=start_on, amount=amount, unit=unit))
+
+    def rule(petition, kind, start, amount, unit):
+        due_on, explanation = due_compute(start=start, amount=amount, unit=unit, calendar=calendar_of(petition))
+        put(petition, kind, due_on, explanation, start_on=start, amount=amount, unit=unit)
+
+    answered = [p for p in petitions if p.merged_into_id is None and p.status == PetitionStatus.ANSWERED
+                and p.pk not in answers]
+    if answered:
+        for row in Answer.objects.filter(petition__in=answered).select_related("agency").order_by(
+                "petition_id", "-answered_at", "-pk"):
+            answers.setdefault(row.petition_id, row)
+    to_restate = [p for p in petitions if p.merged_into_id is None and p.status == PetitionStatus.FORWARDED
+                  and p.answer_due_on and answer_start is None]
+    open_answer_dates = set()
+    if to_restate:
+        open_answer_dates = set(Deadline.objects.for_subjects(Petition, [p.pk for p in to_restate])
+                                .filter(kind=PETITION_ANSWER, state=DeadlineState.OPEN)
+                                .values_list("object_id", "due_on"))
+    for petition in petitions:
+        if petition.merged_into_id is not None:
+            close(petition, cancelled=True)
+        elif petition.status in (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED):
+            if petition.forward_due_on and petition.round_id:
+                rule(petition, PETITION_FORWARD, petition.round.ends_on, rules_of(petition).forward_working_days,
+                     DeadlineUnit.WORKING_DAYS)
+            else:
+                close(petition, PETITION_FORWARD, cancelled=True)
+        elif petition.status == PetitionStatus.FORWARDED:
+            close(petition, PETITION_FORWARD)
+            close(petition, PETITION_PROMISED, cancelled=True)
+            if petition.answer_due_on and answer_start is not None:
+                rule(petition, PETITION_ANSWER, answer_start, rules_of(petition).answer_due_days, DeadlineUnit.DAYS)
+            elif petition.answer_due_on and (petition.pk, petition.answer_due_on) not in open_answer_dates:
+                put(petition, PETITION_ANSWER, petition.answer_due_on, petition.answer_due_explanation)
+        elif petition.status == PetitionStatus.ANSWERED:
+            close(petition, [PETITION_FORWARD, PETITION_ANSWER])
+            answer = answers.get(petition.pk)
+            if answer is not None and answer.outcome == AnswerOutcome.IN_PROGRESS and answer.promised_on:
+                put(petition, PETITION_PROMISED, answer.promised_on,
+                    _("promised by %(agency)s in its answer of %(date)s") % {
+                        "agency": answer.agency, "date": timezone.localtime(answer.answered_at).strftime("%d/%m/%Y")})
+            else:
+                close(petition, PETITION_PROMISED)
         else:
-            deadline_close(subject=petition, kind=PETITION_FORWARD, cancelled=True)
-    elif petition.status == PetitionStatus.FORWARDED:
-        deadline_close(subject=petition, kind=PETITION_FORWARD)
-        deadline_close(subject=petition, kind=PETITION_PROMISED, cancelled=True)
-        if petition.answer_due_on and answer_start is not None:
-            rules = DeadlineRules.for_council(petition.council)
-            deadline_open(**what, kind=PETITION_ANSWER, start=answer_start, amount=rules.answer_due_days,
-                          unit=DeadlineUnit.DAYS)
-        elif petition.answer_due_on and not Deadline.objects.for_subject(petition).filter(
-                kind=PETITION_ANSWER, state=DeadlineState.OPEN, due_on=petition.answer_due_on).exists():
-            deadline_set_date(**what, kind=PETITION_ANSWER, due_on=petition.answer_due_on,
-                              explanation=petition.answer_due_explanation)
-    elif petition.status == PetitionStatus.ANSWERED:
-        deadline_close(subject=petition, kind=[PETITION_FORWARD, PETITION_ANSWER])
-        answer = answer or petition.answers.first()
-        if answer is not None and answer.outcome == AnswerOutcome.IN_PROGRESS and answer.promised_on:
-            deadline_set_date(**what, kind=PETITION_PROMISED, due_on=answer.promised_on,
-                              explanation=_("promised by %(agency)s in its answer of %(date)s") % {
-                                  "agency": answer.agency, "date": timezone.localtime(answer.answered_at)
-                                  .strftime("%d/%m/%Y")})
-        else:
-            deadline_close(subject=petition, kind=PETITION_PROMISED)
-    else:
-        deadline_close(subject=petition)
+            close(petition)
+    for (kind, cancelled), ids in closes.items():
+        deadlines_close_many(model=Petition, ids=ids, kind=list(kind) if isinstance(kind, tuple) else kind,
+                             cancelled=cancelled)
+    deadlines_put_many(puts, reason=reason)
 
 
 def petition_forward_recipients(object_ids):
@@ -823,13 +932,15 @@ def petition_forward_deadlines_moved(deadlines):
 # ------------------------------------------------------------------------------- intake in bulk
 
 @transaction.atomic
-def petitions_create_many(*, council, user, items, source=PetitionSource.WRITING, note=None, progress=None):
+def petitions_create_many(*, council, user, items, source=PetitionSource.WRITING, note=None, progress=None,
+                          classified_event=True):
     """Many new petitions at once (an Excel import): the same rows `petition_create` followed by
     `petitions_classify` would write — each petition with its code, voters and counts, field(s),
     level, agency and status, its history row, its "received" (and "classified") events, its forwarding
     clock — in a few queries per thousand petitions instead of some twenty per petition. `items` are
-    dicts with text, summary, round, group, commune, fields, level, agency, voters and received_on (a
-    date, or None for today). `note(item)` is the note of an IMPORTED event added to each petition
+    dicts with text, summary, session, round, group, commune, fields, level, agency, voters and received_on
+    (a date, or None for today). `classified_event`: False when nothing was classified at intake (the
+    floor table's field is a hint, as in `petition_create`): no CLASSIFIED event. `note(item)` is the note of an IMPORTED event added to each petition
     (none when None); `progress(count)` is told how many are written as it goes. Returns the petitions,
     in the order of `items`. Refuses (ValidationError) an inactive agency or one of another council."""
     from django.contrib.contenttypes.models import ContentType
@@ -858,9 +969,10 @@ def petitions_create_many(*, council, user, items, source=PetitionSource.WRITING
                   for voter in item.get("voters") or ()]
         voters = [voter for voter in voters if any(voter.values())]
         petition = Petition(
-            council=council, source=source, round=item.get("round"), group=item.get("group"),
-            commune=item.get("commune"), text=item["text"].strip(), summary=(item.get("summary") or "").strip(),
-            level=level, agency=agency, created_by=user, created_at=created_at, voter_count=len(voters),
+            council=council, source=source, session=item.get("session"), round=item.get("round"),
+            group=item.get("group"), commune=item.get("commune"), text=item["text"].strip(),
+            summary=(item.get("summary") or "").strip(), level=level, agency=agency, created_by=user,
+            created_at=created_at, voter_count=len(voters), meeting_count=1 if item.get("session") else 0,
             public_code=public_code_new(timezone.localtime(created_at).year),
             status=(PetitionStatus.CLASSIFIED if item.get("fields") and level and agency is not None
                     else PetitionStatus.RECEIVED))
@@ -884,16 +996,20 @@ def petitions_create_many(*, council, user, items, source=PetitionSource.WRITING
                 raise
             for petition in petitions:
                 petition.public_code = public_code_new(timezone.localtime(petition.created_at).year)
+                petition.search_text = fold_text(" ".join(str(p) for p in petition.search_parts() if p))
     if not all(p.pk for p in created):  # a database that does not return ids: read them back by code
         ids = dict(Petition.objects.filter(public_code__in=[p.public_code for p in petitions])
                    .values_list("public_code", "pk"))
         for petition in petitions:
             petition.pk = ids[petition.public_code]
     through = Petition.fields.through
-    through.objects.bulk_create([through(petition_id=p.pk, petitionfield_id=f.pk)
-                                 for p in petitions for f in p._fields], batch_size=2000)
-    PetitionVoter.objects.bulk_create([PetitionVoter(petition=p, **voter) for p in petitions for voter in p._voters],
-                                      batch_size=2000)
+    links = through.objects.bulk_create([through(petition_id=p.pk, petitionfield_id=f.pk)
+                                         for p in petitions for f in p._fields], batch_size=2000)
+    bulk_create_with_history([PetitionVoter(petition=p, **voter) for p in petitions for voter in p._voters],
+                             PetitionVoter, batch_size=2000, default_user=user, default_date=now)
+    if links:  # the fields on the petitions' history rows, as fields.set() writes them
+        history = Petition.history.filter(id__in=[p.pk for p in petitions], history_date=now)
+        _history_fields_write(history.values_list("history_id", "id"), _links_by_petition(links))
     if progress is not None:
         progress(len(petitions) // 2)
     events = []
@@ -901,7 +1017,7 @@ def petitions_create_many(*, council, user, items, source=PetitionSource.WRITING
     level_labels = {value: str(label) for value, label in AgencyLevel.choices}
     for petition in petitions:
         events.append(PetitionEvent(petition=petition, kind=EventKind.RECEIVED, by=user, note=source_label))
-        if petition.level or petition.agency_id or petition._fields:
+        if classified_event and (petition.level or petition.agency_id or petition._fields):
             parts = [", ".join(str(f) for f in petition._fields), level_labels.get(petition.level, ""),
                      str(petition.agency or "")]
             events.append(PetitionEvent(petition=petition, kind=EventKind.CLASSIFIED, by=user,
