@@ -157,15 +157,20 @@ class DeadlinePut:
     unit: str = DeadlineUnit.DATE
 
 
-@transaction.atomic
 def deadlines_put_many(puts, *, reason=""):
     """Start (or restate) many clocks at once, by the rule of `deadline_open`/`deadline_set_date`:
     a clock not there yet is created; one there with another date is moved and the move recorded
     (DeadlineChange, with `reason`); a closed one is opened again; an unchanged one is left as it
     is. All of one model's subjects: the rows locked in one query, then at most one insert, one
-    insert of changes and one update, whatever the number. Returns the Deadline rows, in order."""
+    insert of changes and one update, whatever the number; none for no clocks. Returns the Deadline
+    rows, in order."""
     if not puts:
         return []
+    with transaction.atomic():
+        return _deadlines_put(puts, reason)
+
+
+def _deadlines_put(puts, reason):
     content_type = ContentType.objects.get_for_model(puts[0].subject)
 
     def values(put):

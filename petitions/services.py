@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from simple_history.utils import bulk_create_with_history
 
 from delegations.calendar import WorkingCalendar
 from delegations.dates import validate_promised_date
@@ -27,7 +28,7 @@ from delegations.models import (
     NotificationKind,
     Role,
 )
-from delegations.notify import agency_responders, date_vn, group_members, notify, office_of
+from delegations.notify import agency_responders, date_vn, group_members, notify, notify_each, office_of
 from delegations.text import fold
 from delegations.uploads import EXTENSIONS, validate_upload
 
@@ -561,21 +562,9 @@ def answer_record(*, petition, user, agency, outcome, text, roadmap="", promised
     (e.g. "resolved") while the office has not closed it. An answer arriving after the office
     closed the petition is refused: it never reopens it."""
     _lock([petition], user)
-    _check_workable(petition)
-    _refuse_unless(petition.agency_id == agency.pk, _("This petition was not forwarded to your agency."))
-    _refuse_unless_status(petition, (PetitionStatus.FORWARDED, PetitionStatus.ANSWERED),
-                          _("%(code)s is %(status)s: only forwarded petitions can be answered.")
-                          % {"code": petition.public_code, "status": petition.get_status_display().lower()})
-    _refuse_unless(outcome in AnswerOutcome.values, _("Choose one of the three outcomes."))
-    _refuse_unless((text or "").strip(), _("Write the answer."))
-    if outcome == AnswerOutcome.IN_PROGRESS:
-        _refuse_unless(roadmap.strip() and promised_on,
-                       _("A petition being resolved needs the roadmap and the promised date."))
-        _refuse_unless(promised_on > timezone.localdate(), _("The promised date must be in the future."))
-        validate_promised_date(promised_on)  # a far promise would take the petition off every clock
-    answer = Answer(petition=petition, agency=agency, outcome=outcome, text=text.strip(),
-                    roadmap=roadmap.strip(), promised_on=promised_on if outcome ==
-                    AnswerOutcome.IN_PROGRESS else None, answered_by=user)
+    _answerable_check(petition, agency)
+    _answer_check(outcome, text, roadmap, promised_on)
+    answer = _answer_new(petition, user, agency, outcome, text, roadmap, promised_on)
     answer._history_user = user
     answer.save()
     if attachment is not None:
@@ -583,19 +572,89 @@ def answer_record(*, petition, user, agency, outcome, text, roadmap="", promised
         # follow what the file is, never the name it was uploaded under; active PDFs are refused.
         kind = validate_upload(attachment, ["pdf", "png", "jpeg"])
         answer.attachment.save(f"tra-loi.{EXTENSIONS[kind]}", attachment, save=True)
+    _answered(petition, answer)
+    petition.save()
+    petition_deadlines_sync(petition, answer=answer)
+    PetitionEvent.objects.create(**_answered_event(petition, answer, user))
+    notify_each(kind=NotificationKind.ANSWER_RECEIVED, recipients=office_of(petition.council), exclude=user,
+                messages=[_answered_message(petition, answer)])
+    return answer
+
+
+@transaction.atomic
+def answers_record(*, petitions, user, agency, outcome, text, roadmap="", promised_on=None):
+    """One answer, the same text, to several petitions forwarded to one agency (e.g. "resolved" for
+    the road petitions of one commune): for each petition what `answer_record` writes (the answer
+    and its history row, the petition's status and clocks, its event, the office's notice), all
+    or none, in a fixed number of queries whatever their number. No attached file (a file is
+    answered one petition at a time). Returns the answers, in petition id order."""
+    petitions = list({p.pk: p for p in petitions}.values())
+    _refuse_unless(petitions, _("Select at least one petition."))
+    petitions = _lock(petitions, user)
+    prefetch_related_objects(petitions, "council")
+    for petition in petitions:
+        _answerable_check(petition, agency)
+    _answer_check(outcome, text, roadmap, promised_on)
+    answers = [_answer_new(p, user, agency, outcome, text, roadmap, promised_on) for p in petitions]
+    bulk_create_with_history(answers, Answer, default_user=user, default_date=timezone.now())
+    for petition, answer in zip(petitions, answers, strict=True):
+        _answered(petition, answer)
+        petition.search_text = fold(" ".join(str(p) for p in petition.search_parts() if p))  # as save() does
+    _petitions_save(petitions, user, ["status", "answer_text", "due_on", "search_text"])
+    petitions_deadlines_sync(petitions, answers={a.petition_id: a for a in answers})
+    PetitionEvent.objects.bulk_create([PetitionEvent(**_answered_event(p, a, user))
+                                       for p, a in zip(petitions, answers, strict=True)])
+    by_council = {}
+    for petition, answer in zip(petitions, answers, strict=True):
+        by_council.setdefault(petition.council, []).append(_answered_message(petition, answer))
+    for council, messages in by_council.items():
+        notify_each(kind=NotificationKind.ANSWER_RECEIVED, recipients=office_of(council), exclude=user,
+                    messages=messages)
+    return answers
+
+
+def _answerable_check(petition, agency):
+    """The (locked) petition may be answered by `agency` now."""
+    _check_workable(petition)
+    _refuse_unless(petition.agency_id == agency.pk, _("This petition was not forwarded to your agency."))
+    _refuse_unless_status(petition, (PetitionStatus.FORWARDED, PetitionStatus.ANSWERED),
+                          _("%(code)s is %(status)s: only forwarded petitions can be answered.")
+                          % {"code": petition.public_code, "status": petition.get_status_display().lower()})
+
+
+def _answer_check(outcome, text, roadmap, promised_on):
+    _refuse_unless(outcome in AnswerOutcome.values, _("Choose one of the three outcomes."))
+    _refuse_unless((text or "").strip(), _("Write the answer."))
+    if outcome == AnswerOutcome.IN_PROGRESS:
+        _refuse_unless((roadmap or "").strip() and promised_on,
+                       _("A petition being resolved needs the roadmap and the promised date."))
+        _refuse_unless(promised_on > timezone.localdate(), _("The promised date must be in the future."))
+        validate_promised_date(promised_on)  # a far promise would take the petition off every clock
+
+
+def _answer_new(petition, user, agency, outcome, text, roadmap, promised_on):
+    return Answer(petition=petition, agency=agency, outcome=outcome, text=text.strip(),
+                  roadmap=(roadmap or "").strip(),
+                  promised_on=promised_on if outcome == AnswerOutcome.IN_PROGRESS else None, answered_by=user)
+
+
+def _answered(petition, answer):
     petition.status = PetitionStatus.ANSWERED
     petition.answer_text = answer.text
     petition.due_on = answer.promised_on  # the promised date is the new clock; otherwise none
-    petition.save()
-    petition_deadlines_sync(petition, answer=answer)
-    event_add(petition, EventKind.ANSWERED, user, answer.get_outcome_display()
-              + (f" · {promised_on:%d/%m/%Y}" if answer.promised_on else ""))
-    values = {"code": petition.public_code, "agency": agency, "outcome": answer.get_outcome_display()}
-    notify(kind=NotificationKind.ANSWER_RECEIVED, recipients=office_of(petition.council), obj=petition, exclude=user,
-           subject=_("Answer received for %(code)s, to review") % values,
-           body=_("%(agency)s answered %(code)s (%(outcome)s). Review the answer: accept and close it, or send it "
-                  "back.") % values)
-    return answer
+
+
+def _answered_event(petition, answer, user):
+    return {"petition": petition, "kind": EventKind.ANSWERED, "by": user,
+            "note": answer.get_outcome_display() + (f" · {answer.promised_on:%d/%m/%Y}" if answer.promised_on else "")}
+
+
+def _answered_message(petition, answer):
+    """(subject, body, url) of the office's notice of an answer to review."""
+    values = {"code": petition.public_code, "agency": answer.agency, "outcome": answer.get_outcome_display()}
+    return (_("Answer received for %(code)s, to review") % values,
+            _("%(agency)s answered %(code)s (%(outcome)s). Review the answer: accept and close it, or send it "
+              "back.") % values, petition.get_absolute_url())
 
 
 @transaction.atomic
@@ -940,12 +999,11 @@ def petitions_create_many(*, council, user, items, source=PetitionSource.WRITING
     clock — in a few queries per thousand petitions instead of some twenty per petition. `items` are
     dicts with text, summary, session, round, group, commune, fields, level, agency, voters and received_on
     (a date, or None for today). `classified_event`: False when nothing was classified at intake (the
-    floor table's field is a hint, as in `petition_create`): no CLASSIFIED event. `note(item)` is the note of an IMPORTED event added to each petition
-    (none when None); `progress(count)` is told how many are written as it goes. Returns the petitions,
-    in the order of `items`. Refuses (ValidationError) an inactive agency or one of another council."""
+    floor table's field is a hint, as in `petition_create`): no CLASSIFIED event. `note(item)` is the
+    note of an IMPORTED event added to each petition (none when None); `progress(count)` is told how
+    many are written as it goes. Returns the petitions, in the order of `items`. Refuses (ValidationError) an inactive agency or one of another council."""
     from django.contrib.contenttypes.models import ContentType
     from django.urls import reverse
-    from simple_history.utils import bulk_create_with_history
 
     from delegations.text import fold as fold_text
 

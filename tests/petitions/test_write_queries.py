@@ -9,12 +9,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from delegations.models import Deadline, DeadlineState, Role
+from delegations.models import Deadline, DeadlineState, Notification, NotificationKind, Role
+from delegations.text import fold
 from petitions import services
 from petitions.models import (
+    Answer,
     AnswerOutcome,
     EventKind,
     Petition,
@@ -212,7 +215,7 @@ def test_an_answer_takes_a_fixed_number_of_queries(world, meeting, field, count)
     assert fresh(petitions)[-1].status == PetitionStatus.ANSWERED
 
 
-ANSWER_QUERIES = 25
+ANSWER_QUERIES = 23
 
 
 def answered(world, meeting, field):
@@ -231,7 +234,7 @@ def test_closing_takes_a_fixed_number_of_queries(world, meeting, field):
     assert not Deadline.objects.filter(object_id=petition.pk, state=DeadlineState.OPEN).exists()
 
 
-CLOSE_QUERIES = 25
+CLOSE_QUERIES = 23
 
 
 def test_sending_back_takes_a_fixed_number_of_queries(world, meeting, field):
@@ -255,4 +258,73 @@ def test_merging_takes_a_fixed_number_of_queries(world, meeting, field):
     assert fresh([main])[0].voter_count == 2
 
 
-MERGE_QUERIES = 43  # a main petition and two duplicates
+MERGE_QUERIES = 39  # a main petition and two duplicates
+
+
+# ------------------------------------------------------------------------- answers in a batch
+
+def written_for_answer(petition):
+    """What an answer writes for one petition, without ids, codes and times."""
+    content_type = ContentType.objects.get_for_model(Petition)
+    answer = petition.answers.get()
+    return {
+        "petition": (petition.status, petition.answer_text, petition.due_on,
+                     petition.search_text.replace(petition.public_code.lower(), "code").replace(fold(petition.text),
+                                                                                                 "text")),
+        "answer": (answer.agency_id, answer.outcome, answer.text, answer.roadmap, answer.promised_on,
+                   answer.answered_by_id, answer.history.get().history_user_id),
+        "event": list(petition.events.filter(kind=EventKind.ANSWERED).values_list("by_id", "note")),
+        "deadlines": sorted(Deadline.objects.filter(content_type=content_type, object_id=petition.pk)
+                            .values_list("kind", "state", "due_on", "unit", "explanation")),
+        "notices": sorted((n.recipient_id, n.subject.replace(petition.public_code, "CODE"),
+                           n.body.replace(petition.public_code, "CODE"), n.url == petition.get_absolute_url())
+                          for n in Notification.objects.filter(kind=NotificationKind.ANSWER_RECEIVED,
+                                                               url=petition.get_absolute_url())),
+        "history": petition.history.first().history_user_id,
+    }
+
+
+PROMISE = {"outcome": AnswerOutcome.IN_PROGRESS, "text": "Đang bố trí vốn sửa đường", "roadmap": "Quý I/2027",
+           "promised_on": datetime.date(2027, 3, 31)}
+
+
+def test_a_batch_answer_writes_what_answering_one_at_a_time_wrote(world, meeting, field):
+    petitions = forwarded(world, meeting, field, 6)
+    responder = world.users["agency"]
+    for petition in petitions[:3]:
+        services.answer_record(petition=petition, user=responder, agency=world.agency, **PROMISE)
+    answers = services.answers_record(petitions=petitions[3:], user=responder, agency=world.agency, **PROMISE)
+    assert [a.petition_id for a in answers] == [p.pk for p in petitions[3:]]
+    stored = fresh(petitions)
+    for before, now in zip(stored[:3], stored[3:], strict=True):
+        assert written_for_answer(now) == written_for_answer(before)
+    assert Deadline.objects.filter(kind=services.PETITION_PROMISED, state=DeadlineState.OPEN).count() == 6
+
+
+def test_a_batch_answer_refuses_all_when_one_petition_is_not_the_agencys(world, meeting, field):
+    petitions = forwarded(world, meeting, field, 3)
+    other = classified(world, meeting, field, 1)[0]  # classified, not forwarded
+    with pytest.raises(ValidationError):
+        services.answers_record(petitions=[*petitions, other], user=world.users["agency"], agency=world.agency,
+                                outcome=AnswerOutcome.RESOLVED, text="Đã sửa xong")
+    assert not Answer.objects.exists()
+    assert {p.status for p in fresh(petitions)} == {PetitionStatus.FORWARDED}
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_a_batch_answer_takes_a_fixed_number_of_queries(world, meeting, field, count):
+    petitions = forwarded(world, meeting, field, count)
+    queries, answers = counted(lambda: services.answers_record(petitions=petitions, user=world.users["agency"],
+                                                               agency=world.agency, **PROMISE))
+    assert queries == ANSWERS_QUERIES
+    assert len(answers) == count
+    assert {p.status for p in fresh(petitions)} == {PetitionStatus.ANSWERED}
+    # Each office member is told of each answer, as one answer at a time tells them.
+    assert Notification.objects.filter(kind=NotificationKind.ANSWER_RECEIVED).count() == 2 * count
+
+
+# Savepoint and release; the petitions locked and their council; the answers and their history rows;
+# one UPDATE, the history rows, the fields' rows and the fields on the history; one closing (the
+# clocks to forward and to answer: done); the promised dates locked and inserted (four savepoints);
+# the events; the office, its preferences, the inbox rows and the outbox's wish.
+ANSWERS_QUERIES = 27
