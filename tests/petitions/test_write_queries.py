@@ -1,4 +1,4 @@
-"""Writes are cheap and counted (issue 15): the main write paths of petitions/services.py run a
+"""Writes are cheap and counted (issue 15): the main write paths of petitions/services/ run a
 fixed number of queries, the same for 10 petitions as for 100 (200 rows of the floor table as for
 20), asserted exactly as the reads are; and the floor table's bulk save writes exactly the rows the
 one-by-one path (`petition_create`) writes."""
