@@ -186,21 +186,22 @@ def _deadlines_put(puts, reason):
 
     found = stored()
     missing = [p for p in puts if (p.subject.pk, p.kind) not in found]
+    created = set()  # (object id, kind) of the rows inserted now: nothing more to write for them
     if missing:
         try:
             with transaction.atomic():
-                created = Deadline.objects.bulk_create([
+                rows = Deadline.objects.bulk_create([
                     Deadline(content_type=content_type, object_id=p.subject.pk, kind=p.kind, **values(p))
                     for p in missing])
-            found.update({(row.object_id, row.kind): row for row in created})
-            missing = {(p.subject.pk, p.kind) for p in missing}
+            found.update({(row.object_id, row.kind): row for row in rows})
+            created = {(p.subject.pk, p.kind) for p in missing}
         except IntegrityError:  # opened by another transaction since: restate them
-            found, missing = stored(), set()
+            found = stored()
     now = timezone.now()
     changes, changed_rows, changed_fields = [], [], set()
     for put in puts:
         row = found[(put.subject.pk, put.kind)]
-        if (put.subject.pk, put.kind) in missing:
+        if (put.subject.pk, put.kind) in created:
             continue
         wanted = values(put)
         changed = [name for name, value in wanted.items() if getattr(row, name) != value]
