@@ -55,6 +55,7 @@ from .intake import (
     petition_code_assign,
     petition_counts_refresh,
     petition_create,
+    petitions_counts_refresh,
     petitions_create_many,
     petitions_from_floor,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "petition_forward_deadlines_moved",
     "petition_code_assign",
     "petition_counts_refresh",
+    "petitions_counts_refresh",
     "petition_create",
     "petitions_from_floor",
     "petitions_create_many",

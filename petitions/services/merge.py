@@ -9,6 +9,7 @@ from delegations.text import fold
 from ..models import (
     EventKind,
     Petition,
+    PetitionEvent,
     PetitionStatus,
 )
 from .checks import (
@@ -20,9 +21,9 @@ from .checks import (
     _refuse_unless_status,
     _step_said,
 )
-from .deadlines import forward_due_compute, petition_deadlines_sync
-from .intake import petition_counts_refresh
-from .saving import event_add
+from .deadlines import forward_due_compute, petition_deadlines_sync, petitions_deadlines_sync
+from .intake import petitions_counts_refresh
+from .saving import _petitions_save, event_add
 
 
 def similar_petitions(*, council, text, round=None, exclude=None, limit=5, threshold=0.3):
@@ -77,8 +78,9 @@ def trigram_similarity(a, b):
 @transaction.atomic
 def petitions_merge(*, main, duplicates, user):
     """Merge duplicates into the main petition: it keeps every voter and every source meeting
-    (they stay on their rows, now pointing at the main one); undone by `petition_unmerge`."""
-    duplicates = [d for d in duplicates if d.pk != main.pk]
+    (they stay on their rows, now pointing at the main one); undone by `petition_unmerge`. A fixed
+    number of queries however many duplicates."""
+    duplicates = list({d.pk: d for d in duplicates if d.pk != main.pk}.values())
     _refuse_unless(duplicates, _("Choose the petitions to merge into the main one."))
     _lock([main, *duplicates], user)
     for duplicate in duplicates:
@@ -94,21 +96,26 @@ def petitions_merge(*, main, duplicates, user):
         _refuse_unless_status(petition, (PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED),
                               _("%(code)s is already forwarded; only petitions not yet forwarded can be merged.")
                               % {"code": petition.public_code})
+    having_merged = set(Petition.objects.filter(merged_into__in=duplicates).values_list("merged_into_id", flat=True))
     for duplicate in duplicates:
         _refuse_unless(duplicate.council_id == main.council_id,
                        _("%(code)s belongs to another council.") % {"code": duplicate.public_code})
         _check_workable(duplicate)
-        _refuse_unless(not duplicate.merged.exists(),
+        _refuse_unless(duplicate.pk not in having_merged,
                        _("Other petitions are merged into %(code)s; undo those merges first.")
                        % {"code": duplicate.public_code})
+    events = []
+    for duplicate in duplicates:
         duplicate.merged_into = main
         duplicate.due_on = None
-        duplicate.save(update_fields=["merged_into", "due_on"])
-        petition_deadlines_sync(duplicate)
-        petition_counts_refresh(duplicate)
-        event_add(duplicate, EventKind.MERGED, user, _("into %(code)s") % {"code": main.public_code})
-        event_add(main, EventKind.MERGED, user, _("%(code)s merged in") % {"code": duplicate.public_code})
-    petition_counts_refresh(main)
+        events += [PetitionEvent(petition=duplicate, kind=EventKind.MERGED, by=user,
+                                 note=_("into %(code)s") % {"code": main.public_code}),
+                   PetitionEvent(petition=main, kind=EventKind.MERGED, by=user,
+                                 note=_("%(code)s merged in") % {"code": duplicate.public_code})]
+    _petitions_save(duplicates, user, ["merged_into", "due_on"])
+    petitions_deadlines_sync(duplicates)
+    petitions_counts_refresh([*duplicates, main], user)
+    PetitionEvent.objects.bulk_create(events)
     return main
 
 
@@ -131,8 +138,7 @@ def petition_unmerge(*, petition, user):
     forward_due_compute(petition)
     petition.save(update_fields=["merged_into", "forward_due_on", "forward_due_explanation", "due_on"])
     petition_deadlines_sync(petition)
-    petition_counts_refresh(petition)
-    petition_counts_refresh(main)
+    petitions_counts_refresh([petition, main])
     event_add(petition, EventKind.UNMERGED, user, _("out of %(code)s") % {"code": main.public_code})
     event_add(main, EventKind.UNMERGED, user, _("%(code)s taken out") % {"code": petition.public_code})
     return petition
