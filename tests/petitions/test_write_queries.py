@@ -338,3 +338,24 @@ def test_a_batch_answer_takes_a_fixed_number_of_queries(world, meeting, field, c
 # clocks to forward and to answer: done); the promised dates locked and inserted (four savepoints);
 # the events; the office, its preferences, the inbox rows and the outbox's wish.
 ANSWERS_QUERIES = 27
+
+
+# ------------------------------------------------------------------- a group sends to the office
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_sending_to_the_office_takes_a_fixed_number_of_queries(world, meeting, field, count):
+    petitions = from_floor(world, meeting, floor_rows(count, field))
+    leader = world.users["group_leader"]
+    queries, submission = counted(lambda: services.petitions_submit(round=meeting.round, group=meeting.group,
+                                                                    user=leader))
+    assert queries == SUBMIT_QUERIES
+    stored = fresh(petitions)
+    assert {p.submission_id for p in stored} == {submission.pk}
+    assert all(p.history.first().history_user == leader and p.history.count() == 2 for p in stored)
+    assert PetitionEvent.objects.filter(kind=EventKind.SUBMITTED, by=leader).count() == count
+
+
+# Savepoint and release; the group's petitions locked; the submission; one UPDATE, the history rows,
+# the fields' rows and the fields on the history; the events; the office, its preferences, the inbox
+# rows and the outbox's wish.
+SUBMIT_QUERIES = 18
