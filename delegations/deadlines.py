@@ -135,40 +135,109 @@ def deadline_set_date(*, subject, kind, council, due_on, explanation, title, url
                          title=title, url=url, start_on=None, amount=None, unit=DeadlineUnit.DATE, reason=reason)
 
 
-@transaction.atomic
 def _deadline_put(*, subject, kind, council, due_on, explanation, title, url, start_on, amount, unit, reason):
-    content_type = ContentType.objects.get_for_model(subject)
-    key = {"content_type": content_type, "object_id": subject.pk, "kind": kind}
-    values = {"council_id": council.pk, "due_on": due_on, "explanation": explanation[:500], "title": title[:255],
-              "url": url[:500], "start_on": start_on, "amount": amount, "unit": unit}
-    row = Deadline.objects.select_for_update().filter(**key).first()
-    if row is None:
+    return deadlines_put_many([DeadlinePut(subject=subject, kind=kind, council_id=council.pk, due_on=due_on,
+                                           explanation=explanation, title=title, url=url, start_on=start_on,
+                                           amount=amount, unit=unit)], reason=reason)[0]
+
+
+@dataclass
+class DeadlinePut:
+    """One clock to start or restate, for `deadlines_put_many`: `due_on` and `explanation` as
+    computed; `start_on`, `amount` and `unit` the rule (None, None, DATE for a date given as it is)."""
+    subject: object
+    kind: str
+    council_id: int
+    due_on: datetime.date
+    explanation: str
+    title: str
+    url: str = ""
+    start_on: datetime.date | None = None
+    amount: int | None = None
+    unit: str = DeadlineUnit.DATE
+
+
+def deadlines_put_many(puts, *, reason=""):
+    """Start (or restate) many clocks at once, by the rule of `deadline_open`/`deadline_set_date`:
+    a clock not there yet is created; one there with another date is moved and the move recorded
+    (DeadlineChange, with `reason`); a closed one is opened again; an unchanged one is left as it
+    is. All of one model's subjects: the rows locked in one query, then at most one insert, one
+    insert of changes and one update, whatever the number; none for no clocks. Returns the Deadline
+    rows, in order."""
+    if not puts:
+        return []
+    with transaction.atomic():
+        return _deadlines_put(puts, reason)
+
+
+def _deadlines_put(puts, reason):
+    content_type = ContentType.objects.get_for_model(puts[0].subject)
+
+    def values(put):
+        return {"council_id": put.council_id, "due_on": put.due_on, "explanation": put.explanation[:500],
+                "title": put.title[:255], "url": put.url[:500], "start_on": put.start_on, "amount": put.amount,
+                "unit": put.unit}
+
+    def stored():
+        rows = (Deadline.objects.select_for_update()
+                .filter(content_type=content_type, object_id__in={p.subject.pk for p in puts},
+                        kind__in={p.kind for p in puts}).order_by("pk"))
+        return {(row.object_id, row.kind): row for row in rows}
+
+    found = stored()
+    missing = [p for p in puts if (p.subject.pk, p.kind) not in found]
+    created = set()  # (object id, kind) of the rows inserted now: nothing more to write for them
+    if missing:
         try:
             with transaction.atomic():
-                return Deadline.objects.create(**key, **values)
-        except IntegrityError:  # opened by another transaction since: restate it
-            row = Deadline.objects.select_for_update().get(**key)
-    changed = [name for name, value in values.items() if getattr(row, name) != value]
-    if row.due_on != due_on:
-        DeadlineChange.objects.create(deadline=row, old_due_on=row.due_on, new_due_on=due_on,
-                                      reason=(reason or _("the date was set again"))[:255],
-                                      explanation=explanation[:500])
-    if row.state != DeadlineState.OPEN:
-        row.state, row.done_at = DeadlineState.OPEN, None
-        changed += ["state", "done_at"]
-    if not changed:
-        return row
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.notify_on = None  # the sweep computes the reminder days of the new date
-    row.save(update_fields=[*changed, "notify_on", "updated_at"])
-    return row
+                rows = Deadline.objects.bulk_create([
+                    Deadline(content_type=content_type, object_id=p.subject.pk, kind=p.kind, **values(p))
+                    for p in missing])
+            found.update({(row.object_id, row.kind): row for row in rows})
+            created = {(p.subject.pk, p.kind) for p in missing}
+        except IntegrityError:  # opened by another transaction since: restate them
+            found = stored()
+    now = timezone.now()
+    changes, changed_rows, changed_fields = [], [], set()
+    for put in puts:
+        row = found[(put.subject.pk, put.kind)]
+        if (put.subject.pk, put.kind) in created:
+            continue
+        wanted = values(put)
+        changed = [name for name, value in wanted.items() if getattr(row, name) != value]
+        if row.due_on != put.due_on:
+            changes.append(DeadlineChange(deadline=row, old_due_on=row.due_on, new_due_on=put.due_on,
+                                          reason=(reason or _("the date was set again"))[:255],
+                                          explanation=put.explanation[:500]))
+        if row.state != DeadlineState.OPEN:
+            row.state, row.done_at = DeadlineState.OPEN, None
+            changed += ["state", "done_at"]
+        if not changed:
+            continue
+        for name, value in wanted.items():
+            setattr(row, name, value)
+        row.notify_on = None  # the sweep computes the reminder days of the new date
+        row.updated_at = now
+        changed_fields.update([*changed, "notify_on", "updated_at"])
+        changed_rows.append(row)
+    if changes:
+        DeadlineChange.objects.bulk_create(changes)
+    if changed_rows:
+        Deadline.objects.bulk_update(changed_rows, sorted(changed_fields))
+    return [found[(p.subject.pk, p.kind)] for p in puts]
 
 
 def deadline_close(*, subject, kind=None, cancelled=False):
     """Stop the open clocks of `subject` (all, one kind or several): done when what it waited for
     happened, cancelled when it no longer applies. Returns how many were closed."""
-    rows = Deadline.objects.for_subject(subject).filter(state=DeadlineState.OPEN)
+    return deadlines_close_many(model=type(subject), ids=[subject.pk], kind=kind, cancelled=cancelled)
+
+
+def deadlines_close_many(*, model, ids, kind=None, cancelled=False):
+    """`deadline_close` for the rows `ids` of `model` at once: one UPDATE (none when `ids` is empty)."""
+    if not ids:
+        return 0
+    rows = Deadline.objects.for_subjects(model, ids).filter(state=DeadlineState.OPEN)
     if kind is not None:
         rows = rows.filter(kind__in=[kind] if isinstance(kind, str) else list(kind))
     now = timezone.now()

@@ -122,16 +122,23 @@ def notify(*, kind, recipients, subject, body="", url="", obj=None, exclude=None
     Queries: the recipients (when a queryset), their preferences, the insert, the outbox wish."""
     if not url and obj is not None and hasattr(obj, "get_absolute_url"):
         url = obj.get_absolute_url()
+    return notify_each(kind=kind, recipients=recipients, messages=[(subject, body, url)], exclude=exclude)
+
+
+def notify_each(*, kind, recipients, messages, exclude=None):
+    """`notify` for several messages to the same people (e.g. one per petition answered at once):
+    `messages` is [(subject, body, url)]; each recipient gets each message, in the same queries as
+    one message: the recipients, their preferences, one insert, the outbox wish."""
     users = {}
     for user in recipients:
         if user is not None and user.is_active and (exclude is None or user.pk != exclude.pk):
             users.setdefault(user.pk, user)
-    if not users:
+    if not users or not messages:
         return []
     preferences = _preferences(list(users))
     rows = [Notification(recipient=user, kind=kind, subject=str(subject)[:255], body=str(body), url=url[:500],
                          delivery=delivery_for(preferences.get(pk), kind))
-            for pk, user in sorted(users.items())]
+            for subject, body, url in messages for pk, user in sorted(users.items())]
     return notifications_write(rows)
 
 
