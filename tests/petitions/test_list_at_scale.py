@@ -33,7 +33,7 @@ def test_the_list_says_more_than_the_limit_and_pages_up_to_it(world, meeting, cl
     assert "5 petitions" in response.content.decode()
 
 
-def test_a_page_counts_up_to_a_few_pages_past_itself(world, meeting, client_for, monkeypatch):  # noqa: F811
+def test_a_page_counts_up_to_a_few_pages_past_itself(world, meeting, client_for, monkeypatch):
     make(world, meeting, 5)
     monkeypatch.setattr(staff, "PAGE_SIZE", 1)
     monkeypatch.setattr(staff, "PAGES_AHEAD", 2)
