@@ -40,7 +40,7 @@ def session_conflicts(*, session, delegates, start, end):
     """The other meetings at which one of `delegates` is booked during [start, end)."""
     candidates = (ContactSession.objects.filter(delegates__in=delegates, starts_at__lt=end,
                                                 starts_at__gte=start - datetime.timedelta(hours=12))
-                  .exclude(status=MeetingStatus.CANCELLED).exclude(pk=session.pk)
+                  .filter(planned_q()).exclude(pk=session.pk)
                   .select_related("commune").prefetch_related("delegates").distinct())
     return [other for other in candidates if other.end > start]
 
@@ -77,7 +77,7 @@ def session_validate(*, session, delegates):
 
 def meetings_of_rounds(round_ids):
     """The meetings (not cancelled) of these rounds, for the plans' per-meeting due dates: one query."""
-    rows = (ContactSession.objects.filter(round_id__in=round_ids).exclude(status=MeetingStatus.CANCELLED)
+    rows = (ContactSession.objects.filter(round_id__in=round_ids).filter(planned_q())
             .order_by("starts_at", "pk").values_list("pk", "round_id", "group_id", "starts_at"))
     return [Meeting(session_id=pk, round_id=round_id, group_id=group_id, day=timezone.localtime(starts_at).date())
             for pk, round_id, group_id, starts_at in rows]
