@@ -12,3 +12,11 @@ GC_THRESHOLDS = (50_000, 50, 100)
 def post_fork(server, worker):
     """Each worker sets its own thresholds after the fork (they are per process)."""
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the application, move what is loaded so far (Django, the apps,
+    the templates: some 140,000 objects) out of the collector's sight (gc.freeze): a full
+    collection then walks only what requests allocate, instead of pausing a page for tens of ms."""
+    gc.collect()
+    gc.freeze()

@@ -11,7 +11,7 @@ With a per-process cache (no CACHE_URL), other processes see a change when their
 from django.core.cache import cache
 from django.db import transaction
 
-MENU_CACHE_VERSION = 1
+MENU_CACHE_VERSION = 2  # 2: each list also as <option> HTML (petitions.menus)
 
 
 def menu_cache_key(council_id):

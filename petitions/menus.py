@@ -3,10 +3,12 @@ communes, agencies and fields under the council's name (one "Giao thông" per co
 the user's own council first; only the chosen council's when the list is narrowed to one. Each
 council's lists come from the cache (delegations.menus), built in one query per kind for all the
 councils missing from it."""
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.cache import cache
 from django.forms.renderers import get_default_renderer
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, escape
 
 from delegations.access import active_memberships
 from delegations.menus import menu_cache_key
@@ -17,8 +19,22 @@ from .models import PetitionField
 MENU_KINDS = ("groups", "communes", "agencies", "fields")
 
 
+class MenuGroup(NamedTuple):
+    """One council's options of one menu: `options` [(pk, label), …] and the same as <option>
+    elements (`html`, none selected), written once when the lists are cached, not on every page."""
+    council: object
+    options: list
+    html: str
+
+
+def options_html(options):
+    """[(pk, label), …] as <option value="pk">label</option> elements (labels escaped)."""
+    return "".join(f'<option value="{pk}">{escape(label)}</option>' for pk, label in options)
+
+
 def _build(council_ids):
-    """{council_id: {kind: [(pk, label), …]}}: four queries whatever the number of councils."""
+    """{council_id: {kind: [(pk, label), …], "html": {kind: options_html}}}: four queries whatever
+    the number of councils."""
     built = {pk: {kind: [] for kind in MENU_KINDS} for pk in council_ids}
     sources = {
         "groups": DelegateGroup.objects.filter(council_id__in=council_ids).order_by("name", "pk")
@@ -33,6 +49,8 @@ def _build(council_ids):
     for kind, rows in sources.items():
         for pk, council_id, *names in rows:
             built[council_id][kind].append((pk, next((n for n in names if n), "")))
+    for menus in built.values():
+        menus["html"] = {kind: options_html(menus[kind]) for kind in MENU_KINDS}
     return built
 
 
@@ -56,7 +74,7 @@ def ordered_councils(user, councils):
 
 
 def grouped_menus(user, councils, selected=None, *, ordered=False):
-    """{kind: [(council, [(pk, label), …]), …]} for the councils given (only `selected` when it is
+    """{kind: [MenuGroup(council, [(pk, label), …], html), …]} for the councils given (only `selected` when it is
     one of them), the user's own council first (`ordered`: the councils come from ordered_councils
     already, which need not read the user's memberships again); councils with no option of a kind
     are left out of that menu."""
@@ -65,7 +83,8 @@ def grouped_menus(user, councils, selected=None, *, ordered=False):
     if selected is not None:
         councils = [c for c in councils if c.pk == selected] or councils
     menus = council_menus([c.pk for c in councils])
-    return {kind: [(council, menus[council.pk][kind]) for council in councils if menus[council.pk][kind]]
+    return {kind: [MenuGroup(council, menus[council.pk][kind], menus[council.pk]["html"][kind])
+                   for council in councils if menus[council.pk][kind]]
             for kind in MENU_KINDS}
 
 

@@ -1,5 +1,5 @@
-"""gunicorn's workers run with the garbage-collector thresholds of config/gunicorn.py, in the deployment and
-in the benchmark alike."""
+"""gunicorn's workers run with the garbage-collector thresholds of config/gunicorn.py, and with what
+they loaded frozen out of the collector's sight, in the deployment and in the benchmark alike."""
 import socket
 import subprocess
 import sys
@@ -18,7 +18,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def test_a_gunicorn_worker_started_with_the_config_has_the_thresholds():
+def test_a_gunicorn_worker_started_with_the_config_has_the_thresholds_and_its_load_frozen():
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen([str(gunicorn), "-c", "config/gunicorn.py", "tests.config.gc_app:application",
@@ -34,7 +34,9 @@ def test_a_gunicorn_worker_started_with_the_config_has_the_thresholds():
     finally:
         process.terminate()
         process.wait(timeout=10)
-    assert body == ",".join(str(n) for n in GC_THRESHOLDS)
+    thresholds, frozen = body.split(";")
+    assert thresholds == ",".join(str(n) for n in GC_THRESHOLDS)
+    assert int(frozen) > 1000  # the modules gunicorn and the app loaded
     assert GC_THRESHOLDS != (700, 10, 10)  # not Python's defaults
 
 

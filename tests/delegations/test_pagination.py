@@ -46,6 +46,20 @@ def test_over_the_limit_the_count_stops_and_the_pages_end_at_the_limit(councils)
     assert last.number == 3 and [c.name for c in last] == ["HĐND tỉnh số 06"]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings exist on PostgreSQL only")
+def test_a_capped_count_reads_from_the_start_of_the_table_every_time(councils):
+    """With synchronized scans a count that stops at its limit starts where the last scan of the
+    table stopped, and took 3 ms or 400 ms by turns at a million rows: it runs with them off, and
+    without parallel workers, for its own statement only."""
+    with CaptureQueriesContext(connection) as queries:
+        assert CappedPaginator(rows(), 3, limit=7).count == 8
+    settings = [q["sql"] for q in queries if "set_config" in q["sql"]]  # set, then (in the test's transaction) put back
+    assert "'synchronize_seqscans', 'off'" in settings[0] and "'max_parallel_workers_per_gather', '0'" in settings[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronize_seqscans")
+        assert cursor.fetchone()[0] == "on"
+
+
 def test_a_list_is_capped_too(councils):
     paginator = CappedPaginator(list(rows()), 5, limit=10)
     assert paginator.count == 11 and paginator.count_capped and paginator.num_pages == 2

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from delegations.menus import menu_cache_key
-from petitions.menus import council_menus
+from petitions.menus import council_menus, grouped_menus
 from petitions.models import PetitionField
 from tests.factories import (
     AgencyFactory,
@@ -38,7 +38,7 @@ def menus(world):
 
 
 def labels(groups):
-    return [(str(council), [label for _pk, label in options]) for council, options in groups]
+    return [(str(group.council), [label for _pk, label in group.options]) for group in groups]
 
 
 def test_a_province_reads_each_councils_options_under_its_name_its_own_first(world, menus, client_for):
@@ -73,7 +73,7 @@ def test_with_a_council_chosen_the_menus_list_its_own_options(world, menus, clie
     response = client_for(world.users["office"]).get(URL, {"council": ward.pk})
     choices = response.context["choices"]
     for kind in ("fields", "agencies", "groups", "communes"):
-        assert [council for council, _options in choices[kind]] == [ward], kind
+        assert [group.council for group in choices[kind]] == [ward], kind
     assert all(r.plan.council_id == ward.pk for r in choices["rounds"])
 
 
@@ -133,6 +133,25 @@ def test_the_chosen_option_is_selected_in_its_menu(world, menus, client_for):
     menu = html[html.index('data-testid="menu-field"'):]
     menu = menu[:menu.index("</select>")]
     assert menu.count(" selected") == 1 and f'<option value="{field.pk}" selected>Giao thông</option>' in menu
+
+
+def test_the_options_are_written_once_when_cached_escaped_and_selected_per_page(world, menus, client_for):
+    """Each council's <option> elements are kept with its lists (written when cached, not on every
+    page); a page marks its chosen one; a chosen value that is no option's marks nothing."""
+    from petitions.templatetags.menu_tags import grouped_select
+
+    ward = menus["ward"]
+    field = PetitionField.objects.create(council=ward, name='Đất đai & "nhà ở" <đô thị>')
+    cached = council_menus([ward.pk])[ward.pk]
+    assert cached["html"]["fields"].count("<option") == 2
+    assert '&amp; &quot;nhà ở&quot; &lt;đô thị&gt;' in cached["html"]["fields"]
+    assert cache.get(menu_cache_key(ward.pk))["html"] == cached["html"]
+    client = client_for(world.users["office"])
+    html = client.get(URL, {"council": ward.pk, "field": field.pk}).content.decode()
+    assert f'<option value="{field.pk}" selected>Đất đai &amp; &quot;nhà ở&quot; &lt;đô thị&gt;</option>' in html
+    groups = grouped_menus(world.users["office"], [ward], selected=ward.pk)["fields"]
+    for chosen in ("", '"><script>', "999999"):
+        assert " selected" not in grouped_select("f-field", "field", groups, chosen)
 
 
 def test_the_select_renderer_writes_the_html_django_writes(world, menus):
