@@ -36,7 +36,7 @@ def notifications_email(notification_ids):
 def deadlines_sweep_task():
     """Celery beat's sweep (every DEADLINE_SWEEP_MINUTES): today's reminders and escalations.
     Idempotent: a notice already sent is never sent again, by this run or a concurrent one."""
-    from .deadlines import deadlines_sweep
+    from .sweep import deadlines_sweep
 
     return deadlines_sweep()
 

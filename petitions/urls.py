@@ -1,15 +1,15 @@
 from django.urls import path
 
-from .views import access_log, agency, dashboard, excel, slips, staff
+from .views import access_log, agency, dashboard, excel, lists, slips, staff
 from .views import reports as report_views
 
 app_name = "petitions"
 
 urlpatterns = [
-    path("", staff.petition_list, name="petition_list"),
+    path("", lists.petition_list, name="petition_list"),
     path("new/", staff.petition_new, name="petition_new"),
     path("similar/", staff.similar, name="similar"),
-    path("bulk/", staff.bulk, name="bulk"),
+    path("bulk/", lists.bulk, name="bulk"),
     path("progress/", staff.progress, name="progress"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("submit/", staff.submit, name="submit"),

@@ -367,7 +367,7 @@ def test_every_url_shows_planted_voters_only_where_the_rule_allows(world, plante
 
 
 def test_no_notification_or_email_carries_a_voter(world, planted):
-    from delegations.deadlines import deadlines_sweep
+    from delegations.sweep import deadlines_sweep
     deadlines_sweep(today=datetime.date(2027, 6, 1))
     assert Notification.objects.count() > 1  # the sweep did write reminders and escalations
     texts = [f"{n.subject}\n{n.body}" for n in Notification.objects.all()]

@@ -246,7 +246,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# The deadline sweep (delegations/deadlines.py): reminders and escalations, each sent once. A run
+# The deadline sweep (delegations/sweep.py): reminders and escalations, each sent once. A run
 # not started within one period is dropped: the next one does the same work.
 DEADLINE_SWEEP_MINUTES = int(os.environ.get("DEADLINE_SWEEP_MINUTES", "15"))
 # The log of who saw voters' personal data (petitions.models.VoterDataAccess) is kept this many days

@@ -48,7 +48,7 @@ class DeadlineRules(models.Model):
         _("province/central petitions forwarded within (working days after the round ends)"), default=3)
     minutes_due_days = models.PositiveSmallIntegerField(_("minutes due (days after the meeting)"), default=5)
     answer_due_days = models.PositiveSmallIntegerField(_("agency answer due (days after receipt)"), default=60)
-    # Reminders and escalations of every deadline of the council (delegations/deadlines.py). The office
+    # Reminders and escalations of every deadline of the council (delegations/sweep.py). The office
     # is always told when a deadline is overdue; the standing committee after the number of days below.
     reminder_working_days = models.CharField(
         _("reminders (working days before the due date)"), max_length=30, default="3,1", blank=True,
@@ -80,7 +80,8 @@ class DeadlineRules(models.Model):
 
 # ----------------------------------------------------------------------------------- deadlines
 # Every clock of every app (an assignment, minutes due, a petition to forward, an answer due, a
-# promised date) is a row here; delegations/deadlines.py opens, moves, closes and sweeps them.
+# promised date) is a row here; delegations/deadlines.py opens, moves and closes them, delegations/sweep.py
+# sweeps them.
 
 class DeadlineUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("working days")

@@ -34,7 +34,7 @@ from ..spreadsheets import (
     export_workbook,
     import_template,
 )
-from . import staff
+from . import lists
 
 
 class PetitionImportForm(NormalisedForm):
@@ -63,7 +63,7 @@ def export(request):
     require_role(request.user, *OVERSIGHT_ROLES)
     file = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     shown = VotersShown()
-    rows = staff.filtered_petitions(request).filter(council__in=export_councils(request.user))
+    rows = lists.filtered_petitions(request).filter(council__in=export_councils(request.user))
     export_workbook(rows, file, user=request.user, shown=shown)
     voter_access_record(user=request.user, surface=VoterDataSurface.EXPORT, shown=shown,
                         path=request.get_full_path(), filters=request.GET.dict())

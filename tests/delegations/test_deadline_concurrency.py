@@ -10,9 +10,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
 
-from delegations import deadlines
-from delegations.deadlines import deadline_set_date, deadlines_sweep
+from delegations import deadlines, sweep
+from delegations.deadlines import deadline_set_date
 from delegations.models import DeadlineNotice, Notification
+from delegations.sweep import deadlines_sweep
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
@@ -31,7 +32,7 @@ def due_deadlines(transactional_db, world, monkeypatch):
 
     monkeypatch.setitem(deadlines.KINDS, "test", deadlines.DeadlineKind("test", "Thử", recipients))
     emailed = []
-    monkeypatch.setattr(deadlines, "_email_later", lambda ids: emailed.extend(ids))
+    monkeypatch.setattr(sweep, "_email_later", lambda ids: emailed.extend(ids))
     for index in range(COUNT):
         user = UserFactory(username=f"nguoi{index}")
         deadline_set_date(subject=user, kind="test", council=world.council,
@@ -82,13 +83,13 @@ def test_two_sweeps_reading_the_same_rows_still_send_each_notice_once(due_deadli
     claim every notice: the unique (deadline, stage, due date) row lets only one through."""
     monkeypatch.setattr(QuerySet, "select_for_update", lambda self, **kwargs: self)
     both_read = threading.Barrier(2)
-    original = deadlines._sweep_batch
+    original = sweep._sweep_batch
 
     def after_both_read(*args):
         both_read.wait(timeout=10)
         return original(*args)
 
-    monkeypatch.setattr(deadlines, "_sweep_batch", after_both_read)
+    monkeypatch.setattr(sweep, "_sweep_batch", after_both_read)
     outcomes = sweep_at_once(batch_size=COUNT)
     assert [o["looked_at"] for o in outcomes] == [COUNT, COUNT]
     assert sorted(o.get("already_sent", 0) for o in outcomes) == [0, COUNT]

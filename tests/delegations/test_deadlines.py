@@ -1,7 +1,7 @@
-"""The deadline engine (delegations/deadlines.py): clocks opened, moved and closed by the services of
-the other apps, recomputed when a council's calendar changes, and the beat sweep's reminders and
-escalations, each sent once, on the right working day, to the right people, across Tết 2026
-(the national days off run from Saturday 14 to Sunday 22 February 2026).
+"""The deadline engine (delegations/deadlines.py; the sweep, delegations/sweep.py): clocks opened,
+moved and closed by the services of the other apps, recomputed when a council's calendar changes,
+and the beat sweep's reminders and escalations, each sent once, on the right working day, to the
+right people, across Tết 2026 (the national days off run from Saturday 14 to Sunday 22 February 2026).
 
 Messages are in Vietnamese during tests: they are checked on the dates and codes they carry."""
 import datetime
@@ -16,14 +16,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from delegations import deadlines
+from delegations import deadlines, sweep
 from delegations.calendar import WorkingCalendar
 from delegations.deadlines import (
     deadline_close,
     deadline_open,
     deadline_set_date,
     deadlines_recompute,
-    deadlines_sweep,
 )
 from delegations.models import (
     NOTHING_LEFT,
@@ -39,6 +38,7 @@ from delegations.models import (
     NotificationKind,
     Role,
 )
+from delegations.sweep import deadlines_sweep
 from delegations.tasks import deadlines_sweep_task
 from petitions import services as petition_services
 from petitions.models import AnswerOutcome, Petition, PetitionField
@@ -543,10 +543,10 @@ def test_reminder_days_that_are_not_working_days_are_refused(world, value):
 def test_the_schedule_of_a_due_date_is_working_day_aware(world):
     calendar = WorkingCalendar.for_council(world.council)
     rules = DeadlineRules(council=world.council, reminder_working_days="5,3,1", escalate_standing_after_working_days=2)
-    reminders, escalations = deadlines.stage_schedule(d("23/02/2026"), calendar, rules)
+    reminders, escalations = sweep.stage_schedule(d("23/02/2026"), calendar, rules)
     assert reminders == [("remind_5", d("09/02/2026")), ("remind_3", d("11/02/2026")), ("remind_1", d("13/02/2026")),
                          ("due_today", d("23/02/2026"))]
     assert escalations == [("overdue", d("24/02/2026")), ("escalate_standing", d("25/02/2026"))]
-    assert deadlines.stages_due(reminders, escalations, d("12/02/2026"), d("23/02/2026")) == ["remind_3"]
-    assert deadlines.stages_due(reminders, escalations, d("25/02/2026"), d("23/02/2026")) == [
+    assert sweep.stages_due(reminders, escalations, d("12/02/2026"), d("23/02/2026")) == ["remind_3"]
+    assert sweep.stages_due(reminders, escalations, d("25/02/2026"), d("23/02/2026")) == [
         "overdue", "escalate_standing"]

@@ -10,7 +10,6 @@ import pytest
 from django.urls import reverse
 
 from delegations.calendar import WorkingCalendar
-from delegations.deadlines import DUE_TODAY, OVERDUE, deadlines_sweep
 from delegations.models import (
     CalendarDay,
     CalendarDayKind,
@@ -21,6 +20,7 @@ from delegations.models import (
     DeadlineRules,
     DeadlineState,
 )
+from delegations.sweep import DUE_TODAY, OVERDUE, deadlines_sweep
 from petitions import services as petition_services
 from petitions.dashboard import petition_totals
 from petitions.models import AnswerOutcome, Petition, PetitionField

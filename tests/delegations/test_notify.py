@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delegations import deadlines
-from delegations.deadlines import deadline_set_date, deadlines_sweep
+from delegations.deadlines import deadline_set_date
 from delegations.forms import NotificationPreferencesForm
 from delegations.models import (
     DeadlineNotice,
@@ -32,6 +32,7 @@ from delegations.notify import (
     office_of,
     standing_of,
 )
+from delegations.sweep import deadlines_sweep
 from delegations.tasks import notifications_email
 from tests.factories import UserFactory
 

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from delegations import deadlines
-from delegations.deadlines import deadlines_sweep
 from delegations.models import NOTHING_LEFT, Deadline, DeadlineNotice, DeadlineUnit, Notification, OutboxTask
+from delegations.sweep import deadlines_sweep
 
 TODAY = datetime.date(2026, 3, 18)  # a Wednesday, away from Tết and the holidays
 KIND = "sweep_queries_test"

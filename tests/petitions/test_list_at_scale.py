@@ -9,7 +9,7 @@ from django.urls import reverse
 from petitions import services
 from petitions.models import Petition
 from petitions.views import agency as agency_views
-from petitions.views import staff
+from petitions.views import lists
 from tests.petitions.builders import make, receive
 
 
@@ -20,14 +20,14 @@ def english(client):
 
 def test_the_list_says_more_than_the_limit_and_pages_up_to_it(world, meeting, client_for, monkeypatch):
     make(world, meeting, 5)
-    monkeypatch.setattr(staff, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(lists, "COUNT_LIMIT", 3)
     office = english(client_for(world.users["office"]))
     response = office.get(reverse("petitions:petition_list"))
     page = response.context["page_obj"]
     assert page.paginator.count_capped and len(page.object_list) == 3
     html = response.content.decode()
     assert "More than 3 petitions" in html and "5 petitions" not in html
-    monkeypatch.setattr(staff, "COUNT_LIMIT", 5)
+    monkeypatch.setattr(lists, "COUNT_LIMIT", 5)
     response = office.get(reverse("petitions:petition_list"))
     assert not response.context["page_obj"].paginator.count_capped
     assert "5 petitions" in response.content.decode()
@@ -35,8 +35,8 @@ def test_the_list_says_more_than_the_limit_and_pages_up_to_it(world, meeting, cl
 
 def test_a_page_counts_up_to_a_few_pages_past_itself(world, meeting, client_for, monkeypatch):
     make(world, meeting, 5)
-    monkeypatch.setattr(staff, "PAGE_SIZE", 1)
-    monkeypatch.setattr(staff, "PAGES_AHEAD", 2)
+    monkeypatch.setattr(lists, "PAGE_SIZE", 1)
+    monkeypatch.setattr(lists, "PAGES_AHEAD", 2)
     office = english(client_for(world.users["office"]))
     newest = list(Petition.objects.order_by("-created_at", "-pk").values_list("pk", flat=True))
     response = office.get(reverse("petitions:petition_list"))
@@ -60,8 +60,8 @@ def test_every_way_of_reading_a_search_gives_the_same_page(world, meeting, clien
     # The province office reads its commune council's petitions too: five match, newest first.
     expected = list(Petition.objects.filter(text__contains="giao thông").order_by("-created_at", "-pk")
                     .values_list("pk", flat=True))
-    monkeypatch.setattr(staff, "SMALL_SCOPE", small_scope)
-    monkeypatch.setattr(staff, "COUNT_LIMIT", limit)
+    monkeypatch.setattr(lists, "SMALL_SCOPE", small_scope)
+    monkeypatch.setattr(lists, "COUNT_LIMIT", limit)
     office = client_for(world.users["office"])
     page = office.get(reverse("petitions:petition_list"), {"q": "duong giao thong"}).context["page_obj"]
     assert len(expected) == 5 and [p.pk for p in page] == expected[:limit]  # a capped page stops at the limit

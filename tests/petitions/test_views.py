@@ -47,7 +47,7 @@ def test_the_list_runs_a_fixed_number_of_queries_with_every_filter(world, meetin
     assert Petition.objects.count() == 500
     many_plain, _ = query_count(office, url)
     many_filtered, response = query_count(office, url, everything)
-    # Page 1 counts ten pages' worth at most (staff.PAGES_AHEAD): "more than 250".
+    # Page 1 counts ten pages' worth at most (lists.PAGES_AHEAD): "more than 250".
     assert response.context["page_obj"].paginator.count == 251
     assert (few_plain, few_filtered) == (many_plain, many_filtered)
     # Cold menu cache, inside the test's transaction (planner settings read and put back): the list

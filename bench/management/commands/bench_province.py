@@ -210,7 +210,7 @@ class Command(BaseCommand):
         if data.deadline_model() is None:
             self.say("Deadline sweep: not measured (the deadline engine is not built)")
             return None
-        from delegations.deadlines import deadlines_sweep
+        from delegations.sweep import deadlines_sweep
 
         today = timezone.localdate()
         data.sweep_arm(today)
