@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -17,3 +17,13 @@ def outbox_redispatch_on_start(**kwargs):
     from delegations.outbox import outbox_on_worker_ready
 
     outbox_on_worker_ready(**kwargs)
+
+
+@worker_init.connect
+def collector_tune_on_start(**kwargs):
+    """The worker's processes collect garbage as gunicorn's do (config/collector.py): a deadline
+    sweep or a report allocates hundreds of thousands of objects. Set before the pool starts, so
+    that forked pool processes inherit it."""
+    from config.collector import collector_tune
+
+    collector_tune(freeze=True)

@@ -7,7 +7,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from config.gunicorn import GC_THRESHOLDS
+from config.collector import GC_THRESHOLDS
 
 ROOT = Path(__file__).resolve().parents[2]
 

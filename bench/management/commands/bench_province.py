@@ -212,8 +212,11 @@ class Command(BaseCommand):
             return None
         from delegations.sweep import deadlines_sweep
 
+        from config.collector import collector_tune
+
         today = timezone.localdate()
         data.sweep_arm(today)
+        collector_tune(freeze=True)  # as the Celery worker that runs the sweep does (config/celery.py)
         self.say(f"Deadline sweep over {count:,} open deadlines ({count // data.DUE_EVERY:,} due today)")
         started = time.perf_counter()
         counts = deadlines_sweep(today=today)
