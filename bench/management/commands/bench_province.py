@@ -210,9 +210,8 @@ class Command(BaseCommand):
         if data.deadline_model() is None:
             self.say("Deadline sweep: not measured (the deadline engine is not built)")
             return None
-        from delegations.sweep import deadlines_sweep
-
         from config.collector import collector_tune
+        from delegations.sweep import deadlines_sweep
 
         today = timezone.localdate()
         data.sweep_arm(today)
