@@ -1,9 +1,13 @@
+import hashlib
 import math
 from contextlib import contextmanager
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connections, transaction
 from django.utils.functional import cached_property
+
+from .params import parse_id
 
 # A read that stops after a page, or at a count's limit, gains nothing from parallel workers but
 # their start-up, which costs more than the read on a web server's few cores. Nor should its
@@ -46,11 +50,21 @@ class CappedPaginator(Paginator):
     """A paginator that counts at most `limit` + 1 rows: past the limit the list says "more than
     <limit>" and offers the pages up to it, instead of counting a province's million rows on every
     page. The database stops reading at the limit (SELECT COUNT(*) FROM (… LIMIT n)), so the count
-    costs about the same whether the filter matches two thousand rows or two hundred thousand."""
+    costs about the same whether the filter matches two thousand rows or two hundred thousand.
 
-    def __init__(self, object_list, per_page, *, limit, **kwargs):
+    With `remember` (seconds), a count that found more rows than the limit is remembered that long
+    for the same query (its SQL and parameters, without the limit): a later page that it proved to
+    have a page after it — the next pages of a search, the same search by a colleague — says "more
+    than <that limit>" without counting again (`needed`: the rows up to the end of the requested
+    page; at the last page it proved, the count runs again to find the pages past it). Only
+    "more than" is remembered, never an exact count, so what may be stale for those seconds is a
+    figure the page already gives as approximate."""
+
+    def __init__(self, object_list, per_page, *, limit, remember=0, needed=0, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.limit = limit
+        self.remember = remember
+        self.needed = needed
 
     @cached_property
     def count(self):
@@ -58,8 +72,17 @@ class CappedPaginator(Paginator):
         if not (hasattr(rows, "query") and hasattr(rows, "order_by")):
             return min(len(rows), self.limit + 1)
         # Any `limit` + 1 rows will do: no ordering, so that no sort waits on the whole result.
+        rows = rows.order_by()
+        key = capped_count_key(rows) if self.remember else None
+        known = cache.get(key) if key else None  # a limit this query was found to exceed
+        if known and known >= self.needed + self.per_page:
+            self.limit = known
+            return known + 1
         with planner_settings(rows.db, NO_PARALLEL):
-            return rows.order_by()[: self.limit + 1].count()
+            count = rows[: self.limit + 1].count()
+        if key and count > self.limit:
+            cache.set(key, max(self.limit, known or 0), self.remember)
+        return count
 
     @property
     def count_capped(self):
@@ -80,12 +103,20 @@ class CappedPaginator(Paginator):
         return self._get_page(self.object_list[bottom:min(bottom + self.per_page, self.limit)], number, self)
 
 
-def paginate(request, rows, per_page, *, count_limit=None):
+def capped_count_key(rows):
+    """The cache key of a capped count: the unsliced query's database, SQL and parameters, hashed."""
+    sql, params = rows.query.sql_with_params()
+    return "capped-count:" + hashlib.sha256(repr((rows.db, sql, params)).encode()).hexdigest()
+
+
+def paginate(request, rows, per_page, *, count_limit=None, remember=0):
     """The requested page of `rows`, and the request's other parameters (filters, search) to keep
     in the page links. With `count_limit`, at most that many rows are counted and paged through
-    (see CappedPaginator); the template shows "more than …" when `paginator.count_capped`."""
+    (see CappedPaginator, and its `remember`); the template shows "more than …" when
+    `paginator.count_capped`."""
     if count_limit:
-        paginator = CappedPaginator(rows, per_page, limit=count_limit)
+        needed = per_page * (parse_id(request.GET.get("page")) or 1)
+        paginator = CappedPaginator(rows, per_page, limit=count_limit, remember=remember, needed=needed)
     else:
         paginator = Paginator(rows, per_page)
     page_obj = paginator.get_page(request.GET.get("page"))

@@ -266,6 +266,11 @@ PETITION_LOOKUP_RATE = os.environ.get("PETITION_LOOKUP_RATE", "20/m")
 # The filter menus of each council (petitions.menus) stay cached this long at most; a change of a
 # group, commune, agency or field forgets them at once in a shared cache (Redis).
 MENU_CACHE_SECONDS = int(os.environ.get("MENU_CACHE_SECONDS", "600"))
+# The petition list remembers this long that a query matched "more than" its count limit (the next
+# pages of a search do not count again; delegations.pagination.CappedPaginator) ...
+CAPPED_COUNT_SECONDS = int(os.environ.get("CAPPED_COUNT_SECONDS", "60"))
+# ... and whether a user's councils hold few petitions, which chooses how a search reads them.
+SCOPE_SIZE_CACHE_SECONDS = int(os.environ.get("SCOPE_SIZE_CACHE_SECONDS", "600"))
 # Behind a reverse proxy every request comes from the proxy's address: name the header it sets
 # with the client's single address, e.g. HTTP_X_REAL_IP (never a list such as X-Forwarded-For).
 if os.environ.get("RATELIMIT_IP_META_KEY"):

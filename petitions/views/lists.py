@@ -1,7 +1,11 @@
 """Council staff's petition list: its filters (shared with the Excel export), its order, its
 paging at a province's scale, and the bulk actions on the selected rows (classify, forward, merge)."""
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.shortcuts import redirect, render
@@ -14,7 +18,11 @@ from django.views.decorators.http import require_POST
 from delegations.access import has_role, require_council_staff, require_office
 from delegations.confirm import confirmation, is_confirmed
 from delegations.models import AgencyLevel, Council, DeadlineRules, Role
-from delegations.pagination import paginate, read_page_in_order, reading_in_order
+from delegations.pagination import (
+    paginate,
+    read_page_in_order,
+    reading_in_order,
+)
 from delegations.params import parse_id
 from plans.models import ContactRound
 
@@ -113,9 +121,16 @@ def _council_ids(request):
 
 
 def _few_petitions(request):
-    """True when the user's councils hold at most SMALL_SCOPE petitions (counted no further)."""
-    rows = Petition.objects.filter(council_id__in=_council_ids(request)).order_by()
-    return rows[:SMALL_SCOPE + 1].count() <= SMALL_SCOPE
+    """True when the user's councils hold at most SMALL_SCOPE petitions (counted no further, and
+    remembered per set of councils for settings.SCOPE_SIZE_CACHE_SECONDS: it only chooses how a
+    search reads, and a council crosses SMALL_SCOPE once in its life)."""
+    ids = sorted(_council_ids(request))
+    key = "few-petitions:" + hashlib.sha256(repr(ids).encode()).hexdigest()
+    few = cache.get(key)
+    if few is None:
+        few = Petition.objects.filter(council_id__in=ids).order_by()[:SMALL_SCOPE + 1].count() <= SMALL_SCOPE
+        cache.set(key, few, settings.SCOPE_SIZE_CACHE_SECONDS)
+    return few
 
 
 def _count_limit(request):
@@ -137,10 +152,12 @@ def petition_list(request):
     if searched and _few_petitions(request):
         # A commune council's few thousand: read along its own index, never the province's trigrams.
         with reading_in_order(petitions.db):
-            page_obj, querystring = paginate(request, petitions, PAGE_SIZE, count_limit=limit)
+            page_obj, querystring = paginate(request, petitions, PAGE_SIZE, count_limit=limit,
+                                             remember=settings.CAPPED_COUNT_SECONDS)
             page_obj.object_list = list(page_obj.object_list)
     else:
-        page_obj, querystring = paginate(request, petitions, PAGE_SIZE, count_limit=limit)
+        page_obj, querystring = paginate(request, petitions, PAGE_SIZE, count_limit=limit,
+                                         remember=settings.CAPPED_COUNT_SECONDS)
         if searched and page_obj.paginator.count_capped:
             read_page_in_order(page_obj)  # many matches: the newest rows hold the page
     managed = Council.objects.managed_by(request.user)

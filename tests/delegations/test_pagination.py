@@ -124,3 +124,33 @@ def test_planner_settings_last_as_long_as_their_block(enclosed):
         after = show()
     assert inside == "off" and after == "on"
     assert len(statements) == (4 if enclosed else 2)  # (read,) set, SHOW inside, (put back)
+
+
+def counts_run(paginator):
+    with CaptureQueriesContext(connection) as queries:
+        count = paginator.count
+    return count, len([q for q in queries if "COUNT(" in q["sql"].upper()])
+
+
+def test_a_remembered_more_than_spares_the_next_pages_their_count(councils):
+    from django.core.cache import cache
+
+    cache.clear()
+    try:
+        assert counts_run(CappedPaginator(rows(), 2, limit=6, remember=60, needed=2)) == (7, 1)
+        # Page 2 of the same query: "more than 6" proves a page 3, so nothing is counted.
+        again = CappedPaginator(rows(), 2, limit=8, remember=60, needed=4)
+        assert counts_run(again) == (7, 0) and again.limit == 6 and again.num_pages == 3
+        # Page 3 is the last the remembered count proved: it counts again, further.
+        assert counts_run(CappedPaginator(rows(), 2, limit=10, remember=60, needed=6)) == (11, 1)
+        # Another query (another filter) is its own.
+        assert counts_run(CappedPaginator(rows().filter(name__contains="1"), 2, limit=2, remember=60,
+                                          needed=2)) == (3, 1)
+        # An exact count is never remembered: it is counted every time.
+        exact = [counts_run(CappedPaginator(rows().filter(name__contains="0"), 5, limit=50, remember=60, needed=5))
+                 for _ in range(2)]
+        assert exact == [(11, 1), (11, 1)]
+        # Without `remember`, nothing is read from the cache.
+        assert counts_run(CappedPaginator(rows(), 2, limit=6, needed=2)) == (7, 1)
+    finally:
+        cache.clear()
