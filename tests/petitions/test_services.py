@@ -40,7 +40,10 @@ FEES = "Hỗ trợ học phí cho học sinh nghèo"
 
 
 @pytest.fixture
-def ctx(world):
+def services_ctx(world):
+    """In the test's transaction (not the conftest's committed `ctx`): an issued 2025 plan with a round
+    ending ROUND_ENDS and a later round, a commune of group A, a field, a second agency, and the
+    world's office member and agency responder."""
     plan = ContactPlan.objects.create(council=world.council, year=2025, subject="Kế hoạch TXCT",
                                       status=PlanStatus.ISSUED, number=7, issued_on=datetime.date(2025, 10, 1))
     rnd = ContactRound.objects.create(plan=plan, kind=RoundKind.BEFORE_SITTING,
@@ -123,251 +126,251 @@ def events(petition, kind):
 
 # ---------------------------------------------------------------------------- illegal moves
 
-def test_forwarding_an_unclassified_petition_is_refused(ctx):
-    petition = make(ctx)
+def test_forwarding_an_unclassified_petition_is_refused(services_ctx):
+    petition = make(services_ctx)
     with pytest.raises(ValidationError) as error:
-        forward(ctx, petition)
+        forward(services_ctx, petition)
     assert petition.public_code in message(error)
     assert fresh(petition).status == PetitionStatus.RECEIVED
     assert not Forwarding.objects.exists()
 
 
-def test_answering_before_forwarding_is_refused(ctx):
-    petition = classified(ctx)
+def test_answering_before_forwarding_is_refused(services_ctx):
+    petition = classified(services_ctx)
     with pytest.raises(ValidationError):
-        answer(ctx, petition)
+        answer(services_ctx, petition)
     assert fresh(petition).status == PetitionStatus.CLASSIFIED
     assert not Answer.objects.exists()
 
 
-def test_closing_an_unanswered_forwarded_petition_is_refused(ctx):
-    petition = forwarded(ctx)
+def test_closing_an_unanswered_forwarded_petition_is_refused(services_ctx):
+    petition = forwarded(services_ctx)
     with pytest.raises(ValidationError) as error:
-        services.petition_close(petition=petition, user=ctx.office)
+        services.petition_close(petition=petition, user=services_ctx.office)
     assert petition.public_code in message(error)
     assert fresh(petition).status == PetitionStatus.FORWARDED
 
 
-def test_closing_a_received_petition_is_refused(ctx):
-    petition = make(ctx)
+def test_closing_a_received_petition_is_refused(services_ctx):
+    petition = make(services_ctx)
     with pytest.raises(ValidationError):
-        services.petition_close(petition=petition, user=ctx.office)
+        services.petition_close(petition=petition, user=services_ctx.office)
     assert fresh(petition).status == PetitionStatus.RECEIVED
 
 
-def test_classifying_a_forwarded_petition_is_refused(ctx):
-    petition = forwarded(ctx)
+def test_classifying_a_forwarded_petition_is_refused(services_ctx):
+    petition = forwarded(services_ctx)
     with pytest.raises(ValidationError) as error:
-        services.petitions_classify(petitions=[petition], user=ctx.office, fields=[ctx.field],
-                                    agency=ctx.other_agency)
+        services.petitions_classify(petitions=[petition], user=services_ctx.office, fields=[services_ctx.field],
+                                    agency=services_ctx.other_agency)
     assert petition.public_code in message(error)
-    assert fresh(petition).agency == ctx.agency
+    assert fresh(petition).agency == services_ctx.agency
 
 
 @pytest.mark.parametrize("which", ["main", "duplicate"])
-def test_merging_a_forwarded_petition_is_refused(ctx, which):
-    main, duplicate = classified(ctx), classified(ctx, "Sửa đường liên thôn Kiêm Tân")
-    forward(ctx, main if which == "main" else duplicate)
+def test_merging_a_forwarded_petition_is_refused(services_ctx, which):
+    main, duplicate = classified(services_ctx), classified(services_ctx, "Sửa đường liên thôn Kiêm Tân")
+    forward(services_ctx, main if which == "main" else duplicate)
     with pytest.raises(ValidationError):
-        services.petitions_merge(main=fresh(main), duplicates=[fresh(duplicate)], user=ctx.office)
+        services.petitions_merge(main=fresh(main), duplicates=[fresh(duplicate)], user=services_ctx.office)
     assert fresh(duplicate).merged_into is None
 
 
 @pytest.fixture
-def merged_pair(ctx):
-    main, duplicate = classified(ctx), classified(ctx, "Sửa đường liên thôn Kiêm Tân")
-    services.petitions_merge(main=main, duplicates=[duplicate], user=ctx.office)
+def merged_pair(services_ctx):
+    main, duplicate = classified(services_ctx), classified(services_ctx, "Sửa đường liên thôn Kiêm Tân")
+    services.petitions_merge(main=main, duplicates=[duplicate], user=services_ctx.office)
     return fresh(main), fresh(duplicate)
 
 
-def test_forwarding_a_merged_petition_is_refused(ctx, merged_pair):
+def test_forwarding_a_merged_petition_is_refused(services_ctx, merged_pair):
     main, duplicate = merged_pair
     assert duplicate.status == PetitionStatus.CLASSIFIED  # it would be forwardable but for the merge
     with pytest.raises(ValidationError) as error:
-        forward(ctx, duplicate)
+        forward(services_ctx, duplicate)
     assert main.public_code in message(error)
     assert fresh(duplicate).status == PetitionStatus.CLASSIFIED
 
 
-def test_answering_a_merged_petition_is_refused(ctx, merged_pair):
+def test_answering_a_merged_petition_is_refused(services_ctx, merged_pair):
     main, duplicate = merged_pair
     with pytest.raises(ValidationError) as error:
-        answer(ctx, duplicate)
+        answer(services_ctx, duplicate)
     assert main.public_code in message(error)
     assert not Answer.objects.exists()
 
 
-def test_classifying_a_merged_petition_is_refused(ctx, merged_pair):
+def test_classifying_a_merged_petition_is_refused(services_ctx, merged_pair):
     main, duplicate = merged_pair
     with pytest.raises(ValidationError) as error:
-        services.petitions_classify(petitions=[duplicate], user=ctx.office, agency=ctx.other_agency)
+        services.petitions_classify(petitions=[duplicate], user=services_ctx.office, agency=services_ctx.other_agency)
     assert main.public_code in message(error)
-    assert fresh(duplicate).agency == ctx.agency
+    assert fresh(duplicate).agency == services_ctx.agency
 
 
-def test_unmerging_when_the_main_petition_was_forwarded_is_refused(ctx, merged_pair):
+def test_unmerging_when_the_main_petition_was_forwarded_is_refused(services_ctx, merged_pair):
     main, duplicate = merged_pair
-    forward(ctx, main)
+    forward(services_ctx, main)
     with pytest.raises(ValidationError) as error:
-        services.petition_unmerge(petition=duplicate, user=ctx.office)
+        services.petition_unmerge(petition=duplicate, user=services_ctx.office)
     assert main.public_code in message(error)
     assert fresh(duplicate).merged_into == main
 
 
-def test_an_answer_by_an_agency_it_was_not_forwarded_to_is_refused(ctx):
-    petition = forwarded(ctx)
+def test_an_answer_by_an_agency_it_was_not_forwarded_to_is_refused(services_ctx):
+    petition = forwarded(services_ctx)
     with pytest.raises(ValidationError):
-        answer(ctx, petition, agency=ctx.other_agency)
+        answer(services_ctx, petition, agency=services_ctx.other_agency)
     assert fresh(petition).status == PetitionStatus.FORWARDED
     assert not Answer.objects.exists()
 
 
 @pytest.mark.parametrize("roadmap, promised", [("", 90), ("Quý II/2026 khởi công", None), ("", None)])
-def test_being_resolved_needs_a_roadmap_and_a_promised_date(ctx, roadmap, promised):
-    petition = forwarded(ctx)
+def test_being_resolved_needs_a_roadmap_and_a_promised_date(services_ctx, roadmap, promised):
+    petition = forwarded(services_ctx)
     promised_on = timezone.localdate() + datetime.timedelta(days=promised) if promised else None
     with pytest.raises(ValidationError):
-        answer(ctx, petition, outcome=AnswerOutcome.IN_PROGRESS, roadmap=roadmap, promised_on=promised_on)
+        answer(services_ctx, petition, outcome=AnswerOutcome.IN_PROGRESS, roadmap=roadmap, promised_on=promised_on)
     assert fresh(petition).status == PetitionStatus.FORWARDED
 
 
 @pytest.mark.parametrize("days", [-1, 0])
-def test_a_promised_date_not_in_the_future_is_refused(ctx, days):
-    petition = forwarded(ctx)
+def test_a_promised_date_not_in_the_future_is_refused(services_ctx, days):
+    petition = forwarded(services_ctx)
     with pytest.raises(ValidationError):
-        answer(ctx, petition, outcome=AnswerOutcome.IN_PROGRESS, roadmap="Quý II/2026 khởi công",
+        answer(services_ctx, petition, outcome=AnswerOutcome.IN_PROGRESS, roadmap="Quý II/2026 khởi công",
                promised_on=timezone.localdate() + datetime.timedelta(days=days))
     assert fresh(petition).status == PetitionStatus.FORWARDED
 
 
-def test_more_time_for_an_answered_petition_is_refused(ctx):
-    petition = answered(ctx)
+def test_more_time_for_an_answered_petition_is_refused(services_ctx):
+    petition = answered(services_ctx)
     with pytest.raises(ValidationError):
-        services.extension_request(petition=petition, user=ctx.responder, agency=ctx.agency,
+        services.extension_request(petition=petition, user=services_ctx.responder, agency=services_ctx.agency,
                                    until=petition.answer_due_on + datetime.timedelta(days=30), reason="Chờ vốn")
     assert not petition.extensions.exists()
 
 
-def test_a_second_pending_request_for_more_time_is_refused(ctx):
-    petition = forwarded(ctx)
+def test_a_second_pending_request_for_more_time_is_refused(services_ctx):
+    petition = forwarded(services_ctx)
     until = petition.answer_due_on + datetime.timedelta(days=30)
-    services.extension_request(petition=petition, user=ctx.responder, agency=ctx.agency, until=until, reason="Chờ vốn")
+    services.extension_request(petition=petition, user=services_ctx.responder, agency=services_ctx.agency, until=until, reason="Chờ vốn")
     with pytest.raises(ValidationError):
-        services.extension_request(petition=fresh(petition), user=ctx.responder, agency=ctx.agency,
+        services.extension_request(petition=fresh(petition), user=services_ctx.responder, agency=services_ctx.agency,
                                    until=until + datetime.timedelta(days=10), reason="Chờ thêm")
     assert petition.extensions.count() == 1
 
 
-def test_deciding_a_request_for_more_time_twice_is_refused(ctx):
-    petition = forwarded(ctx)
-    extension = services.extension_request(petition=petition, user=ctx.responder, agency=ctx.agency,
+def test_deciding_a_request_for_more_time_twice_is_refused(services_ctx):
+    petition = forwarded(services_ctx)
+    extension = services.extension_request(petition=petition, user=services_ctx.responder, agency=services_ctx.agency,
                                            until=petition.answer_due_on + datetime.timedelta(days=30),
                                            reason="Chờ vốn")
-    services.extension_decide(extension=extension, user=ctx.office, grant=False)
+    services.extension_decide(extension=extension, user=services_ctx.office, grant=False)
     with pytest.raises(ValidationError):
-        services.extension_decide(extension=extension, user=ctx.office, grant=True)
+        services.extension_decide(extension=extension, user=services_ctx.office, grant=True)
     extension.refresh_from_db()
     assert extension.status == ExtensionStatus.REFUSED
     assert fresh(petition).answer_due_on == petition.answer_due_on
 
 
-def test_sending_back_a_petition_that_is_not_answered_is_refused(ctx):
-    petition = forwarded(ctx)
+def test_sending_back_a_petition_that_is_not_answered_is_refused(services_ctx):
+    petition = forwarded(services_ctx)
     with pytest.raises(ValidationError):
-        services.answer_send_back(petition=petition, user=ctx.office, note="Chưa thỏa đáng")
+        services.answer_send_back(petition=petition, user=services_ctx.office, note="Chưa thỏa đáng")
     assert not petition.events.filter(kind=EventKind.SENT_BACK).exists()
 
 
-def test_raising_again_a_still_open_petition_is_refused(ctx):
-    petition = forwarded(ctx)
+def test_raising_again_a_still_open_petition_is_refused(services_ctx):
+    petition = forwarded(services_ctx)
     with pytest.raises(ValidationError):
-        services.petition_raise_again(previous=petition, round=ctx.later_round, user=ctx.office)
+        services.petition_raise_again(previous=petition, round=services_ctx.later_round, user=services_ctx.office)
     assert Petition.objects.count() == 1
 
 
-def test_classifying_with_an_agency_of_another_council_is_refused(ctx):
-    petition = make(ctx)
-    foreign = AgencyFactory(council=ctx.world.other_council, name="Sở Xây dựng Lạng Sơn")
+def test_classifying_with_an_agency_of_another_council_is_refused(services_ctx):
+    petition = make(services_ctx)
+    foreign = AgencyFactory(council=services_ctx.world.other_council, name="Sở Xây dựng Lạng Sơn")
     with pytest.raises(ValidationError):
-        services.petitions_classify(petitions=[petition], user=ctx.office, fields=[ctx.field], agency=foreign)
+        services.petitions_classify(petitions=[petition], user=services_ctx.office, fields=[services_ctx.field], agency=foreign)
     petition = fresh(petition)
     assert petition.agency is None and petition.status == PetitionStatus.RECEIVED
 
 
-def test_an_agency_of_another_level_than_the_one_given_is_refused(ctx):
-    petition = make(ctx)
+def test_an_agency_of_another_level_than_the_one_given_is_refused(services_ctx):
+    petition = make(services_ctx)
     with pytest.raises(ValidationError):
-        services.petitions_classify(petitions=[petition], user=ctx.office, fields=[ctx.field],
-                                    level=AgencyLevel.COMMUNE, agency=ctx.agency)  # a province agency
+        services.petitions_classify(petitions=[petition], user=services_ctx.office, fields=[services_ctx.field],
+                                    level=AgencyLevel.COMMUNE, agency=services_ctx.agency)  # a province agency
     petition = fresh(petition)
     assert petition.agency is None and petition.level == ""
 
 
 # ------------------------------------------------------------------------------ classification
 
-def test_field_level_and_agency_make_a_petition_classified(ctx):
-    petition = make(ctx)
-    services.petitions_classify(petitions=[petition], user=ctx.office, fields=[ctx.field],
-                                level=AgencyLevel.PROVINCE, agency=ctx.agency)
+def test_field_level_and_agency_make_a_petition_classified(services_ctx):
+    petition = make(services_ctx)
+    services.petitions_classify(petitions=[petition], user=services_ctx.office, fields=[services_ctx.field],
+                                level=AgencyLevel.PROVINCE, agency=services_ctx.agency)
     petition = fresh(petition)
     assert petition.status == PetitionStatus.CLASSIFIED
-    assert list(petition.fields.all()) == [ctx.field]
-    assert (petition.level, petition.agency) == (AgencyLevel.PROVINCE, ctx.agency)
+    assert list(petition.fields.all()) == [services_ctx.field]
+    assert (petition.level, petition.agency) == (AgencyLevel.PROVINCE, services_ctx.agency)
     assert events(petition, EventKind.CLASSIFIED) == 1
 
 
-def test_a_level_alone_leaves_the_petition_received(ctx):
-    petition = make(ctx)
-    services.petitions_classify(petitions=[petition], user=ctx.office, level=AgencyLevel.CENTRAL)
+def test_a_level_alone_leaves_the_petition_received(services_ctx):
+    petition = make(services_ctx)
+    services.petitions_classify(petitions=[petition], user=services_ctx.office, level=AgencyLevel.CENTRAL)
     petition = fresh(petition)
     assert petition.level == AgencyLevel.CENTRAL
     assert petition.status == PetitionStatus.RECEIVED
 
 
-def test_an_agency_alone_sets_the_level(ctx):
-    commune_committee = AgencyFactory(council=ctx.council, name="UBND xã Kiêm Tân", level=AgencyLevel.COMMUNE)
-    petition = make(ctx)
-    services.petitions_classify(petitions=[petition], user=ctx.office, agency=commune_committee)
+def test_an_agency_alone_sets_the_level(services_ctx):
+    commune_committee = AgencyFactory(council=services_ctx.council, name="UBND xã Kiêm Tân", level=AgencyLevel.COMMUNE)
+    petition = make(services_ctx)
+    services.petitions_classify(petitions=[petition], user=services_ctx.office, agency=commune_committee)
     petition = fresh(petition)
     assert (petition.agency, petition.level) == (commune_committee, AgencyLevel.COMMUNE)
     assert petition.status == PetitionStatus.RECEIVED  # no field yet
-    services.petitions_classify(petitions=[petition], user=ctx.office, fields=[ctx.field])
+    services.petitions_classify(petitions=[petition], user=services_ctx.office, fields=[services_ctx.field])
     assert fresh(petition).status == PetitionStatus.CLASSIFIED
 
 
-def test_a_new_level_drops_an_agency_of_another_level(ctx):
-    petition = classified(ctx)
-    services.petitions_classify(petitions=[petition], user=ctx.office, level=AgencyLevel.COMMUNE)
+def test_a_new_level_drops_an_agency_of_another_level(services_ctx):
+    petition = classified(services_ctx)
+    services.petitions_classify(petitions=[petition], user=services_ctx.office, level=AgencyLevel.COMMUNE)
     petition = fresh(petition)
     assert (petition.level, petition.agency) == (AgencyLevel.COMMUNE, None)
     assert petition.status == PetitionStatus.RECEIVED
 
 
-def test_an_inactive_agency_is_refused(ctx):
-    petition = make(ctx)
-    ctx.other_agency.is_active = False
-    ctx.other_agency.save()
+def test_an_inactive_agency_is_refused(services_ctx):
+    petition = make(services_ctx)
+    services_ctx.other_agency.is_active = False
+    services_ctx.other_agency.save()
     with pytest.raises(ValidationError):
-        services.petitions_classify(petitions=[petition], user=ctx.office, fields=[ctx.field],
-                                    agency=ctx.other_agency)
+        services.petitions_classify(petitions=[petition], user=services_ctx.office, fields=[services_ctx.field],
+                                    agency=services_ctx.other_agency)
     assert fresh(petition).agency is None
 
 
 # ------------------------------------------------------------------------------------ merging
 
 @pytest.fixture
-def three_meetings(ctx):
-    first = make(ctx, ROAD, session=session_on(ctx, 10), voters=voters(2))
-    second = make(ctx, "Sửa đường liên thôn Kiêm Tân", session=session_on(ctx, 11), voters=voters(1))
-    main = make(ctx, "Đề nghị sửa chữa đường liên thôn", session=session_on(ctx, 12), voters=voters(1))
+def three_meetings(services_ctx):
+    first = make(services_ctx, ROAD, session=session_on(services_ctx, 10), voters=voters(2))
+    second = make(services_ctx, "Sửa đường liên thôn Kiêm Tân", session=session_on(services_ctx, 11), voters=voters(1))
+    main = make(services_ctx, "Đề nghị sửa chữa đường liên thôn", session=session_on(services_ctx, 12), voters=voters(1))
     return main, first, second
 
 
-def test_merging_adds_the_voters_and_meetings_to_the_main_petition(ctx, three_meetings):
+def test_merging_adds_the_voters_and_meetings_to_the_main_petition(services_ctx, three_meetings):
     main, first, second = three_meetings
     assert (fresh(main).voter_count, fresh(main).meeting_count) == (1, 1)
     assert fresh(first).due_on == datetime.date(2025, 11, 26)
-    services.petitions_merge(main=fresh(main), duplicates=[fresh(first), fresh(second)], user=ctx.office)
+    services.petitions_merge(main=fresh(main), duplicates=[fresh(first), fresh(second)], user=services_ctx.office)
     main = fresh(main)
     assert (main.voter_count, main.meeting_count) == (4, 3)
     assert main.merged_into is None and main.due_on == datetime.date(2025, 11, 26)
@@ -379,18 +382,18 @@ def test_merging_adds_the_voters_and_meetings_to_the_main_petition(ctx, three_me
     assert set(Petition.objects.main().values_list("pk", flat=True)) == {main.pk}
 
 
-def test_two_petitions_of_one_meeting_count_that_meeting_once(ctx):
-    session = session_on(ctx, 10)
-    main = make(ctx, session=session, voters=voters(1))
-    duplicate = make(ctx, "Sửa đường liên thôn Kiêm Tân", session=session, voters=voters(2))
-    services.petitions_merge(main=main, duplicates=[duplicate], user=ctx.office)
+def test_two_petitions_of_one_meeting_count_that_meeting_once(services_ctx):
+    session = session_on(services_ctx, 10)
+    main = make(services_ctx, session=session, voters=voters(1))
+    duplicate = make(services_ctx, "Sửa đường liên thôn Kiêm Tân", session=session, voters=voters(2))
+    services.petitions_merge(main=main, duplicates=[duplicate], user=services_ctx.office)
     assert (fresh(main).voter_count, fresh(main).meeting_count) == (3, 1)
 
 
-def test_unmerging_restores_the_counts_and_the_forwarding_clock(ctx, three_meetings):
+def test_unmerging_restores_the_counts_and_the_forwarding_clock(services_ctx, three_meetings):
     main, first, second = three_meetings
-    services.petitions_merge(main=fresh(main), duplicates=[fresh(first), fresh(second)], user=ctx.office)
-    services.petition_unmerge(petition=fresh(first), user=ctx.office)
+    services.petitions_merge(main=fresh(main), duplicates=[fresh(first), fresh(second)], user=services_ctx.office)
+    services.petition_unmerge(petition=fresh(first), user=services_ctx.office)
     first, main = fresh(first), fresh(main)
     assert first.merged_into is None
     assert (first.voter_count, first.meeting_count) == (2, 1)
@@ -401,11 +404,11 @@ def test_unmerging_restores_the_counts_and_the_forwarding_clock(ctx, three_meeti
     assert fresh(second).merged_into == main
 
 
-def test_merging_a_petition_that_others_are_merged_into_is_refused(ctx, three_meetings):
+def test_merging_a_petition_that_others_are_merged_into_is_refused(services_ctx, three_meetings):
     main, first, second = three_meetings
-    services.petitions_merge(main=fresh(first), duplicates=[fresh(second)], user=ctx.office)
+    services.petitions_merge(main=fresh(first), duplicates=[fresh(second)], user=services_ctx.office)
     with pytest.raises(ValidationError) as error:
-        services.petitions_merge(main=fresh(main), duplicates=[fresh(first)], user=ctx.office)
+        services.petitions_merge(main=fresh(main), duplicates=[fresh(first)], user=services_ctx.office)
     assert first.public_code in message(error)
     assert fresh(first).merged_into is None
     assert fresh(main).voter_count == 1
@@ -413,31 +416,31 @@ def test_merging_a_petition_that_others_are_merged_into_is_refused(ctx, three_me
 
 # ---------------------------------------------------------------------------------- forwarding
 
-def test_a_petition_is_due_to_be_forwarded_three_working_days_after_its_round(ctx):
-    petition = make(ctx)
+def test_a_petition_is_due_to_be_forwarded_three_working_days_after_its_round(services_ctx):
+    petition = make(services_ctx)
     assert petition.forward_due_on == petition.due_on == datetime.date(2025, 11, 26)
     explanation = petition.forward_due_explanation
     for piece in ("3", "21/11/2025", "24, 25, 26", "26/11/2025"):
         assert piece in explanation, explanation
 
 
-def test_the_forwarding_clock_skips_tet(ctx):
-    tet_round = ContactRound.objects.create(plan=ctx.round.plan, kind=RoundKind.THEMATIC,
+def test_the_forwarding_clock_skips_tet(services_ctx):
+    tet_round = ContactRound.objects.create(plan=services_ctx.round.plan, kind=RoundKind.THEMATIC,
                                             starts_on=datetime.date(2026, 2, 2), ends_on=datetime.date(2026, 2, 13))
-    petition = make(ctx, round=tet_round)
+    petition = make(services_ctx, round=tet_round)
     assert petition.forward_due_on == datetime.date(2026, 2, 25)  # docs/domain.md's example: 16–20/02 skipped
     assert "23, 24, 25" in petition.forward_due_explanation
 
 
-def test_forwarding_makes_one_batch_per_agency(ctx):
-    road, bridge = classified(ctx), classified(ctx, "Sửa cầu treo thôn Kiêm Tân")
-    school = classified(ctx, FEES, agency=ctx.other_agency)
-    forwardings = forward(ctx, road, school, bridge)
+def test_forwarding_makes_one_batch_per_agency(services_ctx):
+    road, bridge = classified(services_ctx), classified(services_ctx, "Sửa cầu treo thôn Kiêm Tân")
+    school = classified(services_ctx, FEES, agency=services_ctx.other_agency)
+    forwardings = forward(services_ctx, road, school, bridge)
     assert len(forwardings) == 2 and Forwarding.objects.count() == 2
     batches = {f.agency: set(f.petitions.values_list("pk", flat=True)) for f in Forwarding.objects.all()}
-    assert batches == {ctx.agency: {road.pk, bridge.pk}, ctx.other_agency: {school.pk}}
+    assert batches == {services_ctx.agency: {road.pk, bridge.pk}, services_ctx.other_agency: {school.pk}}
     for forwarding in Forwarding.objects.all():
-        assert forwarding.forwarded_by == ctx.office and forwarding.forwarded_at == FORWARDED_AT
+        assert forwarding.forwarded_by == services_ctx.office and forwarding.forwarded_at == FORWARDED_AT
         assert forwarding.forward_due_on == datetime.date(2025, 11, 26)
         assert "24, 25, 26" in forwarding.forward_due_explanation
         assert forwarding.on_time
@@ -447,9 +450,9 @@ def test_forwarding_makes_one_batch_per_agency(ctx):
         assert events(petition, EventKind.FORWARDED) == 1
 
 
-def test_the_answer_is_due_sixty_days_after_forwarding(ctx):
-    petition = classified(ctx)
-    [forwarding] = forward(ctx, petition)
+def test_the_answer_is_due_sixty_days_after_forwarding(services_ctx):
+    petition = classified(services_ctx)
+    [forwarding] = forward(services_ctx, petition)
     due = datetime.date(2026, 1, 26)  # 25/11/2025 + 60 days = Saturday 24/01/2026 → Monday (art. 148(5))
     assert forwarding.answer_due_on == due
     petition = fresh(petition)
@@ -460,29 +463,29 @@ def test_the_answer_is_due_sixty_days_after_forwarding(ctx):
             assert piece in explanation, explanation
 
 
-def test_a_council_s_own_deadline_rules_are_used(ctx):
-    DeadlineRules.objects.update_or_create(council=ctx.council,
+def test_a_council_s_own_deadline_rules_are_used(services_ctx):
+    DeadlineRules.objects.update_or_create(council=services_ctx.council,
                                            defaults={"answer_due_days": 30, "forward_working_days": 5})
-    petition = classified(ctx)
+    petition = classified(services_ctx)
     assert petition.forward_due_on == datetime.date(2025, 11, 28)
     assert "24, 25, 26, 27, 28" in petition.forward_due_explanation
-    [forwarding] = forward(ctx, petition)
+    [forwarding] = forward(services_ctx, petition)
     assert forwarding.answer_due_on == fresh(petition).answer_due_on == datetime.date(2025, 12, 25)
     assert "30" in forwarding.answer_due_explanation and "25/12/2025" in forwarding.answer_due_explanation
 
 
-def test_late_forwarding_is_recorded_as_late(ctx):
-    petition = classified(ctx)
-    [forwarding] = forward(ctx, petition, now=datetime.datetime(2025, 11, 27, 9, tzinfo=HANOI))
+def test_late_forwarding_is_recorded_as_late(services_ctx):
+    petition = classified(services_ctx)
+    [forwarding] = forward(services_ctx, petition, now=datetime.datetime(2025, 11, 27, 9, tzinfo=HANOI))
     assert not forwarding.on_time
 
 
 # ------------------------------------------------------------------------------------- answers
 
-def test_a_resolved_answer_stops_the_clock_and_is_searchable(ctx):
-    petition = forwarded(ctx)
+def test_a_resolved_answer_stops_the_clock_and_is_searchable(services_ctx):
+    petition = forwarded(services_ctx)
     assert not Petition.objects.search("bo tri kinh phi").exists()
-    recorded = answer(ctx, petition, text="Đã bố trí kinh phí sửa chữa trong năm 2026")
+    recorded = answer(services_ctx, petition, text="Đã bố trí kinh phí sửa chữa trong năm 2026")
     petition = fresh(petition)
     assert petition.status == PetitionStatus.ANSWERED
     assert petition.due_on is None
@@ -492,10 +495,10 @@ def test_a_resolved_answer_stops_the_clock_and_is_searchable(ctx):
     assert events(petition, EventKind.ANSWERED) == 1
 
 
-def test_being_resolved_waits_for_the_promised_date(ctx):
-    petition = forwarded(ctx)
+def test_being_resolved_waits_for_the_promised_date(services_ctx):
+    petition = forwarded(services_ctx)
     promised = timezone.localdate() + datetime.timedelta(days=120)
-    recorded = answer(ctx, petition, outcome=AnswerOutcome.IN_PROGRESS, roadmap="Quý II khởi công, quý III xong",
+    recorded = answer(services_ctx, petition, outcome=AnswerOutcome.IN_PROGRESS, roadmap="Quý II khởi công, quý III xong",
                       promised_on=promised)
     petition = fresh(petition)
     assert petition.status == PetitionStatus.ANSWERED
@@ -503,9 +506,9 @@ def test_being_resolved_waits_for_the_promised_date(ctx):
     assert promised.strftime("%d/%m/%Y") in petition.events.get(kind=EventKind.ANSWERED).note
 
 
-def test_sending_an_answer_back_reopens_the_petition_with_a_new_due_date(ctx):
-    petition = answered(ctx)
-    services.answer_send_back(petition=petition, user=ctx.office, note="Chưa nêu thời gian",
+def test_sending_an_answer_back_reopens_the_petition_with_a_new_due_date(services_ctx):
+    petition = answered(services_ctx)
+    services.answer_send_back(petition=petition, user=services_ctx.office, note="Chưa nêu thời gian",
                               today=datetime.date(2026, 2, 2))
     petition = fresh(petition)
     assert petition.status == PetitionStatus.FORWARDED
@@ -515,43 +518,43 @@ def test_sending_an_answer_back_reopens_the_petition_with_a_new_due_date(ctx):
     assert reviewed.review == AnswerReview.UNSATISFACTORY and reviewed.review_note == "Chưa nêu thời gian"
     assert events(petition, EventKind.SENT_BACK) == 1
     # The agency may answer again.
-    answer(ctx, petition, text="Đã khởi công ngày 01/3/2026")
+    answer(services_ctx, petition, text="Đã khởi công ngày 01/3/2026")
     assert fresh(petition).status == PetitionStatus.ANSWERED
 
 
-def test_closing_accepts_the_answer(ctx):
-    petition = answered(ctx)
-    services.petition_close(petition=petition, user=ctx.office, note="Cử tri đồng ý")
+def test_closing_accepts_the_answer(services_ctx):
+    petition = answered(services_ctx)
+    services.petition_close(petition=petition, user=services_ctx.office, note="Cử tri đồng ý")
     petition = fresh(petition)
     assert petition.status == PetitionStatus.CLOSED and petition.due_on is None
     reviewed = petition.answers.get()
-    assert reviewed.review == AnswerReview.ACCEPTED and reviewed.reviewed_by == ctx.office
+    assert reviewed.review == AnswerReview.ACCEPTED and reviewed.reviewed_by == services_ctx.office
     assert events(petition, EventKind.CLOSED) == 1
 
 
 # ---------------------------------------------------------------------------------- extensions
 
-def test_granted_extension_moves_the_answer_date(ctx):
-    petition = forwarded(ctx)
+def test_granted_extension_moves_the_answer_date(services_ctx):
+    petition = forwarded(services_ctx)
     until = datetime.date(2026, 3, 15)
-    extension = services.extension_request(petition=petition, user=ctx.responder, agency=ctx.agency, until=until,
+    extension = services.extension_request(petition=petition, user=services_ctx.responder, agency=services_ctx.agency, until=until,
                                            reason="Chờ phân bổ vốn")
     assert extension.status == ExtensionStatus.PENDING
-    services.extension_decide(extension=extension, user=ctx.office, grant=True, note="Đồng ý")
+    services.extension_decide(extension=extension, user=services_ctx.office, grant=True, note="Đồng ý")
     petition = fresh(petition)
     assert petition.answer_due_on == petition.due_on == until
     assert "15/03/2026" in petition.answer_due_explanation and "26/01/2026" in petition.answer_due_explanation
     extension.refresh_from_db()
-    assert extension.status == ExtensionStatus.GRANTED and extension.decided_by == ctx.office
+    assert extension.status == ExtensionStatus.GRANTED and extension.decided_by == services_ctx.office
     assert events(petition, EventKind.EXTENSION_REQUESTED) == 1 and events(petition, EventKind.EXTENSION_GRANTED) == 1
 
 
-def test_refused_extension_leaves_the_dates(ctx):
-    petition = forwarded(ctx)
+def test_refused_extension_leaves_the_dates(services_ctx):
+    petition = forwarded(services_ctx)
     before = (petition.answer_due_on, petition.due_on, petition.answer_due_explanation)
-    extension = services.extension_request(petition=petition, user=ctx.responder, agency=ctx.agency,
+    extension = services.extension_request(petition=petition, user=services_ctx.responder, agency=services_ctx.agency,
                                            until=datetime.date(2026, 3, 15), reason="Chờ phân bổ vốn")
-    services.extension_decide(extension=extension, user=ctx.office, grant=False)
+    services.extension_decide(extension=extension, user=services_ctx.office, grant=False)
     petition = fresh(petition)
     assert (petition.answer_due_on, petition.due_on, petition.answer_due_explanation) == before
     assert before[0] == datetime.date(2026, 1, 26)
@@ -561,16 +564,16 @@ def test_refused_extension_leaves_the_dates(ctx):
 
 # ---------------------------------------------------------------------------------- raise again
 
-def test_raising_again_makes_a_linked_petition_classified_like_the_earlier_one(ctx):
-    earlier = answered(ctx)
-    services.petition_close(petition=earlier, user=ctx.office)
-    again = services.petition_raise_again(previous=fresh(earlier), round=ctx.later_round, user=ctx.office)
+def test_raising_again_makes_a_linked_petition_classified_like_the_earlier_one(services_ctx):
+    earlier = answered(services_ctx)
+    services.petition_close(petition=earlier, user=services_ctx.office)
+    again = services.petition_raise_again(previous=fresh(earlier), round=services_ctx.later_round, user=services_ctx.office)
     again = fresh(again)
     assert again.pk != earlier.pk and again.previous == earlier
-    assert again.text == ROAD and again.round == ctx.later_round
+    assert again.text == ROAD and again.round == services_ctx.later_round
     assert again.status == PetitionStatus.CLASSIFIED
-    assert (again.level, again.agency) == (AgencyLevel.PROVINCE, ctx.agency)
-    assert list(again.fields.all()) == [ctx.field]
+    assert (again.level, again.agency) == (AgencyLevel.PROVINCE, services_ctx.agency)
+    assert list(again.fields.all()) == [services_ctx.field]
     assert again.forward_due_on == datetime.date(2026, 2, 4)  # 3 working days after Fri 30/01/2026
     assert events(again, EventKind.RAISED_AGAIN) == 1 and events(earlier, EventKind.RAISED_AGAIN) == 1
     assert again.public_code in earlier.events.get(kind=EventKind.RAISED_AGAIN).note
@@ -579,57 +582,57 @@ def test_raising_again_makes_a_linked_petition_classified_like_the_earlier_one(c
 
 # --------------------------------------------------------------------------------- submissions
 
-def test_submitting_records_the_group_s_petitions_of_the_round_not_yet_sent(ctx):
-    group_a, group_b = ctx.world.group_a, ctx.world.group_b
-    mine = [make(ctx), make(ctx, FEES)]
-    other_group = make(ctx, group=group_b)
-    other_round = make(ctx, round=ctx.later_round)
-    leader = ctx.world.users["group_leader"]
-    submission = services.petitions_submit(round=ctx.round, group=group_a, user=leader, note="Tổng hợp")
+def test_submitting_records_the_group_s_petitions_of_the_round_not_yet_sent(services_ctx):
+    group_a, group_b = services_ctx.world.group_a, services_ctx.world.group_b
+    mine = [make(services_ctx), make(services_ctx, FEES)]
+    other_group = make(services_ctx, group=group_b)
+    other_round = make(services_ctx, round=services_ctx.later_round)
+    leader = services_ctx.world.users["group_leader"]
+    submission = services.petitions_submit(round=services_ctx.round, group=group_a, user=leader, note="Tổng hợp")
     assert (submission.council, submission.round, submission.group, submission.sent_by) == (
-        ctx.council, ctx.round, group_a, leader)
+        services_ctx.council, services_ctx.round, group_a, leader)
     assert set(submission.petitions.values_list("pk", flat=True)) == {p.pk for p in mine}
     assert fresh(other_group).submission is None and fresh(other_round).submission is None
     assert all(events(p, EventKind.SUBMITTED) == 1 for p in mine)
     with pytest.raises(ValidationError):
-        services.petitions_submit(round=ctx.round, group=group_a, user=leader)
+        services.petitions_submit(round=services_ctx.round, group=group_a, user=leader)
     assert Submission.objects.count() == 1
     # A petition entered afterwards goes in a second submission, alone.
-    late = make(ctx, "Đề nghị lắp đèn đường thôn Kiêm Tân")
-    second = services.petitions_submit(round=ctx.round, group=group_a, user=leader)
+    late = make(services_ctx, "Đề nghị lắp đèn đường thôn Kiêm Tân")
+    second = services.petitions_submit(round=services_ctx.round, group=group_a, user=leader)
     assert list(second.petitions.all()) == [fresh(late)]
 
 
 # ------------------------------------------------------------------------------ similar petitions
 
-def test_similar_petitions_are_found_without_accents(ctx):
-    road, fees = make(ctx, ROAD), make(ctx, FEES)
-    found = services.similar_petitions(council=ctx.council, text=ROAD_QUERY)
+def test_similar_petitions_are_found_without_accents(services_ctx):
+    road, fees = make(services_ctx, ROAD), make(services_ctx, FEES)
+    found = services.similar_petitions(council=services_ctx.council, text=ROAD_QUERY)
     assert road in found and fees not in found
     assert all(p.similarity >= 0.3 for p in found)
-    assert services.similar_petitions(council=ctx.council, text=ROAD_QUERY, exclude=road) == []
+    assert services.similar_petitions(council=services_ctx.council, text=ROAD_QUERY, exclude=road) == []
 
 
-def test_similar_petitions_never_come_from_another_council(ctx):
-    foreign = services.petition_create(council=ctx.world.other_council, user=ctx.world.users["other_council"],
+def test_similar_petitions_never_come_from_another_council(services_ctx):
+    foreign = services.petition_create(council=services_ctx.world.other_council, user=services_ctx.world.users["other_council"],
                                        text=ROAD)
-    assert services.similar_petitions(council=ctx.council, text=ROAD_QUERY) == []
-    assert services.similar_petitions(council=ctx.world.other_council, text=ROAD_QUERY) == [foreign]
+    assert services.similar_petitions(council=services_ctx.council, text=ROAD_QUERY) == []
+    assert services.similar_petitions(council=services_ctx.world.other_council, text=ROAD_QUERY) == [foreign]
 
 
-def test_similar_petitions_keep_to_the_round_when_given(ctx):
-    this_round, later = make(ctx, ROAD), make(ctx, ROAD, round=ctx.later_round)
-    assert {p.pk for p in services.similar_petitions(council=ctx.council, text=ROAD_QUERY)} == {this_round.pk,
+def test_similar_petitions_keep_to_the_round_when_given(services_ctx):
+    this_round, later = make(services_ctx, ROAD), make(services_ctx, ROAD, round=services_ctx.later_round)
+    assert {p.pk for p in services.similar_petitions(council=services_ctx.council, text=ROAD_QUERY)} == {this_round.pk,
                                                                                                later.pk}
-    assert services.similar_petitions(council=ctx.council, text=ROAD_QUERY, round=ctx.round) == [this_round]
-    assert services.similar_petitions(council=ctx.council, text=ROAD_QUERY, round=ctx.later_round) == [later]
+    assert services.similar_petitions(council=services_ctx.council, text=ROAD_QUERY, round=services_ctx.round) == [this_round]
+    assert services.similar_petitions(council=services_ctx.council, text=ROAD_QUERY, round=services_ctx.later_round) == [later]
 
 
-def test_similar_petitions_leave_out_merged_ones_and_short_queries(ctx):
-    main, duplicate = make(ctx, ROAD), make(ctx, ROAD)
-    services.petitions_merge(main=main, duplicates=[duplicate], user=ctx.office)
-    assert services.similar_petitions(council=ctx.council, text=ROAD_QUERY) == [main]
-    assert services.similar_petitions(council=ctx.council, text="đường") == []
+def test_similar_petitions_leave_out_merged_ones_and_short_queries(services_ctx):
+    main, duplicate = make(services_ctx, ROAD), make(services_ctx, ROAD)
+    services.petitions_merge(main=main, duplicates=[duplicate], user=services_ctx.office)
+    assert services.similar_petitions(council=services_ctx.council, text=ROAD_QUERY) == [main]
+    assert services.similar_petitions(council=services_ctx.council, text="đường") == []
 
 
 def test_trigrams_are_those_of_pg_trgm():
