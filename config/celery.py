@@ -19,11 +19,23 @@ def outbox_redispatch_on_start(**kwargs):
     outbox_on_worker_ready(**kwargs)
 
 
-@worker_init.connect
-def collector_tune_on_start(**kwargs):
-    """The worker's processes collect garbage as gunicorn's do (config/collector.py): a deadline
-    sweep or a report allocates hundreds of thousands of objects. Set before the pool starts, so
-    that forked pool processes inherit it."""
-    from config.collector import collector_tune
+def worker_prepare():
+    """What a worker does once, before its first task (and what the benchmark does before it times
+    the deadline sweep, to measure it as a worker runs it): its task modules imported, the national
+    calendar read (delegations.calendar.national_calendar_warm), then the collector's settings of
+    config/collector.py, with all that frozen out of the collector's sight. Before the pool starts,
+    so that forked pool processes inherit it."""
+    import django
 
+    django.setup()  # idempotent; the Django fixup may not have run yet
+    app.loader.import_default_modules()
+    from config.collector import collector_tune
+    from delegations.calendar import national_calendar_warm
+
+    national_calendar_warm()
     collector_tune(freeze=True)
+
+
+@worker_init.connect
+def worker_prepare_on_start(**kwargs):
+    worker_prepare()

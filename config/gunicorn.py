@@ -9,5 +9,13 @@ def post_fork(server, worker):
 
 
 def post_worker_init(worker):
-    """Once the worker has loaded the application, what it loaded leaves the collector's sight."""
+    """Once the worker has loaded the application: the national calendar read
+    (delegations.calendar.national_calendar_warm), then all that it loaded frozen out of the
+    collector's sight."""
+    from django.apps import apps
+
+    if apps.ready:  # the project's application (not another WSGI app served with this config)
+        from delegations.calendar import national_calendar_warm
+
+        national_calendar_warm()
     collector_tune(freeze=True)

@@ -25,6 +25,13 @@ def national_calendar(year):
     return days_off, workdays
 
 
+def national_calendar_warm():
+    """Read this year's national calendar at a process's start (gunicorn's workers, Celery's): the
+    holidays package loads its tables of every country, some 300 modules and 80 ms, the first time
+    it is asked, which would otherwise fall on the first deadline a process computes."""
+    national_calendar(datetime.date.today().year)
+
+
 @dataclass
 class NonWorkingDay:
     date: datetime.date

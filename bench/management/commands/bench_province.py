@@ -210,12 +210,12 @@ class Command(BaseCommand):
         if data.deadline_model() is None:
             self.say("Deadline sweep: not measured (the deadline engine is not built)")
             return None
-        from config.collector import collector_tune
+        from config.celery import worker_prepare
         from delegations.sweep import deadlines_sweep
 
         today = timezone.localdate()
         data.sweep_arm(today)
-        collector_tune(freeze=True)  # as the Celery worker that runs the sweep does (config/celery.py)
+        worker_prepare()  # measured as the Celery worker runs it (config/celery.py)
         self.say(f"Deadline sweep over {count:,} open deadlines ({count // data.DUE_EVERY:,} due today)")
         started = time.perf_counter()
         counts = deadlines_sweep(today=today)
