@@ -8,7 +8,7 @@ import platform
 import statistics
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from bench.guard import bench_guard
@@ -30,6 +30,7 @@ class Command(BaseCommand):
 
         from delegations.demo import load_demo as load_organisation
         from documents import render_docx, render_pdf
+        from plans.demo import PROVINCE
         from plans.demo import load_demo as load_plans
         from plans.models import ContactPlan
         from plans.services import plan_document
@@ -38,7 +39,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 load_organisation()
                 load_plans()
-                plan = ContactPlan.objects.filter(year=2025).order_by("pk").first()
+                # The demo province's (seed 000), not another council's plan of that year (the
+                # province-scale data set holds plans of its own, without blocks).
+                plan = ContactPlan.objects.get(council__name=PROVINCE, year=2025)
                 document = plan_document(plan)
                 render_pdf(document)  # warm up: fonts and CSS parsed once per worker process
                 pdf_times, docx_times = [], []
@@ -53,8 +56,11 @@ class Command(BaseCommand):
                     pages = len(parsed.pages)
                 # The same plan lengthened to four pages (the yardstick).
                 long_document, long_pages = plan_document(plan), pages
+                repeated = long_document.blocks[4:14]
+                if not repeated:
+                    raise CommandError(f"{plan} has no blocks to lengthen it with")
                 while long_pages < 4:
-                    long_document.blocks += long_document.blocks[4:14]
+                    long_document.blocks += repeated
                     with pdfplumber.open(io.BytesIO(render_pdf(long_document))) as parsed:
                         long_pages = len(parsed.pages)
                 long_times = []
