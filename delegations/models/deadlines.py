@@ -154,8 +154,10 @@ class Deadline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id", "kind"], name="deadline_one_per_subject_kind"),
         ]
+        # Every index costs each write of a row, and the sweep rewrites 10,000 rows' next notice day
+        # in a province each morning: only indexes a query uses. (A `(state, due_on)` index was
+        # dropped in 0012: every read of deadlines by date is of one council's, or one subject's.)
         indexes = [
-            models.Index(fields=["state", "due_on"], name="deadline_state_due"),
             # The sweep: open rows whose next notice day has come, and those not yet scheduled (by
             # due date). Rows done with (long overdue, all sent) are in neither range.
             models.Index(fields=["state", "notify_on"], name="deadline_sweep"),
