@@ -15,8 +15,9 @@ from .params import parse_id
 # scans): a count that stops after 251 matches then walks on through the table request after
 # request, and takes 3 ms or 400 ms depending on which part of the table it starts in.
 NO_PARALLEL = {"max_parallel_workers_per_gather": "0", "synchronize_seqscans": "off"}
-# ... and, to walk an index in the list's order, no bitmap scan either (see reading_in_order).
-IN_ORDER = {"enable_bitmapscan": "off", **NO_PARALLEL}
+# ... and, to walk an index in the list's order, no bitmap scan and no sort either (see
+# reading_in_order): a sort would read every row of the council before the first of the page.
+IN_ORDER = {"enable_bitmapscan": "off", "enable_sort": "off", **NO_PARALLEL}
 
 
 @contextmanager
@@ -126,8 +127,8 @@ def paginate(request, rows, per_page, *, count_limit=None, remember=0):
 
 
 def reading_in_order(using="default"):
-    """Inside the block PostgreSQL reads rows along btree indexes: no bitmap scans, no parallel
-    workers. For a search whose words are common ("duong giao thong") PostgreSQL multiplies the
+    """Inside the block PostgreSQL reads rows along btree indexes in the order asked for: no bitmap
+    scans, no sorts (where an index gives the order), no parallel workers. For a search whose words are common ("duong giao thong") PostgreSQL multiplies the
     words' frequencies, expects a few hundred matches where there are fifty thousand, and fetches
     them all through the trigram index to sort or count them; reading along the list's order (or one
     council's rows) stops after a page. Use it only where that read is bounded: for a rare word in a

@@ -5,7 +5,7 @@ concurrently, so that it never blocks the office's writes."""
 from django.contrib.postgres.operations import RemoveIndexConcurrently
 from django.db import connection, migrations
 
-RemoveIndex = RemoveIndexConcurrently if connection.vendor == "postgresql" else migrations.RemoveIndex
+RemoveIndexOnline = RemoveIndexConcurrently if connection.vendor == "postgresql" else migrations.RemoveIndex  # plain on SQLite
 
 
 class Migration(migrations.Migration):
@@ -16,5 +16,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        RemoveIndex(model_name="deadline", name="deadline_state_due"),
+        RemoveIndexOnline(model_name="deadline", name="deadline_state_due"),
     ]

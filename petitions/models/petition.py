@@ -174,7 +174,10 @@ class Petition(Searchable):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["council", "status"], name="petition_council_status"),
-            models.Index(fields=["council", "-created_at"], name="petition_council_created"),
+            # One council's petitions in the list's order (a commune office's list and searches,
+            # read along it and stopped after a page: delegations.pagination.reading_in_order).
+            models.Index(fields=["council", "-created_at", "-id"], name="petition_council_main_created",
+                         condition=models.Q(merged_into__isnull=True)),
             models.Index(fields=["agency", "due_on"], name="petition_agency_due"),
             models.Index(fields=["status", "due_on"], name="petition_status_due"),
             models.Index(fields=["round", "group"], name="petition_round_group"),
