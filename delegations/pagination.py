@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connections, transaction
+from django.db.models import prefetch_related_objects
 from django.utils.functional import cached_property
 
 from .params import parse_id
@@ -138,8 +139,13 @@ def reading_in_order(using="default"):
 
 def read_page_in_order(page_obj):
     """Read the page's rows now, inside reading_in_order(): when a capped count has found more
-    matches than its limit, the newest rows hold a page of them within a few hundred."""
+    matches than its limit, the newest rows hold a page of them within a few hundred. The rows'
+    prefetches (prefetch_related) are read after the block, with the planner's usual settings:
+    without sorts they would walk whole tables to return a page's few related rows."""
     rows = page_obj.object_list
+    lookups = getattr(rows, "_prefetch_related_lookups", ())
     with reading_in_order(getattr(rows, "db", "default")):
-        page_obj.object_list = list(rows)
+        found = list(rows.prefetch_related(None) if lookups else rows)
+    prefetch_related_objects(found, *lookups)
+    page_obj.object_list = found
     return page_obj

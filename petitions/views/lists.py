@@ -151,10 +151,10 @@ def petition_list(request):
     limit = _count_limit(request)
     if searched and _few_petitions(request):
         # A commune council's few thousand: read along its own index, never the province's trigrams.
-        with reading_in_order(petitions.db):
+        with reading_in_order(petitions.db):  # the count (paginate counts to validate the page)
             page_obj, querystring = paginate(request, petitions, PAGE_SIZE, count_limit=limit,
                                              remember=settings.CAPPED_COUNT_SECONDS)
-            page_obj.object_list = list(page_obj.object_list)
+        read_page_in_order(page_obj)
     else:
         page_obj, querystring = paginate(request, petitions, PAGE_SIZE, count_limit=limit,
                                          remember=settings.CAPPED_COUNT_SECONDS)

@@ -154,3 +154,24 @@ def test_a_remembered_more_than_spares_the_next_pages_their_count(councils):
         assert counts_run(CappedPaginator(rows(), 2, limit=6, needed=2)) == (7, 1)
     finally:
         cache.clear()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings exist on PostgreSQL only")
+def test_a_page_read_in_order_reads_its_prefetches_after_the_planner_settings(councils):
+    """Without sorts (reading_in_order) PostgreSQL would walk whole tables for a page's few related
+    rows: the page is read inside the block, its prefetch_related after it, and still used."""
+    from tests.factories import TermFactory
+
+    for council in councils:
+        TermFactory(council=council, name=f"Khóa {council.pk}")
+    page_obj, _ = paginate(RequestFactory().get("/"), rows().prefetch_related("terms"), 5, count_limit=10)
+    with CaptureQueriesContext(connection) as queries:
+        read_page_in_order(page_obj)
+    sql = [q["sql"] for q in queries]
+    put_back = max(i for i, s in enumerate(sql) if "set_config" in s)
+    terms = [i for i, s in enumerate(sql) if "delegations_term" in s]
+    assert len(terms) == 1 and terms[0] > put_back
+    assert "'enable_sort', 'off'" in sql[put_back - 2]  # set before the page's read, put back after it
+    with CaptureQueriesContext(connection) as more:
+        names = [term.name for council in page_obj for term in council.terms.all()]
+    assert len(more) == 0 and len(names) == 5
