@@ -160,16 +160,18 @@ def petition_list(request):
                                          remember=settings.CAPPED_COUNT_SECONDS)
         if searched and page_obj.paginator.count_capped:
             read_page_in_order(page_obj)  # many matches: the newest rows hold the page
-    managed = Council.objects.managed_by(request.user)
-    can_manage = managed.exists()
+    managed = list(Council.objects.managed_by(request.user).only("pk"))
+    can_manage = bool(managed)
     return render(request, "petitions/petition_list.html", {
         "page_obj": page_obj, "querystring": querystring, "filters": {k: request.GET.get(k, "") for k in FILTERS},
         "choices": filter_choices(request.user, PetitionFilterQuery(request.GET).get("council"),
                                   councils=_councils(request)),
         "can_manage": can_manage,
         "oversees": can_manage or has_role(request.user, Role.STANDING),
-        # Its menus written in Python (petitions.menus.SelectRenderer): the same HTML, 15 ms less a page.
-        "classify_form": ClassifyForm(councils=managed, renderer=SelectRenderer()) if can_manage else None,
+        # Its menus from the cached lists, written in Python (petitions.menus): the same HTML, without
+        # two queries and 15 ms of template a page.
+        "classify_form": (ClassifyForm(councils=managed, renderer=SelectRenderer()).menus_from_cache(managed)
+                          if can_manage else None),
         "today": timezone.localdate(), "filtered": any(request.GET.get(k) for k in FILTERS),
     })
 

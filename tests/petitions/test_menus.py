@@ -177,3 +177,26 @@ def test_the_select_renderer_writes_the_html_django_writes(world, menus):
 
     for data in (None, {"kind": "2"}):
         assert str(Grouped(data, renderer=SelectRenderer())["kind"]) == str(Grouped(data)["kind"])
+
+
+def test_the_bulk_forms_menus_from_the_cache_are_the_menus_of_its_querysets(world, menus):
+    """The list's bulk form writes its field and agency menus from the cached lists
+    (ClassifyForm.menus_from_cache): the same options, labels and order as its querysets give,
+    an inactive agency left out, with no query; what is sent is still checked by the querysets."""
+    from delegations.models import Council
+    from petitions.forms import ClassifyForm
+
+    councils = list(Council.objects.filter(pk__in=[menus["ward"].pk, world.council.pk, world.commune_council.pk]))
+    AgencyFactory(council=world.council, name="Sở cũ", short_name="", is_active=False)
+    PetitionField.objects.create(council=world.council, name='Đất đai & "nhà ở"', order=0)
+    plain = ClassifyForm(councils=councils)
+    expected = (str(plain["fields_"]), str(plain["agency"]))
+    council_menus([c.pk for c in councils])  # cached, as the list's menus are
+    with CaptureQueriesContext(connection) as queries:
+        cached = ClassifyForm(councils=councils).menus_from_cache(councils)
+        written = (str(cached["fields_"]), str(cached["agency"]))
+    assert written == expected and len(queries) == 0
+    assert "Sở cũ" not in written[1] and "&amp; &quot;nhà ở&quot;" in written[0]
+    other = PetitionField.objects.get(council=world.other_council)
+    sent = ClassifyForm({"fields_": [str(other.pk)]}, councils=councils).menus_from_cache(councils)
+    assert not sent.is_valid() and "fields_" in sent.errors
