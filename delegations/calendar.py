@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import CalendarDay, CalendarDayKind
@@ -29,7 +30,7 @@ def national_calendar_warm():
     """Read this year's national calendar at a process's start (gunicorn's workers, Celery's): the
     holidays package loads its tables of every country, some 300 modules and 80 ms, the first time
     it is asked, which would otherwise fall on the first deadline a process computes."""
-    national_calendar(datetime.date.today().year)
+    national_calendar(timezone.localdate().year)
 
 
 @dataclass

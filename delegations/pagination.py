@@ -105,6 +105,11 @@ class CappedPaginator(Paginator):
         return self._get_page(self.object_list[bottom:min(bottom + self.per_page, self.limit)], number, self)
 
 
+def requested_page(request):
+    """The page number the URL asks for (?page=), 1 when absent or not a number."""
+    return parse_id(request.GET.get("page")) or 1
+
+
 def capped_count_key(rows):
     """The cache key of a capped count: the unsliced query's database, SQL and parameters, hashed."""
     sql, params = rows.query.sql_with_params()
@@ -117,7 +122,7 @@ def paginate(request, rows, per_page, *, count_limit=None, remember=0):
     (see CappedPaginator, and its `remember`); the template shows "more than …" when
     `paginator.count_capped`."""
     if count_limit:
-        needed = per_page * (parse_id(request.GET.get("page")) or 1)
+        needed = per_page * requested_page(request)
         paginator = CappedPaginator(rows, per_page, limit=count_limit, remember=remember, needed=needed)
     else:
         paginator = Paginator(rows, per_page)

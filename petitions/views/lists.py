@@ -22,6 +22,7 @@ from delegations.pagination import (
     paginate,
     read_page_in_order,
     reading_in_order,
+    requested_page,
 )
 from delegations.params import parse_id
 from plans.models import ContactRound
@@ -135,8 +136,7 @@ def _few_petitions(request):
 
 def _count_limit(request):
     """The most petitions the requested page counts: up to PAGES_AHEAD pages past it, at most COUNT_LIMIT."""
-    page = parse_id(request.GET.get("page")) or 1
-    return min(COUNT_LIMIT, PAGE_SIZE * (page + PAGES_AHEAD))
+    return min(COUNT_LIMIT, PAGE_SIZE * (requested_page(request) + PAGES_AHEAD))
 
 
 @login_required
