@@ -663,7 +663,6 @@ def build_deadlines(cursor, count, size, today):
     send. What the sweep must not read: 99 rows in 100."""
     from django.contrib.contenttypes.models import ContentType
 
-    from delegations.models import NOTHING_LEFT
     from petitions import services
 
     Deadline = deadline_model()
@@ -681,13 +680,28 @@ def build_deadlines(cursor, count, size, today):
         "council_id": "p.council_id", "kind": kind_sql, "content_type_id": str(content_type),
         "object_id": "p.id", "title": "p.public_code", "url": "'/petitions/' || p.id || '/'",
         "start_on": "NULL", "amount": "NULL", "unit": "'date'", "due_on": due,
-        "explanation": "'ngày được ghi nhận'", "state": "'open'",
-        "notify_on": f"CASE WHEN j % {DUE_EVERY} = 0 THEN {today_sql} WHEN j % 10 = 1 THEN "
-                     f"'{NOTHING_LEFT.isoformat()}'::date ELSE ({due}) - 7 END",
+        "explanation": "'ngày được ghi nhận'", "state": "'open'", "scheduled": "TRUE",
     }, f"generate_series(1, {int(count)}) j JOIN {qn(Petition._meta.db_table)} p ON p.id = 1 + (j - 1) % {int(size)}")
     reset_sequences(cursor, [Deadline])
+    alarms_build(cursor, today)
     log(f"{rows:,} open deadlines ({rows // DUE_EVERY:,} due today) in {time.perf_counter() - started:.1f} s")
     return rows
+
+
+def alarms_build(cursor, today):
+    """The deadlines' next notice days (DeadlineAlarm), as an earlier sweep left them: every 100th
+    row today, one row in ten nothing left to send (no alarm), the others a week before their due
+    date. In the order of the deadlines, so that today's alarms are spread over the whole table
+    (the sweep's worst case; a real queue holds each morning's new alarms together)."""
+    from delegations.models import DeadlineAlarm
+
+    Deadline = deadline_model()
+    cursor.execute(f"TRUNCATE {qn(DeadlineAlarm._meta.db_table)}")
+    cursor.execute(
+        f"INSERT INTO {qn(DeadlineAlarm._meta.db_table)} (on_day, deadline_id) "  # noqa: S608
+        f"SELECT CASE WHEN id %% {DUE_EVERY} = 0 THEN %s ELSE due_on - 7 END, id FROM {qn(Deadline._meta.db_table)} "
+        "WHERE id %% 10 <> 1 ORDER BY id", [today])
+    cursor.execute(f"VACUUM ANALYZE {qn(DeadlineAlarm._meta.db_table)}")
 
 
 def sweep_arm(today):
@@ -698,9 +712,9 @@ def sweep_arm(today):
     Deadline = deadline_model()
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {qn(DeadlineNotice._meta.db_table)}, {qn(Notification._meta.db_table)}")
-        cursor.execute(f"UPDATE {qn(Deadline._meta.db_table)} SET notify_on = %s, state = 'open', done_at = NULL "
-                       f"WHERE id %% {DUE_EVERY} = 0", [today])
-        cursor.execute(f"ANALYZE {qn(Deadline._meta.db_table)}")
+        cursor.execute(f"UPDATE {qn(Deadline._meta.db_table)} SET state = 'open', done_at = NULL "
+                       f"WHERE id % {DUE_EVERY} = 0 AND state <> 'open'")
+        alarms_build(cursor, today)
 
 
 # ------------------------------------------------------------------------------------- the build

@@ -148,7 +148,7 @@ class DeadlineNoticeInline(admin.TabularInline):
 class DeadlineAdmin(admin.ModelAdmin):
     """Read mostly: deadlines are opened, moved and closed by the services, not by hand."""
 
-    list_display = ["title", "kind", "council", "due_on", "state", "notify_on"]
+    list_display = ["title", "kind", "council", "due_on", "state", "scheduled"]
     list_filter = ["state", "kind", "council"]
     search_fields = ["title"]
     inlines = [DeadlineChangeInline, DeadlineNoticeInline]

@@ -192,9 +192,9 @@ def _deadlines_put(puts, reason):
             continue
         for name, value in wanted.items():
             setattr(row, name, value)
-        row.notify_on = None  # the sweep computes the reminder days of the new date
+        row.scheduled = False  # the sweep computes the notice days of the new date
         row.updated_at = now
-        changed_fields.update([*changed, "notify_on", "updated_at"])
+        changed_fields.update([*changed, "scheduled", "updated_at"])
         changed_rows.append(row)
     if changes:
         DeadlineChange.objects.bulk_create(changes)
@@ -240,7 +240,7 @@ def horizon_days(reminder_days):
 def _moves_record(moved, changes, reason):
     """Write the moved rows and their DeadlineChange rows, and let each kind update its subject's
     copy of the date (with the reason, for the subject's own history)."""
-    Deadline.objects.bulk_update(moved, ["due_on", "explanation", "notify_on", "amount"], batch_size=500)
+    Deadline.objects.bulk_update(moved, ["due_on", "explanation", "scheduled", "amount"], batch_size=500)
     DeadlineChange.objects.bulk_create(changes, batch_size=500)
     by_kind = defaultdict(list)
     for row in moved:
@@ -285,7 +285,7 @@ def deadlines_recompute(*, council, reason, days=None, user=None, batch="",
                 changes.append(DeadlineChange(deadline=row, old_due_on=row.due_on, new_due_on=due_on,
                                               reason=reason[:255], explanation=explanation[:500],
                                               cause=cause, changed_by=user, batch=batch))
-            row.due_on, row.explanation, row.notify_on = due_on, explanation[:500], None
+            row.due_on, row.explanation, row.scheduled = due_on, explanation[:500], False
             moved.append(row)
     _moves_record(moved, changes, reason)
     if days:
@@ -297,7 +297,8 @@ def deadlines_recompute(*, council, reason, days=None, user=None, batch="",
         for day in days:
             near |= Q(due_on__range=(day - datetime.timedelta(days=horizon_days(widest)),
                                      day + datetime.timedelta(days=horizon_days(widest))))
-        Deadline.objects.filter(near, council__in=councils, state=DeadlineState.OPEN).update(notify_on=None)
+        Deadline.objects.filter(near, council__in=councils, state=DeadlineState.OPEN,
+                                scheduled=True).update(scheduled=False)
     return moved
 
 
@@ -359,11 +360,11 @@ def deadline_rules_update(*, rules, user, changed_fields):
                                               reason=reason, explanation=explanation[:500],
                                               cause=DeadlineChangeCause.RULES, changed_by=user, batch=batch))
             if (due_on, explanation[:500], amount) != (row.due_on, row.explanation, row.amount):
-                row.due_on, row.explanation, row.amount, row.notify_on = due_on, explanation[:500], amount, None
+                row.due_on, row.explanation, row.amount, row.scheduled = due_on, explanation[:500], amount, False
                 moved.append(row)
     _moves_record(moved, changes, reason)
     if set(changed_fields) & set(RULES_RESCHEDULE_FIELDS):
-        Deadline.objects.filter(council=council, state=DeadlineState.OPEN).update(notify_on=None)
+        Deadline.objects.filter(council=council, state=DeadlineState.OPEN, scheduled=True).update(scheduled=False)
     changed_ids = {change.deadline_id for change in changes}
     return [row for row in moved if row.pk in changed_ids], (batch if changes else "")
 
@@ -373,14 +374,15 @@ def deadline_rules_update(*, rules, user, changed_fields):
 def array_literal(values):
     """A PostgreSQL array literal of ints, dates or strings (`{1,2,3}`), sent as one text
     parameter and cast in the SQL (`%s::bigint[]`): ten times cheaper to build than the driver's
-    adaptation of a list, element by element."""
-    def element(value):
-        if isinstance(value, int):
-            return str(value)
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-        return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return "{" + ",".join(map(element, values)) + "}"
+    adaptation of a list, element by element. The values are all of one type (the first's)."""
+    values = list(values)
+    if not values:
+        return "{}"
+    if isinstance(values[0], int):
+        return "{" + ",".join(map(str, values)) + "}"
+    if isinstance(values[0], datetime.date):
+        return "{" + ",".join(value.isoformat() for value in values) + "}"
+    return "{" + ",".join('"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values) + "}"
 
 
 def among(ids):

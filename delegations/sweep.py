@@ -7,7 +7,7 @@ import uuid
 from collections import defaultdict, namedtuple
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,10 +15,10 @@ from django.utils.translation import ngettext
 from .calendar import WorkingCalendar
 from .deadlines import KINDS, among, array_literal, horizon_days, kind_label
 from .models import (
-    NOTHING_LEFT,
     CalendarDay,
     Council,
     Deadline,
+    DeadlineAlarm,
     DeadlineNotice,
     DeadlineRules,
     DeadlineState,
@@ -119,13 +119,13 @@ class SweepContext:
         return self.schedules[key]
 
     def plan(self, deadline):
-        """(the stages due today, the next notice day after today) of a deadline's due date."""
+        """(the stages due today, the next notice day after today or None) of a deadline's due date."""
         key = (self.alike[deadline.council_id], deadline.due_on, "plan")
         if key not in self.schedules:
             reminders, escalations = self.schedule(deadline)
             later = [day for _stage, day in reminders + escalations if day > self.today]
             self.schedules[key] = (stages_due(reminders, escalations, self.today, deadline.due_on),
-                                   min(later, default=NOTHING_LEFT))
+                                   min(later, default=None))
         return self.schedules[key]
 
     def load_preferences(self, user_ids):
@@ -177,56 +177,99 @@ SweepRow = namedtuple("SweepRow", ["pk", "council_id", "kind", "object_id", "tit
 
 
 def deadlines_sweep(*, today=None, batch_size=SWEEP_BATCH):
-    """Send today's reminders and escalations, each once. Reads only the open deadlines with
-    something to do: those whose next notice day has come, and those not yet scheduled whose due
-    date is near (one indexed query a batch; the rows far from their dates are never read). Each
-    batch is claimed with SELECT … FOR UPDATE SKIP LOCKED, and each notice by inserting its unique
-    row: a second sweep at the same time skips what the first holds, and a notice it still finds
-    is already the first's. A batch costs a fixed number of queries whatever its size (about ten,
-    and the councils, recipients and preferences it meets first). Returns counts."""
+    """Send today's reminders and escalations, each once. Reads only the deadlines with something
+    to do: those whose alarm (DeadlineAlarm, the next notice day) has come, and the open ones not
+    yet scheduled whose due date is near; the rows far from their dates are never read. Each batch
+    claims its alarms (deleted, SELECT … FOR UPDATE SKIP LOCKED) and its unscheduled rows (marked
+    scheduled, the same way), and each notice by inserting its unique row: a second sweep at the
+    same time skips what the first holds, and a notice it still finds is already the first's. No
+    deadline row is written but those: the next notice days are new alarms. A batch costs a fixed
+    number of queries whatever its size (about ten, and the councils, recipients and preferences it
+    meets first). Returns counts."""
     today = today or timezone.localdate()
     widest = max([max(parse_reminder_days(value), default=0) for value in
                   DeadlineRules.objects.values_list("reminder_working_days", flat=True).distinct()] + [3])
     near = today + datetime.timedelta(days=horizon_days(widest))
-    candidates = Deadline.objects.filter(state=DeadlineState.OPEN).filter(
-        Q(notify_on__lte=today) | Q(notify_on__isnull=True, due_on__lte=near))
-    # The ids first, through the sweep index (an ORDER BY … LIMIT here would walk the primary key
-    # over every row); then each batch is read again, locked, with the same conditions: a row
-    # another sweep has dealt with since no longer matches.
-    ids = sorted(candidates.values_list("pk", flat=True))
+    # The ids first (an alarm's key begins with its day; the unscheduled rows have their partial
+    # index); then each batch is claimed again with the same conditions: what another sweep has
+    # dealt with since no longer matches.
+    alarms = (DeadlineAlarm.objects.filter(on_day__lte=today).annotate(fresh=Value(False))
+              .values_list("deadline_id", "fresh").order_by())
+    unscheduled = (Deadline.objects.filter(state=DeadlineState.OPEN, scheduled=False, due_on__lte=near)
+                   .annotate(fresh=Value(True)).values_list("pk", "fresh").order_by())
+    found = sorted(alarms.union(unscheduled))  # (id, not scheduled): an id twice when both
     token = uuid.uuid4().hex
     context = SweepContext(today)
     counts = defaultdict(int)
-    for start in range(0, len(ids), batch_size):
+    for start in range(0, len(found), batch_size):
+        part = found[start:start + batch_size]
         with transaction.atomic():
+            claimed = _claim_batch(today=today, alarmed=[pk for pk, fresh in part if not fresh],
+                                   unscheduled=[pk for pk, fresh in part if fresh])
             batch = [SweepRow._make(row) for row in
-                     candidates.filter(pk__in=among(ids[start:start + batch_size])).order_by("pk")
-                     .select_for_update(skip_locked=True).values_list(*SweepRow._fields)]
+                     Deadline.objects.filter(pk__in=among(claimed), state=DeadlineState.OPEN).order_by("pk")
+                     .values_list(*SweepRow._fields)] if claimed else []
             if batch:
                 _sweep_batch(batch, context, token, counts)
     return dict(counts)
 
 
+def _claim_batch(*, today, alarmed, unscheduled):
+    """The deadlines this sweep now holds: of `alarmed`, those whose alarms of today or before it
+    deleted; of `unscheduled`, the open ones not yet scheduled it marked scheduled (the schedule
+    computed now is of their date as it is now). Rows another sweep holds are skipped (FOR UPDATE
+    SKIP LOCKED), each kind locked in one order. On PostgreSQL one statement; elsewhere (one
+    writer at a time) up to four. Returns a sorted list of ids."""
+    if connection.vendor == "postgresql":
+        alarm, deadline = (connection.ops.quote_name(model._meta.db_table) for model in (DeadlineAlarm, Deadline))
+        parts, params = [], []
+        if alarmed:
+            parts.append(
+                f"DELETE FROM {alarm} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {alarm} "  # noqa: S608
+                "WHERE on_day <= %s AND deadline_id = ANY(%s::bigint[]) ORDER BY on_day, deadline_id "
+                "FOR UPDATE SKIP LOCKED)) RETURNING deadline_id")
+            params += [today, array_literal(alarmed)]
+        if unscheduled:
+            parts.append(
+                f"UPDATE {deadline} SET scheduled = TRUE WHERE id = ANY(ARRAY(SELECT id FROM {deadline} "  # noqa: S608
+                "WHERE id = ANY(%s::bigint[]) AND state = %s AND NOT scheduled ORDER BY id "
+                "FOR UPDATE SKIP LOCKED)) RETURNING id")
+            params += [array_literal(unscheduled), DeadlineState.OPEN]
+        if not parts:
+            return []
+        sql = ("WITH " + ", ".join(f"part{n} AS ({part})" for n, part in enumerate(parts)) + " "
+               + " UNION ".join(f"SELECT * FROM part{n}" for n in range(len(parts))) + " ORDER BY 1")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+    due = DeadlineAlarm.objects.filter(on_day__lte=today, deadline_id__in=alarmed)
+    fresh = Deadline.objects.filter(pk__in=unscheduled, state=DeadlineState.OPEN, scheduled=False)
+    claimed = set(due.values_list("deadline_id", flat=True)) | set(fresh.values_list("pk", flat=True))
+    due.delete()
+    fresh.update(scheduled=True)
+    return sorted(claimed)
+
+
 def _sweep_batch(batch, context, token, counts):
-    """One locked batch (SweepRow tuples in id order): its notices claimed, its messages written in
-    one insert, its emails asked in one outbox wish, its next notice days written (one UPDATE per
-    day)."""
+    """One claimed batch (SweepRow tuples in id order): its notices claimed, its messages written in
+    one insert, its emails asked in one outbox wish, its next notice days written as alarms."""
     context.load({d.council_id for d in batch})
     sent = set(DeadlineNotice.objects.filter(deadline_id__in=among(d.pk for d in batch))
                .values_list("deadline_id", "stage", "due_on"))
     wanted = []  # (deadline, stage)
-    next_days = defaultdict(list)
+    next_days = {}
     for deadline in batch:
         stages, next_day = context.plan(deadline)
         for stage in stages:
             if (deadline.pk, stage, deadline.due_on) not in sent:
                 wanted.append((deadline, stage))
-        next_days[next_day].append(deadline.pk)
+        next_days[deadline.pk] = next_day
     counts["looked_at"] += len(batch)
 
     responsible, gone = _responsible(wanted)
     if gone:
-        Deadline.objects.filter(pk__in=gone).update(state=DeadlineState.CANCELLED, done_at=timezone.now())
+        Deadline.objects.filter(pk__in=gone, state=DeadlineState.OPEN).update(
+            state=DeadlineState.CANCELLED, done_at=timezone.now())
         counts["cancelled"] += len(gone)
         wanted = [(d, s) for d, s in wanted if d.pk not in gone]
 
@@ -252,26 +295,23 @@ def _sweep_batch(batch, context, token, counts):
     notifications = _grouped(items, users, context)
     _notify(notifications)
     counts["notifications"] += len(notifications)
-    _reschedule({day: [pk for pk in pks if pk not in gone] for day, pks in next_days.items()})
+    _alarms_set(sorted((day, pk) for pk, day in next_days.items() if day is not None and pk not in gone))
 
 
-def _reschedule(next_days):
-    """Write each deadline's next notice day ({day: [deadline id, …]}). On PostgreSQL one UPDATE
-    for the batch, from two arrays (each row's id and day): a statement per day cost about as much
-    again as the rows it wrote. Elsewhere one UPDATE per day (a few), not a CASE over every row."""
-    pairs = sorted((pk, day) for day, pks in next_days.items() for pk in pks)
-    if not pairs:
+def _alarms_set(alarms):
+    """Insert the alarms [(day, deadline id), …] (in key order), one already there left as it is.
+    On PostgreSQL one INSERT from two arrays; elsewhere in batches of 500."""
+    if not alarms:
         return
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {connection.ops.quote_name(Deadline._meta.db_table)} AS d SET notify_on = v.day "  # noqa: S608
-                "FROM unnest(%s::bigint[], %s::date[]) AS v(id, day) WHERE d.id = v.id",
-                [array_literal(pk for pk, _day in pairs), array_literal(day for _pk, day in pairs)])
+                f"INSERT INTO {connection.ops.quote_name(DeadlineAlarm._meta.db_table)} (on_day, deadline_id) "  # noqa: S608
+                "SELECT * FROM unnest(%s::date[], %s::bigint[]) ON CONFLICT DO NOTHING",
+                [array_literal(day for day, _pk in alarms), array_literal(pk for _day, pk in alarms)])
         return
-    for day, pks in sorted(next_days.items()):
-        if pks:
-            Deadline.objects.filter(pk__in=among(pks)).update(notify_on=day)
+    DeadlineAlarm.objects.bulk_create([DeadlineAlarm(on_day=day, deadline_id=pk) for day, pk in alarms],
+                                      ignore_conflicts=True, batch_size=500)
 
 
 def _claim(claims, messages, token):

@@ -1,8 +1,8 @@
 """The organisation a deployment serves and the records every app shares, one module per concern."""
 from .calendar import CalendarDay, CalendarDayKind, CalendarDayQuerySet  # noqa: F401
 from .deadlines import (  # noqa: F401
-    NOTHING_LEFT,
     Deadline,
+    DeadlineAlarm,
     DeadlineChange,
     DeadlineChangeCause,
     DeadlineChangeQuerySet,

@@ -1,5 +1,4 @@
 """Deadline rules, tracked deadlines, their change history and the notices sent for them."""
-import datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -95,10 +94,6 @@ class DeadlineState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# `notify_on` of a deadline that has nothing left to send for its due date.
-NOTHING_LEFT = datetime.date(9999, 12, 31)
-
-
 class DeadlineQuerySet(CouncilScopedQuerySet):
     def open(self):
         return self.filter(state=DeadlineState.OPEN)
@@ -122,7 +117,7 @@ class Deadline(models.Model):
     date was computed and the rule to compute it again, and its state."""
 
     # No index of their own: (council, state, due_on) and the unique (content_type, object_id, kind)
-    # begin with them, and every index costs the sweep's UPDATE of the next notice day a write.
+    # begin with them.
     council = models.ForeignKey(Council, verbose_name=_("council"), on_delete=models.CASCADE,
                                 related_name="deadlines", db_index=False)
     kind = models.CharField(_("kind"), max_length=40)
@@ -139,9 +134,10 @@ class Deadline(models.Model):
     explanation = models.CharField(_("how the due date was computed"), max_length=500, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=DeadlineState.choices, default=DeadlineState.OPEN)
     done_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # The next day the sweep has something to do for this row: NULL while not yet computed (the
-    # sweep then looks at it once its due date is near), NOTHING_LEFT when every notice is sent.
-    notify_on = models.DateField(_("next notice on"), null=True, blank=True)
+    # Whether the sweep has computed the notice days of the current due date (its next one is a
+    # DeadlineAlarm; none when every notice is sent). False for a new or moved clock: the sweep then
+    # looks at it once its due date is near.
+    scheduled = models.BooleanField(_("notices scheduled"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -154,15 +150,13 @@ class Deadline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id", "kind"], name="deadline_one_per_subject_kind"),
         ]
-        # Every index costs each write of a row, and the sweep rewrites 10,000 rows' next notice day
-        # in a province each morning: only indexes a query uses. (A `(state, due_on)` index was
-        # dropped in 0012: every read of deadlines by date is of one council's, or one subject's.)
+        # Every index costs each write of a row: only indexes a query uses. (A `(state, due_on)`
+        # index was dropped in 0012: every read of deadlines by date is of one council's, or one
+        # subject's.) The sweep writes no deadline row: its next notice days are DeadlineAlarm rows.
         indexes = [
-            # The sweep: open rows whose next notice day has come, and those not yet scheduled (by
-            # due date). Rows done with (long overdue, all sent) are in neither range.
-            models.Index(fields=["state", "notify_on"], name="deadline_sweep"),
-            models.Index(fields=["due_on"], condition=Q(state="open", notify_on__isnull=True),
-                         name="deadline_unscheduled"),
+            # The sweep: open rows not yet scheduled, by due date.
+            models.Index(fields=["due_on"], condition=Q(state="open", scheduled=False),
+                         name="deadline_not_scheduled"),
             models.Index(fields=["council", "state", "due_on"], name="deadline_council_state_due"),
         ]
 
@@ -178,6 +172,31 @@ class Deadline(models.Model):
         from ..deadlines import kind_label
 
         return kind_label(self.kind)
+
+
+class DeadlineAlarm(models.Model):
+    """A day on which the sweep looks at a deadline again: the next day one of its notices falls
+    on, written by the sweep when it computes the schedule of the current due date.
+
+    A queue, not a column of the deadline: each morning the sweep deletes the alarms that have come
+    and inserts the next ones, rows of two dates and an id whose only index is their key, in the
+    order of their day. Updating a next-notice-day column instead rewrote 10,000 wide deadline rows
+    and four of their indexes each morning (issue 15). An alarm left behind (the deadline closed,
+    moved or deleted since) only makes the sweep look once more: it computes from the deadline as
+    it is then, and each notice is sent once (DeadlineNotice). No foreign-key constraint either:
+    its check would lock the deadline row of every alarm inserted."""
+
+    pk = models.CompositePrimaryKey("on_day", "deadline_id")
+    on_day = models.DateField(_("look on"))
+    deadline = models.ForeignKey(Deadline, verbose_name=_("deadline"), on_delete=models.DO_NOTHING,
+                                 db_constraint=False, db_index=False, related_name="+")
+
+    class Meta:
+        verbose_name = _("deadline alarm")
+        verbose_name_plural = _("deadline alarms")
+
+    def __str__(self):
+        return f"{self.deadline_id} · {self.on_day:%d/%m/%Y}"
 
 
 class DeadlineChangeCause(models.TextChoices):

@@ -8,7 +8,6 @@ import threading
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import QuerySet
 
 from delegations import deadlines, sweep
 from delegations.deadlines import deadline_set_date
@@ -79,9 +78,11 @@ def test_two_sweeps_at_once_send_each_notice_once(due_deadlines):
 
 
 def test_two_sweeps_reading_the_same_rows_still_send_each_notice_once(due_deadlines, monkeypatch):
-    """Without the row locks, and both sweeps held until each has read every row, both try to
-    claim every notice: the unique (deadline, stage, due date) row lets only one through."""
-    monkeypatch.setattr(QuerySet, "select_for_update", lambda self, **kwargs: self)
+    """Without the claim of the alarms and rows (both sweeps take every id, nothing locked,
+    deleted or marked), and both held until each has read every row, both try to claim every
+    notice: the unique (deadline, stage, due date) row lets only one through."""
+    monkeypatch.setattr(sweep, "_claim_batch",
+                        lambda *, today, alarmed, unscheduled: sorted({*alarmed, *unscheduled}))
     both_read = threading.Barrier(2)
     original = sweep._sweep_batch
 

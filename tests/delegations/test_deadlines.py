@@ -25,10 +25,10 @@ from delegations.deadlines import (
     deadlines_recompute,
 )
 from delegations.models import (
-    NOTHING_LEFT,
     CalendarDay,
     CalendarDayKind,
     Deadline,
+    DeadlineAlarm,
     DeadlineChange,
     DeadlineNotice,
     DeadlineRules,
@@ -169,8 +169,9 @@ def test_a_petition_forwarded_before_tet_is_reminded_and_escalated_once_on_the_r
     assert first.url == petition.get_absolute_url()
     escalation = Notification.objects.get(recipient=standing)
     assert petition.public_code in escalation.subject and " 5 " in escalation.subject
-    # After the escalation nothing is left to send: the sweep no longer reads the row.
-    assert Deadline.objects.get(pk=answer.pk).notify_on == NOTHING_LEFT
+    # After the escalation nothing is left to send: no alarm, the sweep no longer reads the row.
+    assert Deadline.objects.get(pk=answer.pk).scheduled
+    assert not DeadlineAlarm.objects.filter(deadline_id=answer.pk).exists()
     assert results[d("13/03/2026")] == {}
 
 
@@ -243,7 +244,7 @@ def test_a_council_day_off_inside_an_open_forwarding_deadline_moves_it_by_one_wo
     change = DeadlineChange.objects.get(deadline=deadline)
     assert (change.old_due_on, change.new_due_on) == (d("26/11/2026"), d("27/11/2026"))
     assert "25/11/2026" in change.reason
-    assert deadline.notify_on is None  # its reminder days are computed again by the next sweep
+    assert not deadline.scheduled  # its reminder days are computed again by the next sweep
     assert Petition.objects.get(pk=outside.pk).forward_due_on == outside_due
     assert not DeadlineChange.objects.filter(deadline__object_id=outside.pk).exists()
     assert petition.history.filter(forward_due_on=d("27/11/2026")).exists()
@@ -340,12 +341,13 @@ def test_the_sweep_reads_only_the_deadlines_due_not_the_far_future_ones_nor_the_
     # Again from scratch, with 200 more open deadlines: 100 a year away, 100 long overdue and done with.
     DeadlineNotice.objects.all().delete()
     Notification.objects.all().delete()
-    Deadline.objects.update(notify_on=None)
+    Deadline.objects.update(scheduled=False)
+    DeadlineAlarm.objects.all().delete()
     far = [Deadline(council=world.council, kind="test", content_type=Deadline.objects.first().content_type,
                     object_id=100000 + i, title=f"xa {i}", unit=DeadlineUnit.DATE,
                     due_on=today + datetime.timedelta(days=300 + i)) for i in range(100)]
     done_with = [Deadline(council=world.council, kind="test", content_type=far[0].content_type,
-                          object_id=200000 + i, title=f"cũ {i}", unit=DeadlineUnit.DATE, notify_on=NOTHING_LEFT,
+                          object_id=200000 + i, title=f"cũ {i}", unit=DeadlineUnit.DATE, scheduled=True,
                           due_on=today - datetime.timedelta(days=100 + i)) for i in range(100)]
     Deadline.objects.bulk_create(far + done_with)
     test_kind.clear()
@@ -354,8 +356,9 @@ def test_the_sweep_reads_only_the_deadlines_due_not_the_far_future_ones_nor_the_
     assert (counts["looked_at"], counts["notifications"]) == (3, 3)
     assert DeadlineNotice.objects.count() == 3
     assert sorted(test_kind[0]) == sorted(u.pk for u in due)
-    assert not Deadline.objects.filter(object_id__gte=100000).exclude(notify_on=NOTHING_LEFT).exclude(
-        notify_on__isnull=True).exists()
+    # Neither the far rows (not yet near) nor those done with were read, scheduled or alarmed.
+    assert not Deadline.objects.filter(object_id__gte=100000, object_id__lt=200000, scheduled=True).exists()
+    assert not DeadlineAlarm.objects.filter(deadline__object_id__gte=100000).exists()
 
 
 def test_the_sweep_runs_as_a_beat_task_every_configured_minutes(world, test_kind, time_machine):

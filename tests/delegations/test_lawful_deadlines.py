@@ -285,11 +285,11 @@ def test_office_staff_see_and_change_their_rules_and_open_deadlines_follow(world
 def test_changing_only_the_reminders_moves_no_date_and_reschedules_the_sweep(world, setup, client_for):
     petition = classified_petition(world, setup)
     deadline = Deadline.objects.for_subject(petition).get()
-    Deadline.objects.filter(pk=deadline.pk).update(notify_on=d("01/01/2026"))
+    Deadline.objects.filter(pk=deadline.pk).update(scheduled=True)
     client_for(world.users["office"]).post(rules_url(world.council), {**RULES, "reminder_working_days": "5,2"})
     assert DeadlineRules.objects.get(council=world.council).reminder_working_days == "5,2"
     deadline.refresh_from_db()
-    assert deadline.notify_on is None and deadline.due_on == d("06/01/2026")
+    assert not deadline.scheduled and deadline.due_on == d("06/01/2026")
     assert not DeadlineChange.objects.exists()
 
 

@@ -10,19 +10,28 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from delegations import deadlines
-from delegations.models import NOTHING_LEFT, Deadline, DeadlineNotice, DeadlineUnit, Notification, OutboxTask
+from delegations.models import Deadline, DeadlineAlarm, DeadlineNotice, DeadlineUnit, Notification, OutboxTask
 from delegations.sweep import deadlines_sweep
 
 TODAY = datetime.date(2026, 3, 18)  # a Wednesday, away from Tết and the holidays
 KIND = "sweep_queries_test"
-# The rules' widest reminder and the ids (2); then a batch: its savepoint (2), the rows read and
-# locked (1), their councils (council, calendar days, rules, office and standing committee: 4), the
-# notices already sent (1), the people responsible (the kind's one query), the claim (1), the
-# readers' preferences (1), the messages (1), the outbox wish (select for update and insert, each
-# in a savepoint: 6), the next notice days (on PostgreSQL one UPDATE from arrays; elsewhere one per
-# day: these due dates fall on 5 days).
-RESCHEDULE = 1 if connection.vendor == "postgresql" else 5
-SWEEP_QUERIES = 2 + 2 + 1 + 4 + 1 + 1 + 1 + 1 + 1 + 6 + RESCHEDULE
+# The rules' widest reminder and the ids (2); then a batch: its savepoint (2), its rows claimed (on
+# PostgreSQL one statement; elsewhere the unscheduled rows read, then marked, since none has an
+# alarm yet: 2) and read (1), their councils (council, calendar days, rules, office and standing committee: 4),
+# the notices already sent (1), the people responsible (the kind's one query), the notices claimed
+# (1), the readers' preferences (1), the messages (1), the outbox wish (select for update and
+# insert, each in a savepoint: 6), the next notice days (one insert of alarms).
+CLAIM = 1 if connection.vendor == "postgresql" else 2
+SWEEP_QUERIES = 2 + 2 + CLAIM + 1 + 4 + 1 + 1 + 1 + 1 + 1 + 6 + 1
+
+
+def alarm_days(**filters):
+    """{deadline id: [its alarm days]} of the deadlines `filters` selects."""
+    days = {}
+    for pk, day in (DeadlineAlarm.objects.filter(deadline_id__in=Deadline.objects.filter(**filters).values("pk"))
+                    .order_by("deadline_id", "on_day").values_list("deadline_id", "on_day")):
+        days.setdefault(pk, []).append(day)
+    return days
 
 
 @pytest.fixture
@@ -66,8 +75,9 @@ def test_the_sweep_costs_the_same_queries_for_20_or_200_due(world, subjects_kind
     # Each due deadline noticed, each notice recorded once, every row rescheduled.
     assert DeadlineNotice.objects.values("deadline_id", "stage", "due_on").distinct().count() == \
         DeadlineNotice.objects.count() >= 220
-    assert not Deadline.objects.filter(kind=KIND, notify_on__isnull=True).exists()
-    assert not Deadline.objects.filter(kind=KIND, notify_on__lte=TODAY).exists()
+    assert not Deadline.objects.filter(kind=KIND, scheduled=False).exists()
+    assert all(len(days) == 1 and days[0] > TODAY for days in alarm_days(kind=KIND).values())
+    assert len(alarm_days(kind=KIND)) > 100
     # The emails of a batch: one outbox wish listing every message e-mailed at once.
     wishes = list(OutboxTask.objects.order_by("pk"))
     assert len(wishes) == 2
@@ -93,8 +103,8 @@ def test_a_sweep_in_small_batches_sends_each_notice_once(world, subjects_kind):
     assert counts["looked_at"] == 30
     assert DeadlineNotice.objects.count() == sum(
         counts.get(key, 0) for key in ("reminders", "due_today", "overdue", "escalate_standing"))
-    assert not Deadline.objects.filter(kind=KIND).exclude(notify_on__gt=TODAY).exclude(
-        notify_on=NOTHING_LEFT).exists()
+    assert not Deadline.objects.filter(kind=KIND, scheduled=False).exists()
+    assert all(len(days) == 1 and days[0] > TODAY for days in alarm_days(kind=KIND).values())
     assert deadlines_sweep(today=TODAY) == {}
 
 
@@ -103,9 +113,50 @@ def test_the_queries_are_the_ones_counted(world, subjects_kind):
     open_due(world, 40, 0)
     with CaptureQueriesContext(connection) as queries:
         deadlines_sweep(today=TODAY)
-    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(f'UPDATE "{Deadline._meta.db_table}"')]
-    assert len(updates) == RESCHEDULE and all("notify_on" in sql for sql in updates)
-    if connection.vendor != "postgresql":
-        assert len({sql.split(" WHERE ")[0] for sql in updates}) == 5  # one a day
+    # No deadline row is written but the unscheduled ones, marked in the claim.
+    deadline_table, alarm_table = Deadline._meta.db_table, DeadlineAlarm._meta.db_table
+    updates = [q["sql"] for q in queries.captured_queries if f'UPDATE "{deadline_table}"' in q["sql"]]
+    assert len(updates) == 1 and "SET scheduled" in updates[0].replace('"', "")
     inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 3  # the notices, the messages, the outbox wish
+    assert len(inserts) == 4  # the notices, the messages, the outbox wish, the alarms
+    assert f'INTO "{alarm_table}"' in inserts[-1]
+
+
+def test_an_alarm_left_by_a_closed_deadline_is_looked_at_once_sends_nothing_and_is_gone(world, subjects_kind):
+    users = open_due(world, 6, 0)
+    Deadline.objects.filter(kind=KIND).update(due_on=TODAY + datetime.timedelta(days=7))
+    assert deadlines_sweep(today=TODAY)["looked_at"] == 6
+    assert not Notification.objects.exists()  # the first reminder is days away
+    (alarm,) = set(day for days in alarm_days(kind=KIND).values() for day in days)
+    # Closing writes no alarm: the alarms of the closed clocks stay until their day.
+    deadlines.deadlines_close_many(model=get_user_model(), ids=[u.pk for u in users[:3]])
+    assert len(alarm_days(kind=KIND)) == 6
+    counts = deadlines_sweep(today=alarm)
+    assert (counts["looked_at"], counts["reminders"]) == (3, 3)  # only the open ones are read
+    assert sorted(Notification.objects.values_list("recipient_id", flat=True)) == sorted(u.pk for u in users[3:])
+    assert sorted(alarm_days(kind=KIND)) == sorted(Deadline.objects.filter(kind=KIND, state="open")
+                                                   .values_list("pk", flat=True))
+
+
+def test_a_moved_deadline_is_scheduled_from_its_new_date_whatever_its_old_alarm_says(world, subjects_kind):
+    user = open_due(world, 1, 0)[0]
+    deadline = Deadline.objects.get(kind=KIND)
+    # Due in ten working days: nothing today; the sweep schedules its first reminder.
+    Deadline.objects.filter(pk=deadline.pk).update(due_on=TODAY + datetime.timedelta(days=14))
+    assert deadlines_sweep(today=TODAY)["looked_at"] == 1
+    assert not DeadlineNotice.objects.exists()
+    (old_alarm,) = alarm_days(kind=KIND)[deadline.pk]
+    # Moved to tomorrow: unscheduled again, its old alarm (days away) still there.
+    deadlines.deadline_set_date(subject=user, kind=KIND, council=world.council, due_on=TODAY + datetime.timedelta(days=1),
+                                explanation="", title="Việc 0")
+    assert not Deadline.objects.get(pk=deadline.pk).scheduled
+    counts = deadlines_sweep(today=TODAY)
+    assert counts["reminders"] == 1  # "in 1 working day", of the new date
+    assert DeadlineNotice.objects.get().due_on == TODAY + datetime.timedelta(days=1)
+    assert Deadline.objects.get(pk=deadline.pk).scheduled
+    # The old alarm only makes a later sweep look once more: nothing is sent twice.
+    assert old_alarm in alarm_days(kind=KIND)[deadline.pk]
+    for day in sorted(set(alarm_days(kind=KIND)[deadline.pk])):
+        deadlines_sweep(today=day)
+    stages = list(DeadlineNotice.objects.values_list("stage", flat=True))
+    assert len(stages) == len(set(stages))
