@@ -249,8 +249,11 @@ class DeadlineNotice(models.Model):
     date), claimed by the sweep that inserts it, so that nothing is sent twice. A moved or reopened
     deadline is reminded again for its new date."""
 
+    # The unique constraint begins with it (no index of its own). No foreign-key constraint: its check,
+    # at commit, locked the deadline row of each notice (FOR KEY SHARE), so the morning sweep wrote
+    # 10,000 deadline rows after all (issue 15). Django still deletes the notices of a deleted deadline.
     deadline = models.ForeignKey(Deadline, verbose_name=_("deadline"), on_delete=models.CASCADE,
-                                 related_name="notices", db_index=False)  # the unique constraint begins with it
+                                 related_name="notices", db_index=False, db_constraint=False)
     stage = models.CharField(_("stage"), max_length=40)
     due_on = models.DateField(_("for the due date"))
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)

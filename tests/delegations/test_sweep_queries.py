@@ -160,3 +160,15 @@ def test_a_moved_deadline_is_scheduled_from_its_new_date_whatever_its_old_alarm_
         deadlines_sweep(today=day)
     stages = list(DeadlineNotice.objects.values_list("stage", flat=True))
     assert len(stages) == len(set(stages))
+
+
+def test_a_deleted_deadline_takes_its_notices_with_it(world, subjects_kind):
+    """No foreign-key constraint on the notice (its check locked each deadline row at the sweep's
+    commit): Django's cascade still deletes them."""
+    open_due(world, 3, 0)
+    deadlines_sweep(today=TODAY)
+    first = Deadline.objects.filter(kind=KIND).order_by("pk").first()
+    assert DeadlineNotice.objects.filter(deadline=first).exists()
+    first.delete()
+    assert not DeadlineNotice.objects.filter(deadline_id=first.pk).exists()
+    assert DeadlineNotice.objects.exists()
