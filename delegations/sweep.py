@@ -38,7 +38,10 @@ logger = logging.getLogger(__name__)
 DUE_TODAY = "due_today"
 OVERDUE = "overdue"
 ESCALATE_STANDING = "escalate_standing"
-SWEEP_BATCH = 5000
+# Deadlines claimed in one transaction. A province's morning (10,000 due) is one batch: its
+# recipients read and its transaction committed once, one message per reader listing all their
+# items; the locks it holds are alarms', not deadlines'.
+SWEEP_BATCH = 10_000
 
 
 def remind_stage(days):
@@ -446,7 +449,7 @@ def _notify(notifications):
     commit (the digest's wait for their hour: delegations/notify.py)."""
     if not notifications:
         return
-    created = Notification.objects.bulk_create(notifications, batch_size=5000)
+    created = Notification.objects.bulk_create(notifications, batch_size=SWEEP_BATCH)
     ids = [n.pk for n in created if n.recipient.email and n.delivery == Delivery.IMMEDIATE]
     if ids:
         _email_later(ids)
