@@ -178,3 +178,16 @@ def meeting(world, setup):
 def field(world):
     """The council's petition field "Giao thông" (the one `meeting` made, if any)."""
     return PetitionField.objects.get_or_create(council=world.council, name="Giao thông")[0]
+
+
+@pytest.fixture
+def executor():
+    """A migration executor for the tests that migrate back and forth; whatever happened, the
+    database is left with every migration applied, for the tests after them."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    yield executor
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

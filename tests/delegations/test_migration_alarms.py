@@ -12,15 +12,6 @@ AFTER = [("delegations", "0013_deadline_alarms")]
 OTHERS = [("contenttypes", "0002_remove_content_type_name")]
 
 
-@pytest.fixture
-def executor():
-    executor = MigrationExecutor(connection)
-    yield executor
-    # Whatever happened, the database is left with every migration applied, for the tests after this one.
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_next_notice_days_become_alarms_and_come_back(executor):
     executor.migrate(BEFORE)

@@ -15,15 +15,6 @@ AFTER = [("plans", "0005_rounds_and_due_rules")]
 OTHERS = [("contenttypes", "0002_remove_content_type_name")]
 
 
-@pytest.fixture
-def executor():
-    executor = MigrationExecutor(connection)
-    yield executor
-    # Whatever happened, the database is left with every migration applied, for the tests after this one.
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_single_due_dates_become_due_rules_and_their_deadlines_follow(executor):
     executor.migrate(BEFORE)
