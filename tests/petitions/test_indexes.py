@@ -1,7 +1,6 @@
 """The indexes the petition list and search rely on are declared in the model and exist in the database."""
 import pytest
 from django.db import connection
-
 from django.test.utils import CaptureQueriesContext
 
 from petitions.models import Petition
