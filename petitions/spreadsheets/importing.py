@@ -1,10 +1,9 @@
-"""Petitions to and from Excel: the export, the import template, and `petitions_import`, which reads
-an exported (and edited) sheet or a group's own sheet back.
-
-The column headers and the level and status words in the cells are a data format shared with the
-offices' and groups' own sheets, so they stay in Vietnamese whatever the interface language: a
-sheet exported in English reads back the same. The import checks every row first and applies all
-of them in one transaction, or none; its state changes go through the services."""
+"""Petitions in from Excel: `petitions_import`, which reads an exported (and edited) sheet or a
+group's own sheet back into a council, with `petitions_sheet_read` (the upload read, before the
+transaction), the report, the per-row checks (existing and new petitions, classification and
+status), the lookups of the council's fields, agencies, groups, communes and rounds by name, the
+list and voter parsing, and the writes, which go through the services. Every row is checked first
+and all are applied in one transaction, or none."""
 import functools
 import re
 from dataclasses import dataclass, field
@@ -15,166 +14,23 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from delegations.models import (
-    OVERSIGHT_ROLES,
-    Agency,
-    AgencyLevel,
-    Commune,
-    Council,
-    DelegateGroup,
-    Membership,
-)
-from delegations.spreadsheets import (
-    DATE,
-    LONG,
-    TEXT,
-    Column,
-    SheetError,
-    read_sheet,
-    sheet_write,
-    shown_value,
-    template_workbook,
-    workbook_new,
-    workbook_save,
-)
+from delegations.models import Agency, Commune, DelegateGroup
+from delegations.spreadsheets import SheetError, read_sheet, shown_value
 from delegations.text import fold, legacy_problems
 from plans.models import ContactRound
 
-from . import services
-from .models import EventKind, Petition, PetitionField, PetitionSource, PetitionStatus
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-PETITION_COLUMNS = {
-    "code": "Mã",
-    "received_on": "Ngày nhận",
-    "round": "Đợt TXCT",
-    "group": "Tổ đại biểu",
-    "commune": "Xã/phường",
-    "text": "Nội dung",
-    "summary": "Tóm tắt",
-    "fields": "Lĩnh vực",
-    "level": "Thẩm quyền",
-    "agency": "Cơ quan trả lời",
-    "status": "Trạng thái",
-    "voters": "Cử tri",
-    "answer_due_on": "Hạn trả lời",
-}
-COLUMN_WIDTHS = {"code": 16, "received_on": 12, "round": 24, "group": 22, "commune": 18, "text": 60,
-                 "summary": 40, "fields": 22, "level": 12, "agency": 30, "status": 14, "voters": 40,
-                 "answer_due_on": 12}
-
-LEVEL_LABELS = {AgencyLevel.COMMUNE: "Xã", AgencyLevel.PROVINCE: "Tỉnh", AgencyLevel.CENTRAL: "Trung ương"}
-STATUS_LABELS = {
-    PetitionStatus.RECEIVED: "Đã tiếp nhận",
-    PetitionStatus.CLASSIFIED: "Đã phân loại",
-    PetitionStatus.FORWARDED: "Đã chuyển",
-    PetitionStatus.ANSWERED: "Đã trả lời",
-    PetitionStatus.CLOSED: "Đã đóng",
-}
-# What a cell may say, accent-folded: the Vietnamese label, "cấp …" for a level, or the stored value.
-LEVEL_VALUES = {
-    **{fold(label): value for value, label in LEVEL_LABELS.items()},
-    **{fold(f"cấp {label}"): value for value, label in LEVEL_LABELS.items()},
-    **{value: value for value in AgencyLevel.values},
-}
-STATUS_VALUES = {
-    **{fold(label): value for value, label in STATUS_LABELS.items()},
-    **{value: value for value in PetitionStatus.values},
-}
-LIST_SEPARATOR = "; "
-VOTER_SEPARATOR = " – "
-SUMMARY_MAX = Petition._meta.get_field("summary").max_length
-# How the importer reads the columns (delegations.spreadsheets.read_sheet): dates as dates, the rest as text.
-PETITION_KINDS = {"received_on": DATE, "answer_due_on": DATE}
-
-
-# ------------------------------------------------------------------------------------------ export
-
-def export_councils(user):
-    """The councils whose petition rows a user may download: those where they are office staff or on
-    the standing committee, and the commune councils those oversee (exporting is an oversight task;
-    group leaders, delegates and agencies never export). Which rows' voters are written is not
-    decided here but by the one rule (export_queryset)."""
-    if user.is_superuser:
-        return Council.objects.all()
-    staff = Membership.objects.filter(user=user, is_active=True, role__in=OVERSIGHT_ROLES).values("council_id")
-    return Council.objects.filter(Q(pk__in=staff) | Q(parent_id__in=staff))
-
-
-def export_queryset(petitions, *, user):
-    """What the sheet reads, in a fixed number of queries whatever the number of rows; each row's
-    voters are only those `user` may see (petitions.privacy.with_visible_voters: the one rule), so a
-    row whose voters are not theirs has an empty voters column."""
-    from .privacy import with_visible_voters
-    return with_visible_voters(petitions.select_related("round", "group", "commune", "agency"), user=user) \
-        .prefetch_related("fields").order_by("-created_at", "-pk")
-
-
-def round_label(round):
-    """A round in the sheet: its dates, the same in every interface language."""
-    return f"{round.starts_on:%d/%m/%Y} – {round.ends_on:%d/%m/%Y}"
-
-
-def voter_label(voter):
-    return VOTER_SEPARATOR.join(part for part in (voter.name, voter.address, voter.phone) if part)
-
-
-def petition_row(petition):
-    """One petition's cells, in the order of PETITION_COLUMNS."""
-    values = {
-        "code": petition.public_code or "",
-        "received_on": timezone.localtime(petition.created_at).date() if petition.created_at else None,
-        "round": round_label(petition.round) if petition.round_id else "",
-        "group": petition.group.name if petition.group_id else "",
-        "commune": petition.commune.name if petition.commune_id else "",
-        "text": petition.text,
-        "summary": petition.summary,
-        "fields": LIST_SEPARATOR.join(f.name for f in petition.fields.all()),
-        "level": LEVEL_LABELS.get(petition.level, ""),
-        "agency": petition.agency.name if petition.agency_id else "",
-        "status": STATUS_LABELS.get(petition.status, petition.status),
-        "voters": LIST_SEPARATOR.join(voter_label(v) for v in petition.voters.all()),
-        "answer_due_on": petition.answer_due_on,
-    }
-    return [values[key] for key in PETITION_COLUMNS]
-
-
-def export_columns():
-    """The export's and the template's columns, formatted (delegations.spreadsheets.Column)."""
-    return [Column(title, PETITION_KINDS.get(key, LONG if COLUMN_WIDTHS[key] >= 40 else TEXT), COLUMN_WIDTHS[key])
-            for key, title in PETITION_COLUMNS.items()]
-
-
-def export_workbook(petitions, file, *, user, shown=None):
-    """Write the petitions to `file` as an .xlsx sheet (a write-only workbook: rows go straight to
-    the file, whatever their number), formatted as every workbook of the product
-    (delegations.spreadsheets.sheet_write): dates as real dates shown dd/mm/yyyy, a frozen header
-    row with an auto-filter, long texts wrapped, A4 landscape print set-up.
-    Voters only as the rule allows `user` (export_queryset); the voters written are counted into
-    `shown` (a petitions.privacy.VotersShown) for the access log."""
-    def rows():
-        for petition in export_queryset(petitions, user=user).iterator(chunk_size=2000):
-            if shown is not None:
-                shown.add(petition, len(petition.voters.all()))
-            yield petition_row(petition)
-
-    workbook = workbook_new()
-    sheet_write(workbook, "Kiến nghị", export_columns(), rows())
-    workbook_save(workbook, file)
-    return file
-
-
-def import_template():
-    """The empty sheet a group fills in: the header row, drop-down lists for level and status, text
-    columns formatted as Text and the date columns as dates."""
-    return template_workbook(PETITION_COLUMNS, [], {
-        "level": list(LEVEL_LABELS.values()),
-        "status": [STATUS_LABELS[PetitionStatus.RECEIVED], STATUS_LABELS[PetitionStatus.CLASSIFIED]],
-    }, PETITION_KINDS)
-
-
-# ------------------------------------------------------------------------------------------ import
+from .. import services
+from ..models import EventKind, Petition, PetitionField, PetitionSource, PetitionStatus
+from .columns import (
+    LEVEL_LABELS,
+    LEVEL_VALUES,
+    PETITION_COLUMNS,
+    PETITION_KINDS,
+    STATUS_LABELS,
+    STATUS_VALUES,
+    SUMMARY_MAX,
+    round_label,
+)
 
 # The cells of a sheet repeat (the same field, agency, group in thousands of rows): folded once each.
 folded = functools.lru_cache(maxsize=16384)(fold)
