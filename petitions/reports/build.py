@@ -1,10 +1,9 @@
 """How a report is built: its figures and tables read in a fixed number of queries, described once as an
-`OfficialDocument` (the renderer in `documents`), with the Excel workbook beside it."""
+`OfficialDocument` (the renderer in `documents`), with the Excel workbook beside it. The labels, helpers
+and containers both builders share are in parts.py."""
 import datetime
 import logging
-import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
@@ -16,13 +15,9 @@ from delegations.spreadsheets import (
     LONG,
     PERCENT,
     TEXT,
-    Column,
-    sheet_write,
-    workbook_new,
-    workbook_save,
 )
-from documents import Block, OfficialDocument, Signature
-from plans.models import RoundKind, Sitting
+from documents import Block
+from plans.models import Sitting
 from sessions.models import ContactSession, held_q
 
 from ..models import (
@@ -30,167 +25,51 @@ from ..models import (
     AnswerOutcome,
     Petition,
     PetitionStatus,
-    Report,
     ReportKind,
     overdue_q,
 )
 from ..spreadsheets import LEVEL_LABELS, LIST_SEPARATOR, STATUS_LABELS
+from .parts import (
+    COUNT_WIDTHS,
+    LEVEL_ORDER,
+    NO_FIELD,
+    NO_GROUP,
+    NOT_ANSWERED,
+    OUTCOME_LABELS,
+    OUTCOME_ORDER,
+    XLSX_CONTENT_TYPE,  # noqa: F401 - read through this module too (petitions.reports)
+    Built,
+    Sheet,
+    base_document,
+    count_rows,
+    date,
+    excerpt,
+    fields_by_petition,
+    file_stem,  # noqa: F401 - read through this module too (petitions.reports)
+    level_word,
+    natural,
+    render_files,  # noqa: F401 - read through this module too (petitions.reports)
+    round_label,
+    sentence,
+    sitting_label,
+    table,
+    workbook_bytes,  # noqa: F401 - read through this module too (petitions.reports, tests)
+)
 
 logger = logging.getLogger(__name__)
-
-NOT_ANSWERED = "not_answered"
-OUTCOME_LABELS = {
-    AnswerOutcome.RESOLVED: "Đã giải quyết xong",
-    AnswerOutcome.IN_PROGRESS: "Đang giải quyết",
-    AnswerOutcome.EXPLAINED: "Đã giải trình, cung cấp thông tin",
-    NOT_ANSWERED: "Chưa trả lời",
-}
-OUTCOME_ORDER = [AnswerOutcome.RESOLVED, AnswerOutcome.IN_PROGRESS, AnswerOutcome.EXPLAINED, NOT_ANSWERED]
-# Central level first, then the local levels (province, then commune), then those not classified yet.
-LEVEL_ORDER = [AgencyLevel.CENTRAL, AgencyLevel.PROVINCE, AgencyLevel.COMMUNE, ""]
-LEVEL_NAMES = {AgencyLevel.CENTRAL: "Trung ương", AgencyLevel.PROVINCE: "cấp tỉnh", AgencyLevel.COMMUNE: "cấp xã",
-               "": "chưa xác định"}
-NO_GROUP = "Không thuộc Tổ đại biểu"
-NO_FIELD = "Chưa phân loại lĩnh vực"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ANSWER_EXCERPT = 400
 
 
 # ------------------------------------------------------------------------------------ formatting
 
-def _date(value):
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
-def _share(count, total):
-    """ "37,5%": a share with the Vietnamese decimal comma."""
-    if not total:
-        return "0%"
-    return f"{count * 100 / total:.1f}".replace(".", ",") + "%"
-
-
-def _natural(text):
-    """Sort key that puts "Tổ số 2" before "Tổ số 10"."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text or "")]
-
-
-def _excerpt(text, limit=ANSWER_EXCERPT):
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
-
-
-def _sentence(row):
-    """A petition as printed: its summary, else what was said, without the closing full stop (the
-    details follow in brackets)."""
-    return (row["summary"] or row["text"]).strip().rstrip(" .;")
-
-
-def _level_word(council):
-    return "tỉnh" if council.level == CouncilLevel.PROVINCE else "xã"
-
-
 def default_recipients(council):
     """The usual distribution list of a council's report on voter petitions."""
-    word = _level_word(council)
+    word = level_word(council)
     party = "Thường trực Tỉnh ủy" if council.level == CouncilLevel.PROVINCE else "Thường trực Đảng ủy xã"
     return "\n".join([f"{party};", f"UBND {word};", f"Ủy ban MTTQ Việt Nam {word};", f"Các Ban của HĐND {word};",
                       f"Các Tổ đại biểu HĐND {word};", f"Đại biểu HĐND {word};", "Lưu: VT."])
 
 
-def sitting_label(sitting):
-    label = f"kỳ họp thứ {sitting.number}"
-    if sitting.term_id:
-        label += f", {sitting.council.name} {sitting.term.name[:1].lower()}{sitting.term.name[1:]}"
-    return label
-
-
-def round_label(rnd):
-    """ "trước kỳ họp thứ 5, HĐND tỉnh Bắc Ninh khóa XX", or a thematic round's topic and dates."""
-    dates = f"từ ngày {_date(rnd.starts_on)} đến ngày {_date(rnd.ends_on)}"
-    if rnd.sitting_id and rnd.kind in (RoundKind.BEFORE_SITTING, RoundKind.AFTER_SITTING):
-        when = "trước" if rnd.kind == RoundKind.BEFORE_SITTING else "sau"
-        return f"{when} {sitting_label(rnd.sitting)}", dates
-    if rnd.kind == RoundKind.THEMATIC:
-        topic = f" chuyên đề “{rnd.topic}”" if rnd.topic else " chuyên đề"
-        return f"đợt tiếp xúc cử tri{topic}", dates
-    return f"đợt tiếp xúc cử tri {dates}", ""
-
-
 # ------------------------------------------------------------------------------------ the content
-
-@dataclass
-class Sheet:
-    """A sheet of a report's workbook: its header, rows (dates as dates, counts and ratios as
-    numbers), widths and the kind of each column (delegations.spreadsheets: TEXT, LONG, DATE, INTEGER,
-    PERCENT; TEXT when not given)."""
-
-    title: str
-    header: list
-    rows: list
-    widths: list = field(default_factory=list)
-    kinds: list = field(default_factory=list)
-
-
-@dataclass
-class Built:
-    """What a report prints: the official document, and the sheets of its workbook."""
-
-    document: OfficialDocument
-    sheets: list
-    petition_count: int
-
-
-def _fields_by_petition(petitions):
-    """{petition id: [(order, name), …]} for the petitions of a queryset, in one query."""
-    through = Petition.fields.through
-    fields = defaultdict(list)
-    links = (through.objects.filter(petition__in=petitions)
-             .values_list("petition_id", "petitionfield__order", "petitionfield__name")
-             .order_by("petitionfield__order", "petitionfield__name"))
-    for petition_id, order, name in links.iterator(chunk_size=5000):
-        fields[petition_id].append((order, name))
-    return fields
-
-
-def _table(caption, header, rows, widths):
-    return Block("table", caption, rows=[header, *rows], widths=widths)
-
-
-def _count_rows(counter, total, labels, with_total=True):
-    """STT | label | count | share rows, in the order of `labels`, then the total row."""
-    rows = [[str(index), label, str(counter.get(key, 0)), _share(counter.get(key, 0), total)]
-            for index, (key, label) in enumerate(labels, start=1)]
-    if with_total:
-        rows.append(["", "Tổng cộng", str(total), _share(total, total) if total else "0%"])
-    return rows
-
-
-COUNT_WIDTHS = [10, 56, 17, 17]
-
-
-def _base_document(report, subject_lines, blocks, preamble=()):
-    council = report.council
-    intended = report.intended_on or timezone.localdate()   # a draft prints the month it is meant for
-    issued = report.number is not None and report.issued_on is not None
-    signing = [line.strip() for line in report.signing_lines.splitlines() if line.strip()]
-    recipients = [line.strip().lstrip("-").strip() for line in report.recipients.splitlines() if line.strip()]
-    return OfficialDocument(
-        issuer_lines=council.issuing_body,
-        type_code=Report.TYPE_CODE,
-        symbol=council.symbol_for(report.document_symbol),
-        title="BÁO CÁO",
-        subject_lines=subject_lines,
-        place=council.place_name,
-        number=report.number if issued else None,
-        date=report.issued_on if issued else None,
-        draft_month=intended.month,
-        draft_year=intended.year,
-        preamble=list(preamble),
-        blocks=blocks,
-        recipients=recipients,
-        signature=Signature(signing, report.signer_name),
-    )
-
 
 def round_meetings(*, council_id, round_id):
     """The round's meetings held and planned (a cancelled meeting is not planned), and the voters
@@ -209,7 +88,7 @@ def build_round_report(report):
     main = everything.main()
     totals = everything.aggregate(received=Count("pk"), merged=Count("pk", filter=Q(merged_into__isnull=False)))
     meetings = round_meetings(council_id=council.pk, round_id=rnd.pk)
-    fields = _fields_by_petition(main)
+    fields = fields_by_petition(main)
     rows = list(main.values("pk", "public_code", "summary", "text", "level", "voter_count", "meeting_count",
                             "status", "group_id", "group__name", "commune__name", "agency__name")
                 .order_by("pk").iterator(chunk_size=5000))
@@ -233,7 +112,7 @@ def build_round_report(report):
     level_labels = [(level, LEVEL_LABELS.get(level, "Chưa xác định")) for level in LEVEL_ORDER
                     if level or by_level.get("")]
     by_group = Counter(row["group__name"] or NO_GROUP for row in rows)
-    group_labels = [(name, name) for name in sorted(by_group, key=lambda n: (n == NO_GROUP, _natural(n)))]
+    group_labels = [(name, name) for name in sorted(by_group, key=lambda n: (n == NO_GROUP, natural(n)))]
 
     label, dates = round_label(rnd)
     subject = ["Tổng hợp ý kiến, kiến nghị cử tri", label]
@@ -241,10 +120,10 @@ def build_round_report(report):
     plan = rnd.plan
     if plan.number and plan.issued_on:
         preamble.append(f"Thực hiện Kế hoạch số {plan.number:02d}/KH-{council.symbol_for(plan.document_symbol)} ngày "
-                        f"{_date(plan.issued_on)} về tổ chức tiếp xúc cử tri, Thường trực HĐND {_level_word(council)} "
+                        f"{date(plan.issued_on)} về tổ chức tiếp xúc cử tri, Thường trực HĐND {level_word(council)} "
                         f"báo cáo tổng hợp ý kiến, kiến nghị cử tri {label} như sau:")
     else:
-        preamble.append(f"Thường trực HĐND {_level_word(council)} báo cáo tổng hợp ý kiến, kiến nghị cử tri "
+        preamble.append(f"Thường trực HĐND {level_word(council)} báo cáo tổng hợp ý kiến, kiến nghị cử tri "
                         f"{label} như sau:")
 
     voters = meetings["voters"]
@@ -260,16 +139,16 @@ def build_round_report(report):
         Block("paragraph", f"Số kiến nghị trùng lặp đã hợp nhất: {totals['merged']}.", lead="-"),
         Block("paragraph", f"Số kiến nghị sau tổng hợp: {total}.", lead="-"),
         Block("part", "II. PHÂN LOẠI Ý KIẾN, KIẾN NGHỊ CỬ TRI"),
-        _table("1. Theo lĩnh vực", ["STT", "Lĩnh vực", "Số kiến nghị", "Tỷ lệ"],
-               _count_rows(by_field, total, field_labels, with_total=False), COUNT_WIDTHS),
+        table("1. Theo lĩnh vực", ["STT", "Lĩnh vực", "Số kiến nghị", "Tỷ lệ"],
+              count_rows(by_field, total, field_labels, with_total=False), COUNT_WIDTHS),
     ]
     if any(len(fields[row["pk"]]) > 1 for row in rows):
         blocks.append(Block("paragraph", "Một kiến nghị liên quan nhiều lĩnh vực được tính ở mỗi lĩnh vực."))
     blocks += [
-        _table("2. Theo thẩm quyền giải quyết", ["STT", "Thẩm quyền", "Số kiến nghị", "Tỷ lệ"],
-               _count_rows(by_level, total, level_labels), COUNT_WIDTHS),
-        _table("3. Theo Tổ đại biểu", ["STT", "Tổ đại biểu", "Số kiến nghị", "Tỷ lệ"],
-               _count_rows(by_group, total, group_labels), COUNT_WIDTHS),
+        table("2. Theo thẩm quyền giải quyết", ["STT", "Thẩm quyền", "Số kiến nghị", "Tỷ lệ"],
+              count_rows(by_level, total, level_labels), COUNT_WIDTHS),
+        table("3. Theo Tổ đại biểu", ["STT", "Tổ đại biểu", "Số kiến nghị", "Tỷ lệ"],
+              count_rows(by_group, total, group_labels), COUNT_WIDTHS),
         Block("part", "III. NỘI DUNG Ý KIẾN, KIẾN NGHỊ CỬ TRI"),
     ]
 
@@ -286,7 +165,7 @@ def build_round_report(report):
                        f"{row['voter_count']} cử tri, {row['meeting_count']} hội nghị",
                        "lĩnh vực: " + (", ".join(names) if names else "chưa phân loại"),
                        "cơ quan giải quyết: " + (row["agency__name"] or "chưa xác định")]
-            out.append(Block("paragraph", f"{_sentence(row)} ({'; '.join(details)}).", lead=f"{number}."))
+            out.append(Block("paragraph", f"{sentence(row)} ({'; '.join(details)}).", lead=f"{number}."))
             sheet_rows.append([number, row["public_code"] or "", row["group__name"] or "", row["commune__name"] or "",
                                LIST_SEPARATOR.join(names), LEVEL_LABELS.get(row["level"], ""),
                                row["agency__name"] or "", row["summary"], row["text"], row["voter_count"],
@@ -310,7 +189,7 @@ def build_round_report(report):
         blocks.append(Block("section", f"3. Kiến nghị chưa xác định thẩm quyền ({len(grouped[''])} kiến nghị)"))
         blocks += listing(grouped[""])
     blocks.append(Block("paragraph", f"Trên đây là báo cáo tổng hợp ý kiến, kiến nghị cử tri {label} của "
-                                     f"Thường trực HĐND {_level_word(council)}."))
+                                     f"Thường trực HĐND {level_word(council)}."))
 
     counts = Sheet("Số liệu", ["STT", "Nội dung", "Số lượng", "Tỷ lệ"], [
         [None, "Số hội nghị đã tổ chức", meetings["held"], None],
@@ -318,16 +197,16 @@ def build_round_report(report):
         [None, "Số ý kiến, kiến nghị đã tiếp nhận", totals["received"], None],
         [None, "Số kiến nghị trùng lặp đã hợp nhất", totals["merged"], None],
         [None, "Số kiến nghị sau tổng hợp", total, None],
-        *_sheet_table("Theo lĩnh vực", _count_rows(by_field, total, field_labels, with_total=False), total),
-        *_sheet_table("Theo thẩm quyền", _count_rows(by_level, total, level_labels), total),
-        *_sheet_table("Theo Tổ đại biểu", _count_rows(by_group, total, group_labels), total),
+        *_sheet_table("Theo lĩnh vực", count_rows(by_field, total, field_labels, with_total=False), total),
+        *_sheet_table("Theo thẩm quyền", count_rows(by_level, total, level_labels), total),
+        *_sheet_table("Theo Tổ đại biểu", count_rows(by_group, total, group_labels), total),
     ], [8, 50, 14, 12], [INTEGER, LONG, INTEGER, PERCENT])
     petitions = Sheet("Kiến nghị", ["STT", "Mã", "Tổ đại biểu", "Xã/phường", "Lĩnh vực", "Thẩm quyền",
                                     "Cơ quan giải quyết", "Tóm tắt", "Nội dung", "Số cử tri", "Số hội nghị",
                                     "Trạng thái"], sheet_rows,
                       [6, 16, 22, 18, 22, 12, 30, 40, 60, 10, 10, 14],
                       [INTEGER, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, LONG, LONG, INTEGER, INTEGER, TEXT])
-    return Built(_base_document(report, subject, blocks, preamble), [petitions, counts], total)
+    return Built(base_document(report, subject, blocks, preamble), [petitions, counts], total)
 
 
 def _sheet_table(title, rows, total):
@@ -382,7 +261,7 @@ def build_results_report(report, as_of):
     council = report.council
     scope = results_scope(report)
     latest = Answer.objects.filter(petition=OuterRef("pk")).order_by("-answered_at", "-pk")
-    fields = _fields_by_petition(scope)
+    fields = fields_by_petition(scope)
     rows = list(scope.annotate(last_outcome=Subquery(latest.values("outcome")[:1]),
                                last_promised=Subquery(latest.values("promised_on")[:1]),
                                is_overdue=ExpressionWrapper(overdue_q(as_of), output_field=BooleanField()))
@@ -401,7 +280,7 @@ def build_results_report(report, as_of):
         agencies[row["agency"]]["total"] += 1
         agencies[row["agency"]][row["outcome"]] += 1
         agencies[row["agency"]]["overdue"] += row["overdue"]
-    agency_order = sorted(agencies, key=lambda a: (-agencies[a]["overdue"], -agencies[a][NOT_ANSWERED], _natural(a)))
+    agency_order = sorted(agencies, key=lambda a: (-agencies[a]["overdue"], -agencies[a][NOT_ANSWERED], natural(a)))
     agency_rows = [[str(index), name, str(agencies[name]["total"]),
                     *(str(agencies[name][outcome]) for outcome in OUTCOME_ORDER), str(agencies[name]["overdue"])]
                    for index, name in enumerate(agency_order, start=1)]
@@ -416,18 +295,18 @@ def build_results_report(report, as_of):
         label = sitting_label(report.sitting)
         scope_text = f"kiến nghị cử tri đã chuyển cơ quan có thẩm quyền trước {label}"
         subject = ["Kết quả giải quyết ý kiến, kiến nghị cử tri", f"trình {label}"]
-    preamble = [f"Thường trực HĐND {_level_word(council)} báo cáo kết quả giải quyết {scope_text}, "
-                f"số liệu tính đến ngày {_date(as_of)}, như sau:"]
+    preamble = [f"Thường trực HĐND {level_word(council)} báo cáo kết quả giải quyết {scope_text}, "
+                f"số liệu tính đến ngày {date(as_of)}, như sau:"]
     blocks = [
         Block("part", "I. KẾT QUẢ CHUNG"),
         Block("paragraph", f"Tổng số kiến nghị đã chuyển cơ quan có thẩm quyền giải quyết: {total}; trong đó: "
               + "; ".join(f"{OUTCOME_LABELS[o].lower()}: {by_outcome[o]}" for o in OUTCOME_ORDER)
               + f". Số kiến nghị quá hạn: {len(overdue_rows)}."),
-        _table("1. Theo kết quả giải quyết", ["STT", "Kết quả", "Số kiến nghị", "Tỷ lệ"],
-               _count_rows(by_outcome, total, [(o, OUTCOME_LABELS[o]) for o in OUTCOME_ORDER]), COUNT_WIDTHS),
-        _table("2. Theo cơ quan giải quyết", ["STT", "Cơ quan", "Số đã chuyển", "Đã giải quyết", "Đang giải quyết",
-                                               "Giải trình", "Chưa trả lời", "Quá hạn"],
-               agency_rows, [7, 30, 11, 11, 11, 10, 10, 10]),
+        table("1. Theo kết quả giải quyết", ["STT", "Kết quả", "Số kiến nghị", "Tỷ lệ"],
+              count_rows(by_outcome, total, [(o, OUTCOME_LABELS[o]) for o in OUTCOME_ORDER]), COUNT_WIDTHS),
+        table("2. Theo cơ quan giải quyết", ["STT", "Cơ quan", "Số đã chuyển", "Đã giải quyết", "Đang giải quyết",
+                                              "Giải trình", "Chưa trả lời", "Quá hạn"],
+              agency_rows, [7, 30, 11, 11, 11, 10, 10, 10]),
         Block("part", "II. KIẾN NGHỊ QUÁ HẠN"),
     ]
     sheet_rows = []
@@ -439,17 +318,17 @@ def build_results_report(report, as_of):
         for row in items:
             number += 1
             details = [f"cơ quan: {row['agency']}",
-                       f"chuyển ngày {_date(timezone.localdate(row['forwarding__forwarded_at']))}",
+                       f"chuyển ngày {date(timezone.localdate(row['forwarding__forwarded_at']))}",
                        f"kết quả: {OUTCOME_LABELS[row['outcome']].lower()}"]
             if row["outcome"] == NOT_ANSWERED and row["answer_due_on"]:
-                details.append(f"hạn trả lời {_date(row['answer_due_on'])}")
+                details.append(f"hạn trả lời {date(row['answer_due_on'])}")
             if row["outcome"] == AnswerOutcome.IN_PROGRESS and row["last_promised"]:
-                details.append(f"hẹn giải quyết xong {_date(row['last_promised'])}")
+                details.append(f"hẹn giải quyết xong {date(row['last_promised'])}")
             if row["overdue"]:
                 details.append(f"quá hạn {(as_of - row['missed']).days} ngày")
-            out.append(Block("paragraph", f"{_sentence(row)} ({'; '.join(details)}).", lead=f"{number}."))
+            out.append(Block("paragraph", f"{sentence(row)} ({'; '.join(details)}).", lead=f"{number}."))
             if row["outcome"] != NOT_ANSWERED and row["answer_text"]:
-                out.append(Block("item", f"Trả lời: {_excerpt(row['answer_text'])}"))
+                out.append(Block("item", f"Trả lời: {excerpt(row['answer_text'])}"))
             names = [name for _order, name in fields[row["pk"]]]
             sheet_rows.append([number, row["public_code"] or "", row["group__name"] or "", row["commune__name"] or "",
                                LIST_SEPARATOR.join(names), LEVEL_LABELS.get(row["level"], ""), row["agency"],
@@ -469,7 +348,7 @@ def build_results_report(report, as_of):
         blocks.append(Block("section", f"{index}. {heading} ({len(items)} kiến nghị)"))
         blocks += listing(items) or [Block("paragraph", "Không có kiến nghị.")]
     blocks.append(Block("paragraph", f"Trên đây là báo cáo kết quả giải quyết {scope_text} của Thường trực HĐND "
-                                     f"{_level_word(council)}."))
+                                     f"{level_word(council)}."))
 
     counts = Sheet("Số liệu", ["STT", "Nội dung", "Đã chuyển", *(OUTCOME_LABELS[o] for o in OUTCOME_ORDER),
                                 "Quá hạn"],
@@ -481,7 +360,7 @@ def build_results_report(report, as_of):
                       sheet_rows, [6, 16, 22, 18, 22, 12, 30, 40, 60, 12, 12, 20, 14, 8, 10, 60],
                       [INTEGER, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, LONG, LONG, DATE, DATE, TEXT, DATE, TEXT,
                        INTEGER, LONG])
-    return Built(_base_document(report, subject, blocks, preamble), [petitions, counts], total)
+    return Built(base_document(report, subject, blocks, preamble), [petitions, counts], total)
 
 
 def report_build(report, as_of=None):
@@ -489,36 +368,3 @@ def report_build(report, as_of=None):
     if report.kind == ReportKind.ROUND:
         return build_round_report(report)
     return build_results_report(report, as_of)
-
-
-# ------------------------------------------------------------------------------------- the files
-
-def workbook_bytes(sheets):
-    """The sheets as an .xlsx file, written as every workbook of the product
-    (delegations.spreadsheets.sheet_write: real dates, numbers with formats, frozen header row,
-    auto-filter, wrapped long texts, A4 landscape print set-up)."""
-    workbook = workbook_new()
-    for sheet in sheets:
-        kinds = sheet.kinds or [TEXT] * len(sheet.header)
-        widths = sheet.widths or [None] * len(sheet.header)
-        sheet_write(workbook, sheet.title, [Column(title, kind, width) for title, kind, width
-                                            in zip(sheet.header, kinds, widths, strict=True)], sheet.rows)
-    return workbook_save(workbook)
-
-
-def render_files(built):
-    """{"pdf": bytes, "docx": bytes, "xlsx": bytes} of a built report."""
-    from documents import render_docx, render_pdf
-
-    return {"pdf": render_pdf(built.document), "docx": render_docx(built.document),
-            "xlsx": workbook_bytes(built.sheets)}
-
-
-def file_stem(report):
-    """ "BC-02-2026-tong-hop-kien-nghi": the number and the year of issue; a draft "BC-du-thao-…"."""
-    from documents import file_stem as document_stem
-
-    kind = "tong-hop-kien-nghi" if report.kind == ReportKind.ROUND else "ket-qua-giai-quyet"
-    return document_stem(Report.TYPE_CODE, report.number, report.issued_on, draft_key=report.pk,
-                         intended_on=report.intended_on) + f"-{kind}"
-
