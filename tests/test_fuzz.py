@@ -186,10 +186,10 @@ def planted_ids():
 
 
 def slug_words():
-    from petitions.views.reports import CONTENT_TYPES
+    from petitions.views.reports import REPORT_FORMATS
     from plans.services import TRANSITIONS
 
-    return sorted({*TRANSITIONS, *CONTENT_TYPES, "pdf", "docx", "signed", "xlsx", "ics"})
+    return sorted({*TRANSITIONS, *REPORT_FORMATS, "pdf", "docx", "signed", "xlsx", "ics"})
 
 
 # ------------------------------------------------------------------------------ the values

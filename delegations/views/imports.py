@@ -12,6 +12,7 @@ from ..models import ImportJob, ImportKind
 from ..params import parse_id
 from ..services import DELEGATE_COLUMNS, delegates_template
 from ..spreadsheets import ImportReport, SheetError, check_sheet
+from ..uploads import CONTENT_TYPES
 
 
 @login_required
@@ -69,9 +70,6 @@ def import_job_status(request, pk):
 @login_required
 def import_template(request):
     require_office(request.user)
-    response = HttpResponse(
-        delegates_template(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = HttpResponse(delegates_template(), content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = 'attachment; filename="mau-nhap-dai-bieu.xlsx"'
     return response

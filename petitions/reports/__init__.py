@@ -32,7 +32,6 @@ from ..models import (
     ReportStatus,
 )
 from .build import (  # noqa: F401 - the builders are read through this module too
-    XLSX_CONTENT_TYPE,
     default_recipients,
     file_stem,
     render_files,

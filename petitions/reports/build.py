@@ -37,7 +37,6 @@ from .parts import (
     NOT_ANSWERED,
     OUTCOME_LABELS,
     OUTCOME_ORDER,
-    XLSX_CONTENT_TYPE,  # noqa: F401 - read through this module too (petitions.reports)
     Built,
     Sheet,
     base_document,

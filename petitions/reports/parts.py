@@ -30,7 +30,6 @@ LEVEL_NAMES = {AgencyLevel.CENTRAL: "Trung ương", AgencyLevel.PROVINCE: "cấp
                "": "chưa xác định"}
 NO_GROUP = "Không thuộc Tổ đại biểu"
 NO_FIELD = "Chưa phân loại lĩnh vực"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ANSWER_EXCERPT = 400
 
 

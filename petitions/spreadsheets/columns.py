@@ -8,10 +8,11 @@ they stay in Vietnamese whatever the interface language."""
 from delegations.models import AgencyLevel
 from delegations.spreadsheets import DATE
 from delegations.text import fold
+from delegations.uploads import CONTENT_TYPES
 
 from ..models import Petition, PetitionStatus
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = CONTENT_TYPES["xlsx"]
 
 PETITION_COLUMNS = {
     "code": "Mã",

@@ -29,11 +29,8 @@ from ..forms import ReportIssueForm
 from ..models import Report, ReportKind
 
 PAGE_SIZE = 20
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": reports.XLSX_CONTENT_TYPE,
-}
+# The files a ready report holds, each a field of Report (its content type comes from its content).
+REPORT_FORMATS = ("pdf", "docx", "xlsx")
 
 
 class RoundChoice(forms.ModelChoiceField):
@@ -218,7 +215,7 @@ def report_refresh(request, pk):
 @login_required
 def report_download(request, pk, fmt):
     report = _report(request, pk)
-    if fmt not in CONTENT_TYPES or not report.is_ready:
+    if fmt not in REPORT_FORMATS or not report.is_ready:
         raise Http404
     file = getattr(report, fmt)
     if not file:
