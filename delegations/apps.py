@@ -10,11 +10,11 @@ class DelegationsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db import models
 
-        from .deadlines import InArray
+        from .deadlines import InArray, RelatedInArray
         from .security import session_mark_active
 
-        for field in (models.IntegerField, models.ForeignKey):  # `<id field>__in_array=ids`
-            field.register_lookup(InArray)
+        models.IntegerField.register_lookup(InArray)  # `<id field>__in_array=ids`
+        models.ForeignKey.register_lookup(RelatedInArray)
 
         # A login saves the session anyway: its first activity mark costs no extra write (see SessionIdleMiddleware).
         user_logged_in.connect(session_mark_active, dispatch_uid="delegations.session_mark_active")
