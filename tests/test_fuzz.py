@@ -186,10 +186,10 @@ def planted_ids():
 
 
 def slug_words():
-    from petitions.views.reports import REPORT_FORMATS
+    from petitions.models import Report
     from plans.services import TRANSITIONS
 
-    return sorted({*TRANSITIONS, *REPORT_FORMATS, "pdf", "docx", "signed", "xlsx", "ics"})
+    return sorted({*TRANSITIONS, *Report.FILE_FORMATS, "pdf", "docx", "signed", "xlsx", "ics"})
 
 
 # ------------------------------------------------------------------------------ the values

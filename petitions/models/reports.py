@@ -88,6 +88,7 @@ class Report(models.Model):
     petition_count = models.PositiveIntegerField(_("petitions listed"), null=True, blank=True, editable=False)
     revision = models.PositiveIntegerField(default=1, editable=False)
     rendered_revision = models.PositiveIntegerField(default=0, editable=False)
+    FILE_FORMATS = ("pdf", "docx", "xlsx")  # the files a ready report holds: the fields below, by name
     pdf = models.FileField(_("PDF"), upload_to=report_file_path, blank=True)
     docx = models.FileField(_("Word copy"), upload_to=report_file_path, blank=True)
     xlsx = models.FileField(_("Excel workbook"), upload_to=report_file_path, blank=True)

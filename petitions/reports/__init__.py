@@ -82,7 +82,7 @@ def report_render(*, report_id):
         report.status, report.error = ReportStatus.READY, ""
         report.rendered_revision, report.rendered_at = revision, timezone.now()
         report.petition_count = built.petition_count
-        report.save(update_fields=["pdf", "docx", "xlsx", "status", "error", "rendered_revision", "rendered_at",
+        report.save(update_fields=[*Report.FILE_FORMATS, "status", "error", "rendered_revision", "rendered_at",
                                    "petition_count"])
         if report.requested_by_id:
             from delegations.models import NotificationKind

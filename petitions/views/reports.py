@@ -29,8 +29,6 @@ from ..forms import ReportIssueForm
 from ..models import Report, ReportKind
 
 PAGE_SIZE = 20
-# The files a ready report holds, each a field of Report (its content type comes from its content).
-REPORT_FORMATS = ("pdf", "docx", "xlsx")
 
 
 class RoundChoice(forms.ModelChoiceField):
@@ -215,7 +213,7 @@ def report_refresh(request, pk):
 @login_required
 def report_download(request, pk, fmt):
     report = _report(request, pk)
-    if fmt not in REPORT_FORMATS or not report.is_ready:
+    if fmt not in Report.FILE_FORMATS or not report.is_ready:
         raise Http404
     file = getattr(report, fmt)
     if not file:
